@@ -1,0 +1,1 @@
+//! Compile-proof and end-to-end tests live in `tests/`.

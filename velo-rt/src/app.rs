@@ -1,0 +1,152 @@
+//! The `main` of every generated binary: command-line flags, configuration overrides, the run
+//! summary and the documented exit codes.
+//!
+//! | exit code | meaning |
+//! |---|---|
+//! | 0 | finished (failed records, if any, are in the dead-letter output) |
+//! | 1 | a fatal error stopped the app (missing input file, unwritable sink, …) |
+//! | 2 | bad command-line usage |
+//! | 3 | finished, but records failed and `--fail-on-error` was given |
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::error::FatalError;
+
+/// What the compiler knows about an app, embedded in its binary.
+#[derive(Debug)]
+pub struct AppSpec {
+    /// App name (`-- @app:` or the file name).
+    pub name: &'static str,
+    /// App version (`-- @version:`), may be empty.
+    pub version: &'static str,
+    /// The WITH properties of all statements, `object.key` → value.
+    pub properties: &'static [(&'static str, &'static str)],
+    /// The source and sink objects whose settings can be overridden.
+    pub objects: &'static [&'static str],
+}
+
+/// Exit code: records failed and `--fail-on-error` was given.
+pub const EXIT_RECORDS_FAILED: u8 = 3;
+
+/// The state of one run: configuration and the counters for the summary.
+pub struct Context {
+    /// The effective configuration.
+    pub config: Config,
+    lines: Vec<String>,
+    failed: u64,
+}
+
+impl Context {
+    /// A context over the given configuration.
+    pub fn new(config: Config) -> Self {
+        Self { config, lines: Vec::new(), failed: 0 }
+    }
+
+    /// Records that source `name` produced `records` records.
+    pub fn source_done(&mut self, name: &str, path: &str, records: u64) {
+        self.lines.push(format!("  source {name}: {records} records read from {path}"));
+    }
+
+    /// Records a statement's outcome.
+    pub fn statement_done(&mut self, name: &str, rows: u64, sink: Option<PathBuf>, failed: u64, dlq: Option<PathBuf>) {
+        let to = sink.map(|p| format!(" to {}", p.display())).unwrap_or_default();
+        let mut line = format!("  {name}: {rows} rows written{to}");
+        if failed > 0 {
+            let at = dlq.map(|p| p.display().to_string()).unwrap_or_else(|| "stderr".into());
+            line.push_str(&format!(", {failed} records failed (dead letters: {at})"));
+        }
+        self.failed += failed;
+        self.lines.push(line);
+    }
+
+    /// Total records that failed in this run.
+    pub fn failed(&self) -> u64 {
+        self.failed
+    }
+}
+
+struct Args {
+    overrides: Vec<String>,
+    fail_on_error: bool,
+    quiet: bool,
+}
+
+const USAGE: &str = "usage: APP [--set object.key=value]... [--fail-on-error] [--quiet]\n\
+\n\
+  --set object.key=value   override a WITH property at start-up (path, format, delimiter,\n\
+                           header, dlq, append); also VELO_<OBJECT>_<KEY>=value in the environment\n\
+  --fail-on-error          exit with code 3 when any record failed (default: 0)\n\
+  --quiet                  do not print the run summary\n\
+  --print-config           print the effective configuration and exit\n\
+  --version, --help\n\
+\n\
+exit codes: 0 done, 1 fatal error, 2 usage error, 3 records failed with --fail-on-error";
+
+/// Runs a generated app: parses flags, builds the configuration, calls `run`, prints the summary
+/// and maps the outcome to the documented exit code.
+pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalError>) -> ExitCode {
+    let mut config = Config::from_properties(spec.properties);
+    config.apply_env(spec.objects, |k| std::env::var(k).ok());
+    let mut args = Args { overrides: Vec::new(), fail_on_error: false, quiet: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--set" => match it.next() {
+                Some(v) => args.overrides.push(v),
+                None => return usage_error("--set needs object.key=value"),
+            },
+            s if s.starts_with("--set=") => args.overrides.push(s["--set=".len()..].to_string()),
+            "--fail-on-error" => args.fail_on_error = true,
+            "--quiet" | "-q" => args.quiet = true,
+            "--version" | "-V" => {
+                println!("{} {} (built by velo {})", spec.name, spec.version, env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            "--help" | "-h" => {
+                println!("{} — a streaming SQL app compiled by Velo\n\n{USAGE}", spec.name);
+                return ExitCode::SUCCESS;
+            }
+            "--print-config" => {
+                for o in &args.overrides {
+                    if let Err(e) = config.apply_override(o) {
+                        return usage_error(&e.0);
+                    }
+                }
+                println!("{config:#?}");
+                return ExitCode::SUCCESS;
+            }
+            other => return usage_error(&format!("unknown argument `{other}`")),
+        }
+    }
+    for o in &args.overrides {
+        if let Err(e) = config.apply_override(o) {
+            return usage_error(&e.0);
+        }
+    }
+    let started = Instant::now();
+    let mut ctx = Context::new(config);
+    let outcome = run(&mut ctx);
+    if !args.quiet || outcome.is_err() {
+        let status = if outcome.is_ok() { "finished" } else { "stopped" };
+        eprintln!("velo app {}: {status} in {:.3} s", spec.name, started.elapsed().as_secs_f64());
+        for line in &ctx.lines {
+            eprintln!("{line}");
+        }
+    }
+    match outcome {
+        Err(e) => {
+            eprintln!("velo: error: {e}");
+            ExitCode::FAILURE
+        }
+        Ok(()) if args.fail_on_error && ctx.failed > 0 => ExitCode::from(EXIT_RECORDS_FAILED),
+        Ok(()) => ExitCode::SUCCESS,
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("velo: {msg}\n\n{USAGE}");
+    ExitCode::from(2)
+}

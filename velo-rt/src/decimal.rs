@@ -1,0 +1,284 @@
+//! Exact fixed-point decimals.
+//!
+//! A `DECIMAL(p, s)` value is an `i128` holding `value * 10^s`; the scale `S` is a const generic
+//! chosen by the compiler from the static schema, so every rescale factor is a compile-time
+//! constant. Values never pass through `f64`. Arithmetic is checked: a result of more than 38
+//! digits is an [`EvalError::Overflow`], never a silent wrap. Rounding is HALF_UP (away from zero
+//! on ties), as in Flink and Spark.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use crate::error::EvalError;
+
+/// The largest number of decimal digits a value may have (`DECIMAL(38, s)`).
+pub const MAX_PRECISION: u32 = 38;
+
+/// `10^n` for `n` in `0..=38`.
+pub const fn pow10(n: u32) -> i128 {
+    let mut v: i128 = 1;
+    let mut i = 0;
+    while i < n {
+        v *= 10;
+        i += 1;
+    }
+    v
+}
+
+const MAX_UNSCALED: i128 = pow10(MAX_PRECISION) - 1;
+
+/// An exact decimal with `S` digits after the point, stored as an unscaled `i128`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Decimal<const S: u32>(pub i128);
+
+impl<const S: u32> Decimal<S> {
+    /// Builds a decimal from its unscaled value, checking the 38-digit limit.
+    pub fn from_unscaled(v: i128) -> Result<Self, EvalError> {
+        if (-MAX_UNSCALED..=MAX_UNSCALED).contains(&v) {
+            Ok(Self(v))
+        } else {
+            Err(EvalError::Overflow)
+        }
+    }
+
+    /// Converts an integer exactly.
+    pub fn from_i64(v: i64) -> Result<Self, EvalError> {
+        (v as i128)
+            .checked_mul(pow10(S))
+            .ok_or(EvalError::Overflow)
+            .and_then(Self::from_unscaled)
+    }
+
+    /// Converts to the nearest `f64` (used only where SQL mixes DECIMAL with DOUBLE).
+    pub fn to_f64(self) -> f64 {
+        // Parsing the exact text gives the correctly rounded double.
+        self.to_string().parse().unwrap_or(f64::NAN)
+    }
+
+    /// Rounds a double to this scale (HALF_UP on the decimal text of the double).
+    pub fn from_f64(v: f64) -> Result<Self, EvalError> {
+        if !v.is_finite() {
+            return Err(EvalError::InvalidCast(format!("{v} to DECIMAL")));
+        }
+        // `{:e}` is the shortest exact representation; parse it without f64 arithmetic.
+        let text = format!("{v:e}");
+        let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
+        let exp: i32 = exp.parse().map_err(|_| EvalError::Overflow)?;
+        let (negative, digits) = match mantissa.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, mantissa),
+        };
+        let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+        let all: String = format!("{int_part}{frac_part}");
+        let point = int_part.len() as i32 + exp; // position of the decimal point in `all`
+        let mut unscaled: i128 = 0;
+        let wanted = point + S as i32; // number of leading digits of `all` kept
+        for (i, c) in all.chars().enumerate() {
+            if (i as i32) >= wanted {
+                if i as i32 == wanted && c >= '5' {
+                    unscaled = unscaled.checked_add(1).ok_or(EvalError::Overflow)?;
+                }
+                break;
+            }
+            unscaled = unscaled
+                .checked_mul(10)
+                .and_then(|u| u.checked_add(c as i128 - '0' as i128))
+                .ok_or(EvalError::Overflow)?;
+        }
+        let kept = (all.len() as i32).min(wanted.max(0));
+        for _ in kept..wanted {
+            unscaled = unscaled.checked_mul(10).ok_or(EvalError::Overflow)?;
+        }
+        Self::from_unscaled(if negative { -unscaled } else { unscaled })
+    }
+
+    /// Changes the scale to `R`, rounding HALF_UP when digits are dropped.
+    pub fn rescale<const R: u32>(self) -> Result<Decimal<R>, EvalError> {
+        Decimal::<R>::from_unscaled(rescale_raw(self.0, S, R)?)
+    }
+
+    /// Truncates towards zero to an integer.
+    pub fn trunc_i64(self) -> Result<i64, EvalError> {
+        i64::try_from(self.0 / pow10(S)).map_err(|_| EvalError::Overflow)
+    }
+
+    /// Checks that the value has at most `precision` digits in all.
+    pub fn check_precision(self, precision: u32) -> Result<Self, EvalError> {
+        if precision < MAX_PRECISION && self.0.unsigned_abs() >= pow10(precision) as u128 {
+            return Err(EvalError::Overflow);
+        }
+        Ok(self)
+    }
+
+    /// Parses decimal text (`-12.50`, `+3`, `.5`, `1e3` is rejected) exactly, rounding HALF_UP
+    /// if it has more than `S` fraction digits.
+    pub fn parse(text: &str) -> Result<Self, EvalError> {
+        let bad = || EvalError::InvalidNumber(text.to_string());
+        let t = text.trim();
+        let (negative, digits) = match t.as_bytes().first() {
+            Some(b'-') => (true, &t[1..]),
+            Some(b'+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+        if int_part.is_empty() && frac_part.is_empty() {
+            return Err(bad());
+        }
+        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let mut unscaled: i128 = 0;
+        for b in int_part.bytes() {
+            unscaled = unscaled
+                .checked_mul(10)
+                .and_then(|u| u.checked_add((b - b'0') as i128))
+                .ok_or(EvalError::Overflow)?;
+        }
+        let frac = frac_part.as_bytes();
+        for i in 0..S as usize {
+            let d = frac.get(i).map_or(0, |b| (b - b'0') as i128);
+            unscaled = unscaled
+                .checked_mul(10)
+                .and_then(|u| u.checked_add(d))
+                .ok_or(EvalError::Overflow)?;
+        }
+        if frac.get(S as usize).is_some_and(|b| *b >= b'5') {
+            unscaled = unscaled.checked_add(1).ok_or(EvalError::Overflow)?;
+        }
+        Self::from_unscaled(if negative { -unscaled } else { unscaled })
+    }
+}
+
+/// Rescales an unscaled value from scale `from` to scale `to`, rounding HALF_UP.
+pub fn rescale_raw(v: i128, from: u32, to: u32) -> Result<i128, EvalError> {
+    match to.cmp(&from) {
+        Ordering::Equal => Ok(v),
+        Ordering::Greater => v
+            .checked_mul(pow10(to - from))
+            .ok_or(EvalError::Overflow),
+        Ordering::Less => Ok(div_half_up(v, pow10(from - to))),
+    }
+}
+
+/// Integer division rounding HALF_UP (ties away from zero). `d` must not be zero.
+pub fn div_half_up(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if r == 0 {
+        return q;
+    }
+    let r_abs = r.unsigned_abs();
+    let d_abs = d.unsigned_abs();
+    if r_abs >= d_abs - r_abs {
+        if (n < 0) == (d < 0) { q + 1 } else { q - 1 }
+    } else {
+        q
+    }
+}
+
+/// `a * b` with operand scales `A`, `B`, rounded to result scale `R`.
+pub fn mul<const A: u32, const B: u32, const R: u32>(
+    a: Decimal<A>,
+    b: Decimal<B>,
+) -> Result<Decimal<R>, EvalError> {
+    let raw = a.0.checked_mul(b.0).ok_or(EvalError::Overflow)?;
+    Decimal::from_unscaled(rescale_raw(raw, A + B, R)?)
+}
+
+/// `a / b` with operand scales `A`, `B`, rounded HALF_UP to result scale `R`.
+pub fn div<const A: u32, const B: u32, const R: u32>(
+    a: Decimal<A>,
+    b: Decimal<B>,
+) -> Result<Decimal<R>, EvalError> {
+    if b.0 == 0 {
+        return Err(EvalError::DivisionByZero);
+    }
+    // a/b = (a.0 / 10^A) / (b.0 / 10^B); scaled by 10^R: a.0 * 10^(R + B - A) / b.0
+    let shift = R as i64 + B as i64 - A as i64;
+    let (n, d) = if shift >= 0 {
+        let n = a.0.checked_mul(pow10(shift as u32)).ok_or(EvalError::Overflow)?;
+        (n, b.0)
+    } else {
+        let d = b.0.checked_mul(pow10((-shift) as u32)).ok_or(EvalError::Overflow)?;
+        (a.0, d)
+    };
+    Decimal::from_unscaled(div_half_up(n, d))
+}
+
+impl<const S: u32> fmt::Display for Decimal<S> {
+    /// Prints with exactly `S` fraction digits and never in exponent form (`-0.50`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let abs = self.0.unsigned_abs();
+        let sign = if self.0 < 0 { "-" } else { "" };
+        if S == 0 {
+            return write!(f, "{sign}{abs}");
+        }
+        let p = pow10(S) as u128;
+        write!(f, "{sign}{}.{:0width$}", abs / p, abs % p, width = S as usize)
+    }
+}
+
+impl<const S: u32> fmt::Debug for Decimal<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_print_keep_scale() {
+        assert_eq!(Decimal::<2>::parse("100.5").unwrap().to_string(), "100.50");
+        assert_eq!(Decimal::<2>::parse("-0.5").unwrap().to_string(), "-0.50");
+        assert_eq!(Decimal::<2>::parse("+7").unwrap().to_string(), "7.00");
+        assert_eq!(Decimal::<0>::parse("-12").unwrap().to_string(), "-12");
+        assert_eq!(Decimal::<1>::parse(".25").unwrap().to_string(), "0.3");
+        assert_eq!(Decimal::<1>::parse("-0.25").unwrap().to_string(), "-0.3");
+        assert!(Decimal::<2>::parse("1e3").is_err());
+        assert!(Decimal::<2>::parse("").is_err());
+        assert!(Decimal::<2>::parse("1.2.3").is_err());
+        assert!(Decimal::<2>::parse("abc").is_err());
+    }
+
+    #[test]
+    fn overflow_is_an_error_not_a_wrap() {
+        let big = Decimal::<0>::parse(&"9".repeat(38)).unwrap();
+        assert!(mul::<0, 0, 0>(big, Decimal::<0>(10)).is_err());
+        assert!(Decimal::<0>::parse(&"9".repeat(39)).is_err());
+        assert!(Decimal::<5>(1).check_precision(3).is_ok());
+        assert!(Decimal::<2>(12345).check_precision(4).is_err());
+    }
+
+    #[test]
+    fn division_rounds_half_up() {
+        let one = Decimal::<2>(100);
+        let three = Decimal::<0>(3);
+        assert_eq!(div::<2, 0, 6>(one, three).unwrap().to_string(), "0.333333");
+        let two = Decimal::<0>(2);
+        assert_eq!(div::<2, 0, 6>(Decimal::<2>(-100), Decimal::<0>(-3)).unwrap().to_string(), "0.333333");
+        assert_eq!(div::<0, 0, 6>(two, three).unwrap().to_string(), "0.666667");
+        assert_eq!(div::<0, 0, 6>(Decimal::<0>(-2), three).unwrap().to_string(), "-0.666667");
+        assert_eq!(div::<2, 2, 6>(Decimal::<2>(100), Decimal::<2>(200)).unwrap().to_string(), "0.500000");
+        assert!(div::<0, 0, 6>(two, Decimal::<0>(0)).is_err());
+    }
+
+    #[test]
+    fn rescale_rounds_half_up_both_signs() {
+        assert_eq!(Decimal::<3>(12345).rescale::<2>().unwrap().to_string(), "12.35");
+        assert_eq!(Decimal::<3>(-12345).rescale::<2>().unwrap().to_string(), "-12.35");
+        assert_eq!(Decimal::<3>(-12344).rescale::<2>().unwrap().to_string(), "-12.34");
+        assert_eq!(Decimal::<1>(5).rescale::<3>().unwrap().to_string(), "0.500");
+    }
+
+    #[test]
+    fn f64_conversions_are_exact_where_possible() {
+        assert_eq!(Decimal::<2>::from_f64(0.125).unwrap().to_string(), "0.13");
+        assert_eq!(Decimal::<2>::from_f64(-2.5).unwrap().to_string(), "-2.50");
+        assert_eq!(Decimal::<1>::from_f64(1e20).unwrap().to_string(), "100000000000000000000.0");
+        assert_eq!(Decimal::<3>::from_f64(1.5e-3).unwrap().to_string(), "0.002");
+        assert_eq!(Decimal::<2>::from_f64(5e-4).unwrap().to_string(), "0.00");
+        assert_eq!(Decimal::<2>(150).to_f64(), 1.5);
+    }
+}

@@ -1,0 +1,42 @@
+//! # velo-rt
+//!
+//! The runtime that Velo-generated streaming SQL apps link against: exact decimals, SQL operators
+//! and functions over nullable values, file sources and sinks, the dead-letter queue, and the
+//! `main` of every generated binary. Everything here is plain Rust and testable without the
+//! compiler; generated code reaches it through [`__private`].
+
+pub mod app;
+pub mod cast;
+pub mod config;
+pub mod decimal;
+pub mod error;
+pub mod func;
+pub mod io;
+pub mod ops;
+pub mod record;
+pub mod statement;
+pub mod time;
+pub mod value;
+
+pub use decimal::Decimal;
+pub use error::{DecodeError, EvalError, EvalResult, FatalError};
+pub use time::{Date, Timestamp};
+
+#[cfg(feature = "macros")]
+pub use velo_macros::velo_sql;
+
+/// Items used by generated code. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::app::{self, AppSpec, Context};
+    pub use crate::cast::{cast, cast_decimal};
+    pub use crate::decimal::Decimal;
+    pub use crate::error::{DecodeError, EvalError, EvalResult, FatalError};
+    pub use crate::io::source::{FileSourceSpec, Flow, Record, read_file_source};
+    pub use crate::record::{CsvFields, CsvOut, SinkRow, SourceRow};
+    pub use crate::statement::{OutputOptions, Statement, no_downstream};
+    pub use crate::time::{Date, Timestamp};
+    pub use crate::value::decimal_as_number;
+    pub use crate::{func, ops};
+    pub use serde;
+}

@@ -1,0 +1,117 @@
+//! The output side of one statement: its sink, its dead-letter queue, DISTINCT and LIMIT.
+//! Generated code evaluates a row and hands the result here.
+
+use std::collections::HashSet;
+use std::fmt::Display;
+use std::path::PathBuf;
+
+use crate::app::Context;
+use crate::error::{EvalResult, FatalError};
+use crate::io::dlq::DeadLetters;
+use crate::io::sink::FileSink;
+use crate::io::source::{Flow, Record};
+use crate::record::SinkRow;
+
+/// How a statement's output is shaped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputOptions {
+    /// `SELECT DISTINCT`: drop rows equal to an earlier one.
+    pub distinct: bool,
+    /// `LIMIT n`.
+    pub limit: Option<u64>,
+}
+
+/// The output of one statement.
+pub struct Statement<R: SinkRow> {
+    name: String,
+    sink: Option<FileSink<R>>,
+    dlq: DeadLetters,
+    seen: Option<HashSet<Vec<u8>>>,
+    limit: Option<u64>,
+    emitted: u64,
+}
+
+impl<R: SinkRow> Statement<R> {
+    /// Opens the statement's file sink (object `sink`, if any) and its dead-letter queue
+    /// (`<name>.dlq`, else `<sink path>.dlq.jsonl`, else standard error).
+    pub fn open(ctx: &Context, name: &str, sink: Option<&str>, options: OutputOptions) -> Result<Self, FatalError> {
+        let sink = sink.map(|s| FileSink::open(&ctx.config, s)).transpose()?;
+        let dlq_path = ctx
+            .config
+            .get(name, "dlq")
+            .map(|p| PathBuf::from(crate::io::strip_file_scheme(p)))
+            .or_else(|| {
+                sink.as_ref().map(|s| {
+                    let mut p = s.path().as_os_str().to_owned();
+                    p.push(".dlq.jsonl");
+                    PathBuf::from(p)
+                })
+            });
+        Ok(Self {
+            name: name.to_string(),
+            sink,
+            dlq: DeadLetters::new(name, dlq_path),
+            seen: options.distinct.then(HashSet::new),
+            limit: options.limit,
+            emitted: 0,
+        })
+    }
+
+    /// Whether LIMIT has been reached.
+    pub fn is_done(&self) -> bool {
+        self.limit.is_some_and(|l| self.emitted >= l)
+    }
+
+    /// Takes the evaluation result of one input record: emits the row (to the sink and to
+    /// `downstream` statements), skips a filtered-out record, or dead-letters an error.
+    #[inline]
+    pub fn push(
+        &mut self,
+        result: EvalResult<Option<R>>,
+        rec: &Record<'_>,
+        downstream: impl FnOnce(&R, &Record<'_>) -> Result<Flow, FatalError>,
+    ) -> Result<Flow, FatalError> {
+        if self.is_done() {
+            return Ok(Flow::Stop);
+        }
+        let row = match result {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(Flow::Continue),
+            Err(e) => return self.reject(&e, rec),
+        };
+        if let Some(seen) = &mut self.seen {
+            if !seen.insert(serde_json::to_vec(&row)?) {
+                return Ok(Flow::Continue);
+            }
+        }
+        self.emitted += 1;
+        if let Some(sink) = &mut self.sink {
+            sink.write(&row)?;
+        }
+        let below = downstream(&row, rec)?;
+        Ok(if self.is_done() || (self.sink.is_none() && below == Flow::Stop) { Flow::Stop } else { Flow::Continue })
+    }
+
+    /// Dead-letters a record that failed before or during evaluation.
+    pub fn reject(&mut self, error: &dyn Display, rec: &Record<'_>) -> Result<Flow, FatalError> {
+        self.dlq.push(&format_args!("{}: {error}", self.name), rec)?;
+        Ok(Flow::Continue)
+    }
+
+    /// Flushes the sink and the dead-letter queue and reports the counts.
+    pub fn finish(self, ctx: &mut Context) -> Result<(), FatalError> {
+        let sink_path = self.sink.as_ref().map(|s| s.path().to_path_buf());
+        if let Some(sink) = self.sink {
+            sink.close()?;
+        }
+        let (failed, dlq) = self.dlq.close()?;
+        ctx.statement_done(&self.name, self.emitted, sink_path, failed, dlq);
+        Ok(())
+    }
+}
+
+/// Does nothing downstream (a statement no other statement reads).
+#[inline]
+pub fn no_downstream<R>(_: &R, _: &Record<'_>) -> Result<Flow, FatalError> {
+    Ok(Flow::Stop)
+}

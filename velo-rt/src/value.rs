@@ -1,0 +1,237 @@
+//! How column values are read from text (CSV fields), written as text (CSV sinks) and mapped to
+//! JSON. Every SQL type has one Rust type: BOOLEAN `bool`, BIGINT/INT `i64`, DOUBLE `f64`,
+//! DECIMAL(p,s) [`Decimal<s>`], STRING `String`, DATE [`Date`], TIMESTAMP [`Timestamp`]; a
+//! nullable column is an `Option` of it.
+
+use std::fmt::Write as _;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::decimal::Decimal;
+use crate::time::{Date, Timestamp};
+
+/// A value that can be parsed from one text field (CSV, `CAST(string AS …)`).
+pub trait FromText: Sized {
+    /// Parses the text of a non-empty field.
+    fn from_text(text: &str) -> Result<Self, String>;
+}
+
+/// A value that can be written as one text field (CSV, `CAST(… AS STRING)`).
+pub trait ToText {
+    /// Appends the canonical text of the value to `buf`.
+    fn write_text(&self, buf: &mut String);
+
+    /// The canonical text of the value.
+    fn to_text(&self) -> String {
+        let mut s = String::new();
+        self.write_text(&mut s);
+        s
+    }
+}
+
+impl FromText for i64 {
+    fn from_text(text: &str) -> Result<Self, String> {
+        text.trim().parse().map_err(|_| format!("`{text}` is not a BIGINT"))
+    }
+}
+
+impl FromText for f64 {
+    fn from_text(text: &str) -> Result<Self, String> {
+        text.trim().parse().map_err(|_| format!("`{text}` is not a DOUBLE"))
+    }
+}
+
+impl FromText for bool {
+    fn from_text(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "t" | "1" | "yes" => Ok(true),
+            "false" | "f" | "0" | "no" => Ok(false),
+            _ => Err(format!("`{text}` is not a BOOLEAN")),
+        }
+    }
+}
+
+impl FromText for String {
+    fn from_text(text: &str) -> Result<Self, String> {
+        Ok(text.to_string())
+    }
+}
+
+impl<const S: u32> FromText for Decimal<S> {
+    fn from_text(text: &str) -> Result<Self, String> {
+        Decimal::parse(text).map_err(|e| match e {
+            crate::EvalError::Overflow => format!("`{text}` does not fit DECIMAL(38, {S})"),
+            _ => format!("`{text}` is not a DECIMAL"),
+        })
+    }
+}
+
+impl FromText for Timestamp {
+    fn from_text(text: &str) -> Result<Self, String> {
+        Timestamp::parse(text).ok_or_else(|| format!("`{text}` is not a TIMESTAMP"))
+    }
+}
+
+impl FromText for Date {
+    fn from_text(text: &str) -> Result<Self, String> {
+        Date::parse(text).ok_or_else(|| format!("`{text}` is not a DATE"))
+    }
+}
+
+macro_rules! to_text_via_display {
+    ($($t:ty),*) => {$(
+        impl ToText for $t {
+            fn write_text(&self, buf: &mut String) {
+                let _ = write!(buf, "{self}");
+            }
+        }
+    )*};
+}
+to_text_via_display!(i64, f64, bool, Timestamp, Date);
+
+impl<const S: u32> ToText for Decimal<S> {
+    fn write_text(&self, buf: &mut String) {
+        let _ = write!(buf, "{self}");
+    }
+}
+
+impl ToText for String {
+    fn write_text(&self, buf: &mut String) {
+        buf.push_str(self);
+    }
+}
+
+impl<T: ToText> ToText for Option<T> {
+    /// NULL is the empty field.
+    fn write_text(&self, buf: &mut String) {
+        if let Some(v) = self {
+            v.write_text(buf);
+        }
+    }
+}
+
+impl<const S: u32> Serialize for Decimal<S> {
+    /// JSON: a string with the full scale (`"12.50"`), so no consumer loses precision.
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de, const S: u32> Deserialize<'de> for Decimal<S> {
+    /// JSON: a string (`"12.50"`) or a number (`12.50`), both read from their exact digits.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&RawValue>::deserialize(d)?;
+        let text = raw.get();
+        let digits = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .unwrap_or(text);
+        Decimal::parse(digits).map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL")))
+    }
+}
+
+/// Serializes a nullable decimal as a JSON number with its exact digits
+/// (`'<sink>.decimal.format' = 'number'`).
+pub fn decimal_as_number<const S: u32, Z: Serializer>(
+    v: &Option<Decimal<S>>,
+    s: Z,
+) -> Result<Z::Ok, Z::Error> {
+    match v {
+        None => s.serialize_none(),
+        Some(d) => RawValue::from_string(d.to_string())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s),
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        s.collect_str(self)
+    }
+}
+
+struct TimeVisitor;
+
+impl Visitor<'_> for TimeVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an ISO 8601 timestamp string or epoch milliseconds")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+        Ok(Timestamp(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+        i64::try_from(v).map(Timestamp).map_err(E::custom)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+        Timestamp::parse(v).ok_or_else(|| E::custom(format!("`{v}` is not a TIMESTAMP")))
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TimeVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Date::parse(&text).ok_or_else(|| de::Error::custom(format!("`{text}` is not a DATE")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Serialize, Debug, PartialEq)]
+    struct Row {
+        #[serde(default)]
+        price: Option<Decimal<2>>,
+        #[serde(default)]
+        at: Option<Timestamp>,
+    }
+
+    #[test]
+    fn json_decimals_keep_their_digits() {
+        let r: Row = serde_json::from_str(r#"{"price": 0.1, "at": 0}"#).unwrap();
+        assert_eq!(r.price, Some(Decimal(10)));
+        let r: Row = serde_json::from_str(r#"{"price": "12.345"}"#).unwrap();
+        assert_eq!(r.price, Some(Decimal(1235)));
+        assert_eq!(r.at, None);
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":"12.35","at":null}"#);
+        assert!(serde_json::from_str::<Row>(r#"{"price": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn json_timestamps_accept_text_and_millis() {
+        let r: Row = serde_json::from_str(r#"{"at": "2024-01-01T10:00:00"}"#).unwrap();
+        assert_eq!(r.at, Some(Timestamp(1_704_103_200_000)));
+        let r: Row = serde_json::from_str(r#"{"at": 1704103200000}"#).unwrap();
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":null,"at":"2024-01-01T10:00:00"}"#);
+    }
+
+    #[test]
+    fn text_round_trips() {
+        assert_eq!(Decimal::<2>::from_text("-0.5").unwrap().to_text(), "-0.50");
+        assert_eq!(Some(0.1f64 + 0.2).to_text(), "0.30000000000000004");
+        assert_eq!(None::<i64>.to_text(), "");
+        assert_eq!(f64::from_text("1e3").unwrap().to_text(), "1000");
+        assert!(i64::from_text("12.5").is_err());
+        assert!(bool::from_text("maybe").is_err());
+    }
+}
