@@ -55,8 +55,9 @@ macro_rules! from_string_casts {
 from_string_casts!(i64, f64, bool, Timestamp, Date);
 
 impl<const S: u32> CastFrom<String> for Decimal<S> {
+    /// Rounds HALF_UP to the target scale.
     fn cast_from(v: String) -> EvalResult<Self> {
-        Decimal::from_text(&v).map_err(EvalError::InvalidCast)
+        Decimal::parse(&v).map_err(|_| EvalError::InvalidCast(format!("`{v}` to DECIMAL")))
     }
 }
 

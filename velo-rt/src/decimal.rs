@@ -110,7 +110,17 @@ impl<const S: u32> Decimal<S> {
         Ok(self)
     }
 
-    /// Parses decimal text (`-12.50`, `+3`, `.5`, `1e3` is rejected) exactly, rounding HALF_UP
+    /// Parses decimal text for a column of this type: like [`Decimal::parse`], but a value with
+    /// more than `S` significant fraction digits does not fit and is an error (not rounded).
+    pub fn parse_exact(text: &str) -> Result<Self, EvalError> {
+        let frac = text.trim().split_once('.').map_or("", |(_, f)| f);
+        if frac.len() > S as usize && frac[S as usize..].bytes().any(|b| b != b'0') {
+            return Err(EvalError::InvalidNumber(format!("{text} (more than {S} fraction digits)")));
+        }
+        Self::parse(text)
+    }
+
+    /// Parses decimal text (`-12.50`, `+3`, `.5`; `1e3` is rejected) exactly, rounding HALF_UP
     /// if it has more than `S` fraction digits.
     pub fn parse(text: &str) -> Result<Self, EvalError> {
         let bad = || EvalError::InvalidNumber(text.to_string());
@@ -240,6 +250,8 @@ mod tests {
         assert!(Decimal::<2>::parse("").is_err());
         assert!(Decimal::<2>::parse("1.2.3").is_err());
         assert!(Decimal::<2>::parse("abc").is_err());
+        assert!(Decimal::<2>::parse_exact("1.234").is_err());
+        assert_eq!(Decimal::<2>::parse_exact("1.2300").unwrap().to_string(), "1.23");
     }
 
     #[test]

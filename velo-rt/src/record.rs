@@ -67,6 +67,15 @@ impl<'a> CsvFields<'a> {
         T::from_text(text).map(Some).map_err(|e| DecodeError::column(name, e))
     }
 
+    /// Schema column `i` of a `NOT NULL` column: an empty field is an error.
+    #[inline]
+    pub fn get_not_null<T: FromText>(&self, i: usize) -> Result<Option<T>, DecodeError> {
+        match self.get(i)? {
+            None => Err(DecodeError::column(self.columns[i], "NULL in a NOT NULL column")),
+            v => Ok(v),
+        }
+    }
+
     /// Whether field `pos` of the raw record is written as `""` (rare, so scanned on demand).
     fn quoted_empty(&self, pos: usize) -> bool {
         if !self.raw.contains(&b'"') {

@@ -62,8 +62,11 @@ impl FromText for String {
 
 impl<const S: u32> FromText for Decimal<S> {
     fn from_text(text: &str) -> Result<Self, String> {
-        Decimal::parse(text).map_err(|e| match e {
+        Decimal::parse_exact(text).map_err(|e| match e {
             crate::EvalError::Overflow => format!("`{text}` does not fit DECIMAL(38, {S})"),
+            crate::EvalError::InvalidNumber(why) if why.contains("fraction") => {
+                format!("`{text}` has more than {S} fraction digits")
+            }
             _ => format!("`{text}` is not a DECIMAL"),
         })
     }
@@ -129,7 +132,7 @@ impl<'de, const S: u32> Deserialize<'de> for Decimal<S> {
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .unwrap_or(text);
-        Decimal::parse(digits).map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL")))
+        Decimal::parse_exact(digits).map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL with scale {S}")))
     }
 }
 
@@ -210,10 +213,11 @@ mod tests {
     fn json_decimals_keep_their_digits() {
         let r: Row = serde_json::from_str(r#"{"price": 0.1, "at": 0}"#).unwrap();
         assert_eq!(r.price, Some(Decimal(10)));
-        let r: Row = serde_json::from_str(r#"{"price": "12.345"}"#).unwrap();
-        assert_eq!(r.price, Some(Decimal(1235)));
+        let r: Row = serde_json::from_str(r#"{"price": "12.340"}"#).unwrap();
+        assert_eq!(r.price, Some(Decimal(1234)));
+        assert!(serde_json::from_str::<Row>(r#"{"price": "12.345"}"#).is_err());
         assert_eq!(r.at, None);
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":"12.35","at":null}"#);
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":"12.34","at":null}"#);
         assert!(serde_json::from_str::<Row>(r#"{"price": "x"}"#).is_err());
     }
 

@@ -1,0 +1,193 @@
+//! Compile-time diagnostics: one type for every problem the compiler finds, collected (never
+//! thrown one by one) and rendered like rustc: code, `file:line:col`, the source line with a
+//! caret under the span, and a help line.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The app still compiles.
+    Warning,
+    /// The app cannot be compiled.
+    Error,
+}
+
+/// A position range in one source file; lines and columns are 1-based, columns count characters.
+/// `file` is empty for the app's own SQL file, else the path of another file (a schema).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Span {
+    /// First line.
+    pub line: u64,
+    /// First column.
+    pub column: u64,
+    /// Last line.
+    pub end_line: u64,
+    /// Column just past the end.
+    pub end_column: u64,
+}
+
+impl Span {
+    /// A span from sqlparser's inclusive-start, exclusive-end token span.
+    pub fn from_sql(s: sqlparser::tokenizer::Span) -> Self {
+        Self { line: s.start.line, column: s.start.column, end_line: s.end.line, end_column: s.end.column }
+    }
+
+    /// A span of `len` characters at one point.
+    pub fn at(line: u64, column: u64, len: u64) -> Self {
+        Self { line, column, end_line: line, end_column: column + len.max(1) }
+    }
+
+    /// Whether this span points nowhere (line 0).
+    pub fn is_empty(&self) -> bool {
+        self.line == 0
+    }
+}
+
+/// One problem found in an app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `E0201` (see `docs/diagnostics.md`).
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// How to fix it, when we know.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error.
+    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self { code, severity: Severity::Error, message: message.into(), span, help: None }
+    }
+
+    /// A warning.
+    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Self { code, severity: Severity::Warning, message: message.into(), span, help: None }
+    }
+
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Renders the diagnostic against the file text, rustc style, without colour.
+    pub fn render(&self, file_name: &str, text: &str) -> String {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{sev}[{}]: {}\n", self.code, self.message);
+        if self.span.is_empty() {
+            let _ = writeln!(out, "  --> {file_name}");
+        } else {
+            let line_no = self.span.line;
+            let _ = writeln!(out, "  --> {file_name}:{}:{}", line_no, self.span.column);
+            if let Some(line) = text.lines().nth(line_no as usize - 1) {
+                let gutter = line_no.to_string().len();
+                let pad = " ".repeat(gutter);
+                let start = self.span.column.saturating_sub(1) as usize;
+                let line_len = line.chars().count();
+                let end = if self.span.end_line == line_no {
+                    (self.span.end_column.saturating_sub(1) as usize).max(start + 1)
+                } else {
+                    line_len.max(start + 1)
+                };
+                // Keep tabs so the caret lines up under them.
+                let lead: String = line.chars().take(start).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let _ = writeln!(out, "{pad} |");
+                let _ = writeln!(out, "{line_no} | {line}");
+                let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(end - start));
+            }
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+}
+
+/// The diagnostics of one compilation, in the order found.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Adds one.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    /// Whether any is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// All of them, sorted by position.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by_key(|d| (d.span.line, d.span.column));
+        self.items.dedup();
+        self.items
+    }
+
+    /// All of them, in the order found.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+}
+
+/// The closest candidate to `name` by edit distance, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_caret_under_span() {
+        let d = Diagnostic::error("E0201", Span::at(2, 8, 6), "unknown column `amuont`").with_help("did you mean `amount`?");
+        let text = "CREATE STREAM s AS\nSELECT amuont FROM orders";
+        assert_eq!(
+            d.render("app.sql", text),
+            "error[E0201]: unknown column `amuont`\n  --> app.sql:2:8\n  |\n2 | SELECT amuont FROM orders\n  |        ^^^^^^\n  = help: did you mean `amount`?\n"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(did_you_mean("amuont", ["id", "amount"]), Some("amount"));
+        assert_eq!(did_you_mean("zzz", ["id", "amount"]), None);
+        assert_eq!(did_you_mean("ID", ["id"]), Some("id"));
+    }
+}

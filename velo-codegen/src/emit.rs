@@ -1,0 +1,448 @@
+//! The emitter: turns a [`Plan`] into Rust — one module per app with a record struct per source
+//! and per statement, one evaluation function per statement, and a `run` function that wires
+//! sources to statements, statements to sinks and to the statements that read them. Operators are
+//! plain function calls into `velo_rt`, so the whole pipeline monomorphises and inlines.
+
+use proc_macro2::{Ident, Literal as Lit, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr};
+use crate::plan::{Input, Plan, SourcePlan, StatementPlan};
+use crate::types::SqlType;
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The app module: `pub mod <module> { … }` with a `pub fn main()`.
+pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
+    let module = ident(module);
+    let sources = plan.sources.iter().map(source_struct);
+    let outputs = plan.statements.iter().map(output_struct);
+    let evals = plan.statements.iter().map(|s| eval_fn(plan, s));
+    let spec = app_spec(plan);
+    let run = run_fn(plan);
+    let doc = format!(" The `{}` app, compiled by Velo.", plan.app.name.as_deref().unwrap_or("app"));
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            #![allow(clippy::all, unused_parens, unused_variables, non_snake_case, non_camel_case_types, dead_code)]
+            use ::velo_rt::__private as rt;
+            #(#sources)*
+            #(#outputs)*
+            #(#evals)*
+            #spec
+            #run
+            /// Runs the app with the command-line flags and environment of this process.
+            pub fn main() -> ::std::process::ExitCode {
+                rt::app::main(&APP, run)
+            }
+        }
+    }
+}
+
+/// A whole `main.rs` for a binary: the app module and `fn main`.
+pub fn main_file(plan: &Plan) -> TokenStream {
+    let module = app_module(plan, "app");
+    quote! {
+        #module
+        fn main() -> ::std::process::ExitCode {
+            app::main()
+        }
+    }
+}
+
+/// Formats tokens as Rust source with prettyplease.
+pub fn format(tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn column_list(names: &[String]) -> TokenStream {
+    quote!(&[#(#names),*])
+}
+
+fn source_struct(s: &SourcePlan) -> TokenStream {
+    let name = ident(&s.struct_name);
+    let doc = format!(" A row of source `{}` ({}).", s.name, s.schema.origin);
+    let fields: Vec<Ident> = s.fields.iter().map(|f| ident(f)).collect();
+    let tys = s.schema.columns.iter().map(|c| c.ty.rust());
+    let renames = s.schema.columns.iter().map(|c| &c.name);
+    let names: Vec<String> = s.schema.columns.iter().map(|c| c.name.clone()).collect();
+    let columns = column_list(&names);
+    let decodes = s.schema.columns.iter().enumerate().map(|(i, c)| {
+        let get = if c.nullable { quote!(get) } else { quote!(get_not_null) };
+        quote!(f.#get(#i)?)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, rt::serde::Deserialize)]
+        #[serde(crate = "rt::serde")]
+        pub struct #name {
+            #(#[serde(default, rename = #renames)] pub #fields: Option<#tys>,)*
+        }
+        impl rt::SourceRow for #name {
+            const COLUMNS: &'static [&'static str] = #columns;
+            fn decode_csv(f: &rt::CsvFields<'_>) -> Result<Self, rt::DecodeError> {
+                Ok(Self { #(#fields: #decodes,)* })
+            }
+        }
+    }
+}
+
+fn output_struct(s: &StatementPlan) -> TokenStream {
+    let name = ident(&s.struct_name);
+    let doc = format!(" A row of `{}`.", s.name);
+    let fields: Vec<Ident> = s.items.iter().map(|i| ident(&i.field)).collect();
+    let tys = s.items.iter().map(|i| i.expr.ty().rust());
+    let attrs = s.items.iter().map(|i| {
+        let rename = &i.name;
+        if s.decimal_as_number && matches!(i.expr.ty(), SqlType::Decimal(..)) {
+            quote!(#[serde(rename = #rename, serialize_with = "rt::decimal_as_number")])
+        } else {
+            quote!(#[serde(rename = #rename)])
+        }
+    });
+    let names: Vec<String> = s.items.iter().map(|i| i.name.clone()).collect();
+    let columns = column_list(&names);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, rt::serde::Serialize)]
+        #[serde(crate = "rt::serde")]
+        pub struct #name {
+            #(#attrs pub #fields: Option<#tys>,)*
+        }
+        impl rt::SinkRow for #name {
+            const COLUMNS: &'static [&'static str] = #columns;
+            fn encode_csv(&self, out: &mut rt::CsvOut) {
+                #(out.field(&self.#fields);)*
+            }
+        }
+    }
+}
+
+fn input_struct(plan: &Plan, input: Input) -> Ident {
+    match input {
+        Input::Source(i) => ident(&plan.sources[i].struct_name),
+        Input::Statement(i) => ident(&plan.statements[i].struct_name),
+    }
+}
+
+fn eval_name(s: &StatementPlan) -> Ident {
+    format_ident!("eval_{}", crate::names::snake(&s.name))
+}
+
+fn var_name(s: &StatementPlan) -> Ident {
+    format_ident!("stmt_{}", crate::names::snake(&s.name))
+}
+
+fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
+    let name = eval_name(s);
+    let input = input_struct(plan, s.input);
+    let output = ident(&s.struct_name);
+    let doc = format!(" Evaluates `{}` on one input row: `None` when WHERE filters it out.", s.name);
+    let filter = s.filter.as_ref().map(|f| {
+        let f = expr(f);
+        quote!(if !rt::ops::is_true(#f) { return Ok(None); })
+    });
+    let locals: Vec<Ident> = (0..s.items.len()).map(|i| format_ident!("v{}", i)).collect();
+    let values = s.items.iter().map(|i| expr(&i.expr));
+    let fields = s.items.iter().map(|i| ident(&i.field));
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #name(r: &#input) -> rt::EvalResult<Option<#output>> {
+            #filter
+            #(let #locals = #values;)*
+            Ok(Some(#output { #(#fields: #locals,)* }))
+        }
+    }
+}
+
+fn app_spec(plan: &Plan) -> TokenStream {
+    let name = plan.app.name.clone().unwrap_or_default();
+    let version = plan.app.version.clone().unwrap_or_default();
+    let keys = plan.properties.iter().map(|(k, _)| k);
+    let values = plan.properties.iter().map(|(_, v)| v);
+    let objects = &plan.objects;
+    quote! {
+        /// What the compiler knew about this app: its name and WITH properties.
+        pub static APP: rt::AppSpec = rt::AppSpec {
+            name: #name,
+            version: #version,
+            properties: &[#((#keys, #values)),*],
+            objects: &[#(#objects),*],
+        };
+    }
+}
+
+/// The `push` call of statement `i` on `row` (an expression of its input type), with its
+/// downstream statements nested inside.
+fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
+    let s = &plan.statements[i];
+    let var = var_name(s);
+    let eval = eval_name(s);
+    let children: Vec<usize> = (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Statement(i)).collect();
+    let downstream = if children.is_empty() {
+        quote!(rt::no_downstream)
+    } else {
+        let calls = children.iter().map(|&c| push_call(plan, c, quote!(out)));
+        let flows: Vec<Ident> = (0..children.len()).map(|k| format_ident!("f{}", k)).collect();
+        quote! {
+            |out, rec| {
+                let flow = rt::Flow::Stop;
+                #(let #flows = #calls?; let flow = flow.max(#flows);)*
+                Ok(flow)
+            }
+        }
+    };
+    quote!(#var.push(#eval(#row), rec, #downstream))
+}
+
+fn run_fn(plan: &Plan) -> TokenStream {
+    let opens = plan.statements.iter().map(|s| {
+        let var = var_name(s);
+        let out = ident(&s.struct_name);
+        let name = &s.name;
+        let sink = match &s.sink {
+            Some(k) => quote!(Some(#k)),
+            None => quote!(None),
+        };
+        let distinct = s.distinct;
+        let limit = match s.limit {
+            Some(n) => quote!(Some(#n)),
+            None => quote!(None),
+        };
+        quote! {
+            let mut #var = rt::Statement::<#out>::open(ctx, #name, #sink, rt::OutputOptions { distinct: #distinct, limit: #limit })?;
+        }
+    });
+    let reads = plan.sources.iter().enumerate().map(|(si, src)| {
+        let consumers: Vec<usize> = (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Source(si)).collect();
+        let row_ty = ident(&src.struct_name);
+        let name = &src.name;
+        let first = var_name(&plan.statements[consumers[0]]);
+        let calls = consumers.iter().map(|&c| push_call(plan, c, quote!(&row)));
+        let flows: Vec<Ident> = (0..consumers.len()).map(|k| format_ident!("f{}", k)).collect();
+        quote! {
+            {
+                let spec = rt::FileSourceSpec::from_config(&ctx.config, #name)?;
+                let records = rt::read_file_source::<#row_ty>(&spec, |row, rec| {
+                    let row = match row {
+                        Ok(row) => row,
+                        Err(e) => return #first.reject(&e, rec),
+                    };
+                    let flow = rt::Flow::Stop;
+                    #(let #flows = #calls?; let flow = flow.max(#flows);)*
+                    Ok(flow)
+                })?;
+                ctx.source_done(#name, &spec.path, records);
+            }
+        }
+    });
+    let finishes = plan.statements.iter().map(|s| {
+        let var = var_name(s);
+        quote!(#var.finish(ctx)?;)
+    });
+    quote! {
+        /// Reads every source to its end, pushing each record through the statements.
+        pub fn run(ctx: &mut rt::Context) -> Result<(), rt::FatalError> {
+            #(#opens)*
+            #(#reads)*
+            #(#finishes)*
+            Ok(())
+        }
+    }
+}
+
+/// The Rust expression (of type `Option<T>`) for a typed SQL expression. Fallible operations end
+/// in `?`, so the surrounding function returns the first evaluation error.
+pub fn expr(e: &TExpr) -> TokenStream {
+    match e {
+        TExpr::Literal(l, ty) => literal(l, *ty),
+        TExpr::Column { field, ty } => {
+            let f = ident(field);
+            if ty.is_copy() { quote!(r.#f) } else { quote!(r.#f.clone()) }
+        }
+        TExpr::Local { name, ty } => {
+            let v = ident(name);
+            if ty.is_copy() { quote!(#v) } else { quote!(#v.clone()) }
+        }
+        TExpr::Cast { expr: inner, to, precision } => {
+            let x = expr(inner);
+            let t = to.rust();
+            match (precision, to) {
+                (Some(p), SqlType::Decimal(_, s)) => quote!(rt::cast_decimal::<_, #s>(#x, #p)?),
+                _ => quote!(rt::cast::<_, #t>(#x)?),
+            }
+        }
+        TExpr::Neg(x) => {
+            let x = expr(x);
+            quote!(rt::ops::neg(#x)?)
+        }
+        TExpr::Not(x) => {
+            let x = expr(x);
+            quote!(rt::ops::not(#x))
+        }
+        TExpr::Arith { op, left, right, ty } => arith(*op, left, right, *ty),
+        TExpr::Compare { op, left, right } => {
+            let f = match op {
+                CmpOp::Eq => quote!(eq),
+                CmpOp::Ne => quote!(ne),
+                CmpOp::Lt => quote!(lt),
+                CmpOp::Le => quote!(le),
+                CmpOp::Gt => quote!(gt),
+                CmpOp::Ge => quote!(ge),
+            };
+            let (a, b) = (expr(left), expr(right));
+            quote!(rt::ops::#f(&#a, &#b))
+        }
+        TExpr::And(a, b) => {
+            let (a, b) = (expr(a), expr(b));
+            quote!({ let l = #a; if l == Some(false) { Some(false) } else { rt::ops::and(l, #b) } })
+        }
+        TExpr::Or(a, b) => {
+            let (a, b) = (expr(a), expr(b));
+            quote!({ let l = #a; if l == Some(true) { Some(true) } else { rt::ops::or(l, #b) } })
+        }
+        TExpr::IsNull { expr: x, negated } => {
+            let x = expr(x);
+            if *negated { quote!(Some(#x.is_some())) } else { quote!(Some(#x.is_none())) }
+        }
+        TExpr::IsDistinct { left, right, negated } => {
+            let (a, b) = (expr(left), expr(right));
+            if *negated {
+                quote!(Some(rt::ops::not_distinct(&#a, &#b)))
+            } else {
+                quote!(Some(!rt::ops::not_distinct(&#a, &#b)))
+            }
+        }
+        TExpr::InList { expr: x, list, negated } => {
+            let x = expr(x);
+            let items = list.iter().map(expr);
+            let test = quote!(rt::ops::in_list(&#x, &[#(#items),*]));
+            if *negated { quote!(rt::ops::not(#test)) } else { test }
+        }
+        TExpr::Like { expr: x, pattern, negated } => {
+            let (x, p) = (expr(x), expr(pattern));
+            let test = quote!(rt::func::like(&#x, &#p));
+            if *negated { quote!(rt::ops::not(#test)) } else { test }
+        }
+        TExpr::Case { whens, otherwise, ty } => {
+            let conds = whens.iter().map(|(c, _)| expr(c));
+            let results = whens.iter().map(|(_, r)| expr(r));
+            let t = ty.rust();
+            let other = match otherwise {
+                Some(o) => expr(o),
+                None => quote!(None::<#t>),
+            };
+            quote!(#(if rt::ops::is_true(#conds) { #results } else)* { #other })
+        }
+        TExpr::Coalesce(args, _) => {
+            let mut it = args.iter().rev();
+            let last = it.next().map(expr).unwrap_or_else(|| quote!(None));
+            it.fold(last, |rest, a| {
+                let a = expr(a);
+                quote!({ let v = #a; if v.is_some() { v } else { #rest } })
+            })
+        }
+        TExpr::Call { func, args, ty } => call(func, args, *ty),
+    }
+}
+
+fn literal(l: &Literal, ty: SqlType) -> TokenStream {
+    match l {
+        Literal::Null => {
+            let t = ty.rust();
+            quote!(None::<#t>)
+        }
+        Literal::Bool(b) => quote!(Some(#b)),
+        Literal::Int(i) => {
+            let v = Lit::i64_suffixed(*i);
+            quote!(Some(#v))
+        }
+        Literal::Decimal(v) => {
+            let s = match ty {
+                SqlType::Decimal(_, s) => s,
+                _ => 0,
+            };
+            let v = Lit::i128_suffixed(*v);
+            quote!(Some(rt::Decimal::<#s>(#v)))
+        }
+        Literal::Double(d) => {
+            let v = Lit::f64_suffixed(*d);
+            quote!(Some(#v))
+        }
+        Literal::Str(s) => quote!(Some(::std::string::String::from(#s))),
+    }
+}
+
+fn scale(t: &TExpr) -> u32 {
+    match t.ty() {
+        SqlType::Decimal(_, s) => s,
+        _ => 0,
+    }
+}
+
+fn arith(op: ArithOp, left: &TExpr, right: &TExpr, ty: SqlType) -> TokenStream {
+    let (a, b) = (expr(left), expr(right));
+    match (op, ty) {
+        (ArithOp::Concat, _) => quote!(rt::ops::concat_op(#a, #b)),
+        (ArithOp::Mul | ArithOp::Div, SqlType::Decimal(_, r)) => {
+            let (sa, sb) = (scale(left), scale(right));
+            let f = if op == ArithOp::Mul { quote!(dec_mul) } else { quote!(dec_div) };
+            quote!(rt::ops::#f::<#sa, #sb, #r>(#a, #b)?)
+        }
+        _ => {
+            let f = match op {
+                ArithOp::Add => quote!(add),
+                ArithOp::Sub => quote!(sub),
+                ArithOp::Mul => quote!(mul),
+                ArithOp::Div => quote!(div),
+                ArithOp::Mod | ArithOp::Concat => quote!(rem),
+            };
+            quote!(rt::ops::#f(#a, #b)?)
+        }
+    }
+}
+
+fn call(func: &Func, args: &[TExpr], ty: SqlType) -> TokenStream {
+    let a: Vec<TokenStream> = args.iter().map(expr).collect();
+    match func {
+        Func::Plain(name) => {
+            let f = ident(name);
+            quote!(rt::func::#f(#(#a),*))
+        }
+        Func::Fallible(name) => {
+            let f = ident(name);
+            quote!(rt::func::#f(#(#a),*)?)
+        }
+        Func::Variadic(name) => {
+            let f = ident(name);
+            quote!(rt::func::#f(vec![#(#a),*]))
+        }
+        Func::Substring { with_length } => {
+            let (s, start) = (&a[0], &a[1]);
+            let len = if *with_length {
+                let l = &a[2];
+                quote!(Some(#l))
+            } else {
+                quote!(None)
+            };
+            quote!(rt::func::substring(#s, #start, #len)?)
+        }
+        Func::Round(d) => {
+            let x = &a[0];
+            let d = Lit::i64_suffixed(*d);
+            match (args[0].ty(), ty) {
+                (SqlType::Decimal(_, s), SqlType::Decimal(_, r)) => quote!(rt::func::round_dec::<#s, #r>(#x, #d)?),
+                (SqlType::BigInt, _) => quote!(rt::func::round_i64(#x, #d)?),
+                _ => quote!(rt::func::round_f64(#x, #d)),
+            }
+        }
+        Func::NullIf => {
+            let (x, y) = (&a[0], &a[1]);
+            quote!(rt::ops::nullif(#x, &#y))
+        }
+    }
+}

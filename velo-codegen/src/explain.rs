@@ -1,0 +1,53 @@
+//! `velo explain`: the schemas (declared or inferred) and the typed plan, as text.
+
+use std::fmt::Write as _;
+
+use crate::plan::{Input, Plan};
+
+/// Describes a plan for people.
+pub fn explain(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "app {}{}", plan.app.name.as_deref().unwrap_or("app"), plan.app.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default());
+    for s in &plan.sources {
+        let _ = writeln!(out, "\nsource {} — {}", s.name, s.schema.origin);
+        for c in &s.schema.columns {
+            let _ = writeln!(out, "  {:<24} {}{}", c.name, c.ty, if c.nullable { "" } else { " NOT NULL" });
+        }
+    }
+    for s in &plan.statements {
+        let input = match s.input {
+            Input::Source(i) => format!("source {}", plan.sources[i].name),
+            Input::Statement(i) => format!("statement {}", plan.statements[i].name),
+        };
+        let kind = match s.kind {
+            crate::parse::ObjectKind::Stream => "stream",
+            crate::parse::ObjectKind::Table => "table",
+        };
+        let _ = writeln!(out, "\n{kind} {} ← {input}", s.name);
+        if let Some(f) = &s.filter {
+            let _ = writeln!(out, "  filter   {f:?}");
+        }
+        if s.distinct {
+            let _ = writeln!(out, "  distinct");
+        }
+        if let Some(l) = s.limit {
+            let _ = writeln!(out, "  limit    {l}");
+        }
+        for it in &s.items {
+            let _ = writeln!(out, "  {:<24} {}", it.name, it.expr.ty());
+        }
+        if !s.key_columns.is_empty() {
+            let _ = writeln!(out, "  key      {}", s.key_columns.join(", "));
+        }
+        match &s.sink {
+            Some(k) => {
+                let path = plan.properties.iter().find(|(p, _)| *p == format!("{k}.path")).map(|(_, v)| v.as_str()).unwrap_or("?");
+                let _ = writeln!(out, "  sink     {k} → {path}");
+            }
+            None => {
+                let _ = writeln!(out, "  sink     (none: read by later statements only)");
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,242 @@
+//! The typed expression tree the binder produces and the emitter turns into Rust, plus the type
+//! rules of DIALECT.md §4 (result types of arithmetic, common types of comparisons).
+
+use crate::types::{MAX_PRECISION, SqlType};
+
+/// A constant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// NULL (of the expression's type).
+    Null,
+    /// TRUE / FALSE.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A decimal: unscaled value (the scale is in the type).
+    Decimal(i128),
+    /// A double.
+    Double(f64),
+    /// A string.
+    Str(String),
+}
+
+/// Arithmetic and string operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%` / MOD
+    Mod,
+    /// `||`
+    Concat,
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `<>` / `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// A typed expression. Operands of an operator already have the operator's input type (the
+/// binder inserted [`TExpr::Cast`]s), so the emitter never reasons about types.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TExpr {
+    /// A constant of type `ty`.
+    Literal(Literal, SqlType),
+    /// Column `index` of the input row, named `field` in its struct.
+    Column { field: String, ty: SqlType },
+    /// An earlier select item, by its local variable name.
+    Local { name: String, ty: SqlType },
+    /// A conversion; `precision` is checked for an explicit `CAST(… AS DECIMAL(p, s))`.
+    Cast { expr: Box<TExpr>, to: SqlType, precision: Option<u32> },
+    /// Unary minus.
+    Neg(Box<TExpr>),
+    /// NOT.
+    Not(Box<TExpr>),
+    /// Arithmetic or concatenation with result type `ty`.
+    Arith { op: ArithOp, left: Box<TExpr>, right: Box<TExpr>, ty: SqlType },
+    /// A comparison of two operands of one type.
+    Compare { op: CmpOp, left: Box<TExpr>, right: Box<TExpr> },
+    /// Three-valued AND.
+    And(Box<TExpr>, Box<TExpr>),
+    /// Three-valued OR.
+    Or(Box<TExpr>, Box<TExpr>),
+    /// `IS [NOT] NULL`.
+    IsNull { expr: Box<TExpr>, negated: bool },
+    /// `IS [NOT] DISTINCT FROM`.
+    IsDistinct { left: Box<TExpr>, right: Box<TExpr>, negated: bool },
+    /// `[NOT] IN (list)`.
+    InList { expr: Box<TExpr>, list: Vec<TExpr>, negated: bool },
+    /// `[NOT] LIKE pattern`.
+    Like { expr: Box<TExpr>, pattern: Box<TExpr>, negated: bool },
+    /// `CASE WHEN c THEN v … ELSE e END` (a simple CASE is rewritten to this form).
+    Case { whens: Vec<(TExpr, TExpr)>, otherwise: Option<Box<TExpr>>, ty: SqlType },
+    /// `COALESCE(a, b, …)`.
+    Coalesce(Vec<TExpr>, SqlType),
+    /// A call of a runtime function (`velo_rt::func::<name>`).
+    Call { func: Func, args: Vec<TExpr>, ty: SqlType },
+}
+
+/// How a runtime function is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Func {
+    /// `func::<name>(args…)`, returning `Option<T>`.
+    Plain(&'static str),
+    /// `func::<name>(args…)?`, returning `EvalResult<Option<T>>`.
+    Fallible(&'static str),
+    /// `func::<name>(vec![args…])`.
+    Variadic(&'static str),
+    /// `func::<name>(args…)` where the last argument is an optional `Option<Option<i64>>`.
+    Substring { with_length: bool },
+    /// `ROUND(x, d)` with a constant `d`.
+    Round(i64),
+    /// `NULLIF(a, b)`.
+    NullIf,
+}
+
+impl TExpr {
+    /// The result type.
+    pub fn ty(&self) -> SqlType {
+        match self {
+            TExpr::Literal(_, t) | TExpr::Column { ty: t, .. } | TExpr::Local { ty: t, .. } => *t,
+            TExpr::Cast { to, .. } => *to,
+            TExpr::Neg(e) => e.ty(),
+            TExpr::Arith { ty, .. } | TExpr::Case { ty, .. } | TExpr::Coalesce(_, ty) | TExpr::Call { ty, .. } => *ty,
+            TExpr::Not(_)
+            | TExpr::Compare { .. }
+            | TExpr::And(..)
+            | TExpr::Or(..)
+            | TExpr::IsNull { .. }
+            | TExpr::IsDistinct { .. }
+            | TExpr::InList { .. }
+            | TExpr::Like { .. } => SqlType::Boolean,
+        }
+    }
+
+    /// This expression converted to `to` (no-op when it already has that Rust type).
+    pub fn cast_to(self, to: SqlType) -> TExpr {
+        let from = self.ty();
+        let same_rust = match (from, to) {
+            (SqlType::Decimal(_, a), SqlType::Decimal(_, b)) => a == b,
+            _ => from == to,
+        };
+        if same_rust {
+            return self;
+        }
+        if let TExpr::Literal(Literal::Null, _) = self {
+            return TExpr::Literal(Literal::Null, to);
+        }
+        TExpr::Cast { expr: Box::new(self), to, precision: None }
+    }
+}
+
+/// The type two operands are converted to for comparison, IN, CASE branches, COALESCE, etc.
+pub fn common_type(a: SqlType, b: SqlType) -> Option<SqlType> {
+    use SqlType::*;
+    Some(match (a, b) {
+        _ if a == b => a,
+        (Null, t) | (t, Null) => t,
+        (Double, t) | (t, Double) if t.is_numeric() => Double,
+        (Decimal(..) | BigInt, Decimal(..) | BigInt) => {
+            let ((p1, s1), (p2, s2)) = (a.as_decimal()?, b.as_decimal()?);
+            let s = s1.max(s2);
+            let int_digits = (p1 - s1).max(p2 - s2);
+            Decimal((int_digits + s).min(MAX_PRECISION), s)
+        }
+        (Date, Timestamp) | (Timestamp, Date) => Timestamp,
+        _ => return None,
+    })
+}
+
+/// The result type of `a op b` for numeric operands, or None if the operator does not apply.
+pub fn arith_type(op: ArithOp, a: SqlType, b: SqlType) -> Option<SqlType> {
+    use SqlType::*;
+    if op == ArithOp::Concat {
+        return Some(String);
+    }
+    let (a, b) = match (a, b) {
+        (Null, Null) => (BigInt, BigInt),
+        (Null, t) => (t, t),
+        (t, Null) => (t, t),
+        _ => (a, b),
+    };
+    if !a.is_numeric() || !b.is_numeric() {
+        return None;
+    }
+    if a == Double || b == Double {
+        return Some(Double);
+    }
+    if a == BigInt && b == BigInt {
+        return Some(BigInt);
+    }
+    let ((p1, s1), (p2, s2)) = (a.as_decimal()?, b.as_decimal()?);
+    let cap = |p: u32| p.min(MAX_PRECISION);
+    Some(match op {
+        ArithOp::Add | ArithOp::Sub => {
+            let s = s1.max(s2);
+            Decimal(cap((p1 - s1).max(p2 - s2) + s + 1), s)
+        }
+        ArithOp::Mod => {
+            let s = s1.max(s2);
+            Decimal(cap((p1 - s1).min(p2 - s2) + s), s)
+        }
+        ArithOp::Mul => {
+            let s = (s1 + s2).min(MAX_PRECISION);
+            Decimal(cap(p1 + p2 + 1).max(s), s)
+        }
+        ArithOp::Div => {
+            let int_digits = (p1 - s1 + s2).min(MAX_PRECISION);
+            let mut s = 6.max(s1 + p2 + 1);
+            if int_digits + s > MAX_PRECISION {
+                s = 6.max(MAX_PRECISION - int_digits);
+            }
+            let s = s.min(MAX_PRECISION);
+            Decimal(cap(int_digits + s), s)
+        }
+        ArithOp::Concat => String,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SqlType::*;
+
+    #[test]
+    fn decimal_result_types_follow_the_dialect() {
+        assert_eq!(arith_type(ArithOp::Add, Decimal(5, 2), Decimal(4, 1)), Some(Decimal(6, 2)));
+        assert_eq!(arith_type(ArithOp::Mul, Decimal(5, 2), Decimal(4, 1)), Some(Decimal(10, 3)));
+        assert_eq!(arith_type(ArithOp::Mul, Decimal(5, 2), BigInt), Some(Decimal(25, 2)));
+        assert_eq!(arith_type(ArithOp::Div, Decimal(5, 2), Decimal(4, 1)), Some(Decimal(11, 7)));
+        assert_eq!(arith_type(ArithOp::Div, BigInt, BigInt), Some(BigInt));
+        assert_eq!(arith_type(ArithOp::Div, Decimal(38, 10), Decimal(38, 10)), Some(Decimal(38, 6)));
+        assert_eq!(arith_type(ArithOp::Add, Decimal(5, 2), Double), Some(Double));
+        assert_eq!(arith_type(ArithOp::Add, String, BigInt), None);
+    }
+
+    #[test]
+    fn common_types() {
+        assert_eq!(common_type(Decimal(5, 2), Decimal(3, 1)), Some(Decimal(5, 2)));
+        assert_eq!(common_type(BigInt, Decimal(5, 2)), Some(Decimal(21, 2)));
+        assert_eq!(common_type(Null, String), Some(String));
+        assert_eq!(common_type(String, BigInt), None);
+        assert_eq!(common_type(Date, Timestamp), Some(Timestamp));
+    }
+}
