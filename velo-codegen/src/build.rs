@@ -1,1 +1,186 @@
-//! placeholder
+//! `velo build`: writes the generated crate into velo's cache workspace, compiles it with cargo
+//! against `velo-rt`, and caches the binary by content hash.
+//!
+//! ```text
+//! $VELO_CACHE_DIR (default ~/.cache/velo)
+//!   workspace/Cargo.toml, Cargo.lock     one workspace for all apps, lock seeded from velo's own
+//!   workspace/apps/<app>/src/main.rs     the generated code
+//!   target/                              one shared target dir: velo-rt is compiled once
+//!   bin/<app>-<hash>                     finished binaries; an unchanged app is a cache hit
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+/// The cargo profile an app is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Optimised, incremental, no LTO: fast rebuilds.
+    Release,
+    /// Fat LTO and one codegen unit: for images.
+    Dist,
+}
+
+impl Profile {
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Release => "release",
+            Profile::Dist => "dist",
+        }
+    }
+}
+
+/// Where and how to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The cache root.
+    pub cache_dir: PathBuf,
+    /// The `velo-rt` crate the apps link against.
+    pub runtime_dir: PathBuf,
+    /// Profile.
+    pub profile: Profile,
+    /// Suppress cargo's progress output.
+    pub quiet: bool,
+}
+
+impl BuildOptions {
+    /// Defaults: `$VELO_CACHE_DIR` or `~/.cache/velo`; `$VELO_RT_PATH` or the velo-rt next to
+    /// this crate's sources.
+    pub fn from_env(profile: Profile, quiet: bool) -> Self {
+        let cache_dir = std::env::var_os("VELO_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+            home.join(".cache").join("velo")
+        });
+        let runtime_dir = std::env::var_os("VELO_RT_PATH")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("velo-rt"));
+        Self { cache_dir, runtime_dir, profile, quiet }
+    }
+}
+
+/// A built app.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The cached binary.
+    pub binary: PathBuf,
+    /// Whether it came from the cache without running cargo.
+    pub cache_hit: bool,
+}
+
+const WORKSPACE_TOML: &str = include_str!("../../templates/workspace.Cargo.toml");
+const APP_TOML: &str = include_str!("../../templates/app.Cargo.toml");
+const SEED_LOCK: &str = include_str!("../../Cargo.lock");
+
+/// A package name for an app name (`Hello World` → `hello_world`).
+pub fn package_name(app: &str) -> String {
+    let s: String = app.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) { format!("app_{s}") } else { s }
+}
+
+/// Builds (or finds in the cache) the binary for generated `main_rs`.
+pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built, String> {
+    let pkg = package_name(app_name);
+    let runtime = opts
+        .runtime_dir
+        .canonicalize()
+        .map_err(|e| format!("velo-rt not found at `{}` ({e}); set VELO_RT_PATH", opts.runtime_dir.display()))?;
+    let key = cache_key(main_rs, &runtime, opts.profile);
+    let bin_dir = opts.cache_dir.join("bin");
+    let binary = bin_dir.join(format!("{pkg}-{key}"));
+    if binary.is_file() {
+        return Ok(Built { binary, cache_hit: true });
+    }
+    let ws = opts.cache_dir.join("workspace");
+    let app_dir = ws.join("apps").join(&pkg);
+    std::fs::create_dir_all(app_dir.join("src")).map_err(|e| e.to_string())?;
+    write_if_changed(&ws.join("Cargo.toml"), WORKSPACE_TOML)?;
+    if !ws.join("Cargo.lock").exists() {
+        write_if_changed(&ws.join("Cargo.lock"), SEED_LOCK)?;
+    }
+    let toml = APP_TOML
+        .replace("{{name}}", &pkg)
+        .replace("{{version}}", env!("CARGO_PKG_VERSION"))
+        .replace("{{runtime}}", &runtime.display().to_string().replace('\\', "/"));
+    write_if_changed(&app_dir.join("Cargo.toml"), &toml)?;
+    write_if_changed(&app_dir.join("src").join("main.rs"), main_rs)?;
+    let target = opts.cache_dir.join("target");
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.arg("build")
+        .arg("--profile")
+        .arg(opts.profile.name())
+        .arg("-p")
+        .arg(&pkg)
+        .arg("--manifest-path")
+        .arg(ws.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target);
+    if opts.quiet {
+        cmd.arg("--quiet");
+    }
+    // Do not inherit a caller's cargo settings that would change the artifact (e.g. from tests).
+    cmd.env_remove("RUSTFLAGS").env_remove("CARGO_TARGET_DIR").env_remove("CARGO_BUILD_TARGET_DIR");
+    let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !opts.quiet {
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+    }
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "internal error: the generated code for `{app_name}` did not compile. This is a bug in velo; please report it with the .sql file.\n{}",
+            stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+        ));
+    }
+    let built = target.join(opts.profile.name()).join(&pkg);
+    std::fs::create_dir_all(&bin_dir).map_err(|e| e.to_string())?;
+    let tmp = bin_dir.join(format!(".{pkg}-{key}.tmp"));
+    std::fs::copy(&built, &tmp).map_err(|e| format!("cannot copy `{}`: {e}", built.display()))?;
+    std::fs::rename(&tmp, &binary).map_err(|e| e.to_string())?;
+    Ok(Built { binary, cache_hit: false })
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// Hash of everything the binary depends on: the generated code, the profile, the velo version,
+/// and the runtime sources (size and modification time of each file).
+fn cache_key(main_rs: &str, runtime: &Path, profile: Profile) -> String {
+    let mut h = Sha256::new();
+    h.update(main_rs.as_bytes());
+    h.update(profile.name().as_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(WORKSPACE_TOML.as_bytes());
+    h.update(APP_TOML.as_bytes());
+    let mut files = Vec::new();
+    collect_files(runtime, &mut files);
+    files.sort();
+    for f in files {
+        if let Ok(m) = std::fs::metadata(&f) {
+            h.update(f.to_string_lossy().as_bytes());
+            h.update(m.len().to_le_bytes());
+            if let Ok(t) = m.modified().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).map_err(std::io::Error::other)) {
+                h.update(t.as_nanos().to_le_bytes());
+            }
+        }
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "target") {
+                collect_files(&p, out);
+            }
+        } else {
+            out.push(p);
+        }
+    }
+}

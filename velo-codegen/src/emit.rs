@@ -72,6 +72,7 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
     let columns = column_list(&names);
     let decodes = s.schema.columns.iter().enumerate().map(|(i, c)| {
         let get = if c.nullable { quote!(get) } else { quote!(get_not_null) };
+        let i = Lit::usize_unsuffixed(i);
         quote!(f.#get(#i)?)
     });
     quote! {

@@ -41,10 +41,10 @@ impl SqlType {
             SqlType::Boolean => quote!(bool),
             SqlType::BigInt => quote!(i64),
             SqlType::Double => quote!(f64),
-            SqlType::Decimal(_, s) => quote!(::velo_rt::__private::Decimal<#s>),
+            SqlType::Decimal(_, s) => quote!(rt::Decimal<#s>),
             SqlType::String | SqlType::Null => quote!(::std::string::String),
-            SqlType::Date => quote!(::velo_rt::__private::Date),
-            SqlType::Timestamp => quote!(::velo_rt::__private::Timestamp),
+            SqlType::Date => quote!(rt::Date),
+            SqlType::Timestamp => quote!(rt::Timestamp),
         }
     }
 
