@@ -1,1 +1,5 @@
-//! Compile-proof and end-to-end tests live in `tests/`.
+//! Every app in `apps/`, expanded by the Velo compiler at build time (see `build.rs`): one
+//! module per app, named after its path (`apps/quickstart/01_filter.sql` →
+//! `quickstart_01_filter`). The end-to-end tests in `tests/` run them in-process.
+
+include!(concat!(env!("OUT_DIR"), "/apps.rs"));

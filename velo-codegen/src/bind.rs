@@ -439,6 +439,14 @@ impl Binder<'_> {
     }
 
     fn function(&mut self, f: &Function, whole: &Expr) -> Option<TExpr> {
+        // `user`, `current_date`, … parse as niladic functions; a column of that name wins.
+        if let (FunctionArguments::None, [part]) = (&f.args, f.name.0.as_slice()) {
+            if let Some(id) = part.as_ident() {
+                if self.scope.columns.iter().any(|c| c.name.eq_ignore_ascii_case(&id.value)) {
+                    return self.column(None, id);
+                }
+            }
+        }
         let name = f.name.to_string().to_ascii_uppercase();
         let span = span_of(&f.name);
         let args: Vec<&Expr> = match &f.args {

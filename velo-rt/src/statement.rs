@@ -94,7 +94,7 @@ impl<R: SinkRow> Statement<R> {
 
     /// Dead-letters a record that failed before or during evaluation.
     pub fn reject(&mut self, error: &dyn Display, rec: &Record<'_>) -> Result<Flow, FatalError> {
-        self.dlq.push(&format_args!("{}: {error}", self.name), rec)?;
+        self.dlq.push(error, rec)?;
         Ok(Flow::Continue)
     }
 
