@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let apps = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("apps");
+    let apps = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("apps");
     println!("cargo:rerun-if-changed={}", apps.display());
     let mut files = Vec::new();
     collect(&apps, &mut files);
@@ -16,7 +18,11 @@ fn main() {
         let src = velo_codegen::load(file).expect("read app");
         let compiled = velo_codegen::compile(&src);
         let Some(plan) = compiled.plan.as_ref() else {
-            let text: Vec<String> = compiled.diagnostics.iter().map(|d| d.render(&src.file_name, &src.sql)).collect();
+            let text: Vec<String> = compiled
+                .diagnostics
+                .iter()
+                .map(|d| d.render(&src.file_name, &src.sql))
+                .collect();
             failures.push(text.join("\n"));
             continue;
         };
@@ -38,16 +44,30 @@ fn main() {
 /// `apps/quickstart/01_filter.sql` → `quickstart_01_filter`.
 fn module_name(root: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file).with_extension("");
-    let s: String = rel.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let s: String = rel
+        .to_string_lossy()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     s
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "output" && n != "target") {
+            if p.file_name()
+                .is_some_and(|n| n != "output" && n != "target")
+            {
                 collect(&p, out);
             }
         } else if p.extension().is_some_and(|x| x == "sql") {

@@ -9,7 +9,9 @@ use velo_rt::__private::{AppSpec, Context, FatalError};
 use velo_rt::config::Config;
 
 fn apps_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("apps")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("apps")
 }
 
 /// Runs an app with its sources read from `apps/<dir>` and its sinks written to a fresh
@@ -24,10 +26,19 @@ fn run_app(
     std::fs::create_dir_all(&out).expect("temp dir");
     let mut config = Config::from_properties(spec.properties);
     for object in spec.objects {
-        let (Some(kind), Some(path)) = (config.get(object, "type"), config.get(object, "path")) else { continue };
-        let base = if kind.ends_with("_source") { apps_dir().join(dir) } else { out.clone() };
+        let (Some(kind), Some(path)) = (config.get(object, "type"), config.get(object, "path"))
+        else {
+            continue;
+        };
+        let base = if kind.ends_with("_source") {
+            apps_dir().join(dir)
+        } else {
+            out.clone()
+        };
         let full = base.join(path);
-        config.apply_override(&format!("{object}.path={}", full.display())).expect("override");
+        config
+            .apply_override(&format!("{object}.path={}", full.display()))
+            .expect("override");
     }
     let mut ctx = Context::new(config);
     let result = run(&mut ctx);
@@ -39,13 +50,19 @@ fn read(path: &Path) -> String {
 }
 
 fn oracle(script: &str, args: &[&str]) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle").join(script);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("oracle")
+        .join(script);
     let out = Command::new("python3")
         .arg(&path)
         .args(args)
         .output()
         .expect("python3 is needed for the oracle tests");
-    assert!(out.status.success(), "oracle {script} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "oracle {script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -64,7 +81,10 @@ fn hello_world_passes_every_row_through_unchanged() {
     result.expect("runs");
     assert_eq!(ctx.failed(), 0);
     // Select-list order is the input's column order, and every value prints as it was read.
-    assert_eq!(read(&out.join("output/hello_world_output.csv")), read(&apps_dir().join("quickstart/hello_world_input.csv")));
+    assert_eq!(
+        read(&out.join("output/hello_world_output.csv")),
+        read(&apps_dir().join("quickstart/hello_world_input.csv"))
+    );
 }
 
 #[test]
@@ -100,7 +120,10 @@ fn order_pricing_matches_duckdb_and_python_decimal_digit_for_digit() {
     assert_eq!(ctx.failed(), 0);
     let expected = oracle("orders_oracle.py", &[&input("orders", "orders.csv")]);
     let actual = read(&out.join("output/priced_orders.csv"));
-    assert!(expected.lines().count() > 50, "the oracle keeps a meaningful number of rows");
+    assert!(
+        expected.lines().count() > 50,
+        "the oracle keeps a meaningful number of rows"
+    );
     for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
         assert_eq!(a, e, "line {}", i + 1);
     }
@@ -113,24 +136,56 @@ fn malformed_records_go_to_the_dead_letter_file_with_line_numbers() {
     let (result, ctx, out) = run_app(&app::APP, app::run, "dead_letters");
     result.expect("bad records never stop the app");
     let good = read(&out.join("output/notional.csv"));
-    let ids: Vec<&str> = good.lines().skip(1).map(|l| l.split(',').next().unwrap_or("")).collect();
+    let ids: Vec<&str> = good
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or(""))
+        .collect();
     // Rows 1, 3, 8, 10, 12 are well-formed (10 has a NULL price, so a NULL notional);
     // row 11 is well-formed but has no symbol, so WHERE filters it out.
     assert_eq!(ids, ["1", "3", "8", "10", "12"]);
-    assert!(good.contains("8,META,2767011611056432742100.00,"), "300.00 × i64::MAX is exact");
-    assert!(good.contains("10,IBM,,"), "NULL price gives a NULL notional");
+    assert!(
+        good.contains("8,META,2767011611056432742100.00,"),
+        "300.00 × i64::MAX is exact"
+    );
+    assert!(
+        good.contains("10,IBM,,"),
+        "NULL price gives a NULL notional"
+    );
     let dlq: Vec<serde_json::Value> = read(&out.join("output/notional.csv.dlq.jsonl"))
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
-    let lines: Vec<i64> = dlq.iter().map(|d| d["line"].as_i64().unwrap_or(0)).collect();
-    assert_eq!(lines, [3, 5, 6, 7, 8, 10], "header is line 1, trade N is line N + 1");
+    let lines: Vec<i64> = dlq
+        .iter()
+        .map(|d| d["line"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(
+        lines,
+        [3, 5, 6, 7, 8, 10],
+        "header is line 1, trade N is line N + 1"
+    );
     assert_eq!(dlq[0]["raw"], "2,MSFT,abc,5,2024-01-01T10:00:01");
     assert!(dlq[0]["error"].as_str().unwrap_or("").contains("`price`"));
-    assert!(dlq[1]["error"].as_str().unwrap_or("").contains("expected 5 fields, found 3"));
-    assert!(dlq[3]["error"].as_str().unwrap_or("").contains("more than 2 fraction digits"), "never rounded silently");
+    assert!(
+        dlq[1]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("expected 5 fields, found 3")
+    );
+    assert!(
+        dlq[3]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("more than 2 fraction digits"),
+        "never rounded silently"
+    );
     assert_eq!(ctx.failed(), 6);
-    assert_eq!(ids.len() + dlq.len() + 1, 12, "every record is accounted for");
+    assert_eq!(
+        ids.len() + dlq.len() + 1,
+        12,
+        "every record is accounted for"
+    );
 }
 
 #[test]
@@ -148,8 +203,10 @@ fn statements_chain_in_process_with_jsonl_distinct_and_limit() {
     );
     // JSON Lines: compare field by field against DuckDB's rows.
     let expected = duckdb(&checkout);
-    let actual: Vec<serde_json::Value> =
-        read(&out.join("output/checkout_clicks.jsonl")).lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let actual: Vec<serde_json::Value> = read(&out.join("output/checkout_clicks.jsonl"))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
     let mut rdr = csv::Reader::from_reader(expected.as_bytes());
     let header = rdr.headers().expect("header").clone();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
@@ -160,10 +217,15 @@ fn statements_chain_in_process_with_jsonl_distinct_and_limit() {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            assert_eq!(got, value, "column {name}: decimals are JSON strings with their full scale");
+            assert_eq!(
+                got, value,
+                "column {name}: decimals are JSON strings with their full scale"
+            );
         }
     }
-    let big = duckdb(&format!("SELECT user_id, amount_with_tax FROM ({checkout}) WHERE amount_with_tax > 300 ORDER BY event_id LIMIT 5"));
+    let big = duckdb(&format!(
+        "SELECT user_id, amount_with_tax FROM ({checkout}) WHERE amount_with_tax > 300 ORDER BY event_id LIMIT 5"
+    ));
     assert_eq!(read(&out.join("output/big_spenders.csv")), big);
     let pages = duckdb(&format!(
         "SELECT page FROM (SELECT page, min(rowid) AS first FROM (SELECT page, row_number() OVER () AS rowid FROM {src}) GROUP BY page) ORDER BY first"

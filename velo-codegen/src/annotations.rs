@@ -17,19 +17,35 @@ pub struct Annotation {
 /// Parses the text of one `--` comment (without the `--`), if it is an annotation.
 pub fn parse_comment(comment: &str, span: Span) -> Option<Annotation> {
     let text = comment.trim();
-    let header = [("SQL Application:", "app"), ("Version:", "version"), ("Description:", "description")];
+    let header = [
+        ("SQL Application:", "app"),
+        ("Version:", "version"),
+        ("Description:", "description"),
+    ];
     for (prefix, key) in header {
         if let Some(rest) = text.strip_prefix(prefix) {
-            return Some(Annotation { key: key.into(), value: rest.trim().into(), span });
+            return Some(Annotation {
+                key: key.into(),
+                value: rest.trim().into(),
+                span,
+            });
         }
     }
     let rest = text.strip_prefix('@')?;
     let (key, value) = rest.split_once(':').unwrap_or((rest, ""));
     let key = key.trim().to_ascii_lowercase();
-    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
         return None;
     }
-    Some(Annotation { key, value: value.trim().into(), span })
+    Some(Annotation {
+        key,
+        value: value.trim().into(),
+        span,
+    })
 }
 
 /// App-level settings from annotations.
@@ -56,11 +72,34 @@ pub struct JobAnnotations {
     pub partitioning_strategy: Option<String>,
 }
 
-const APP_KEYS: &[&str] = &["app", "application", "version", "description", "author", "phase", "data_retention", "compliance", "tag", "dependencies"];
+const APP_KEYS: &[&str] = &[
+    "app",
+    "application",
+    "version",
+    "description",
+    "author",
+    "phase",
+    "data_retention",
+    "compliance",
+    "tag",
+    "dependencies",
+];
 const APP_PREFIXES: &[&str] = &["observability.", "deployment.", "sla.", "data."];
-const JOB_KEYS: &[&str] = &["job_mode", "batch_size", "num_partitions", "partitioning_strategy", "name"];
+const JOB_KEYS: &[&str] = &[
+    "job_mode",
+    "batch_size",
+    "num_partitions",
+    "partitioning_strategy",
+    "name",
+];
 const METRIC_KEYS: &[&str] = &[
-    "metric", "metric_type", "metric_help", "metric_labels", "metric_field", "metric_condition", "metric_buckets",
+    "metric",
+    "metric_type",
+    "metric_help",
+    "metric_labels",
+    "metric_field",
+    "metric_condition",
+    "metric_buckets",
     "metric_sample_rate",
 ];
 const IGNORED_KEYS: &[&str] = &["sticky-partition-id", "partition-count", "depends_on"];
@@ -79,7 +118,14 @@ pub fn interpret(
         let number = |diags: &mut Diagnostics| match a.value.parse::<u64>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
-                diags.push(Diagnostic::error("E0601", a.span.clone(), format!("@{key} must be a positive whole number, found `{}`", a.value)));
+                diags.push(Diagnostic::error(
+                    "E0601",
+                    a.span.clone(),
+                    format!(
+                        "@{key} must be a positive whole number, found `{}`",
+                        a.value
+                    ),
+                ));
                 None
             }
         };
@@ -90,13 +136,19 @@ pub fn interpret(
             _ if APP_KEYS.contains(&key) || APP_PREFIXES.iter().any(|p| key.starts_with(p)) => {}
             _ if METRIC_KEYS.contains(&key) || IGNORED_KEYS.contains(&key) => {}
             _ if JOB_KEYS.contains(&key) => {
-                let Some(job) = jobs.get_mut(*index) else { continue };
+                let Some(job) = jobs.get_mut(*index) else {
+                    continue;
+                };
                 match key {
                     "job_mode" => {
                         if !["simple", "transactional", "adaptive"].contains(&a.value.as_str()) {
                             diags.push(
-                                Diagnostic::error("E0601", a.span.clone(), format!("unknown @job_mode `{}`", a.value))
-                                    .with_help("use simple, transactional or adaptive"),
+                                Diagnostic::error(
+                                    "E0601",
+                                    a.span.clone(),
+                                    format!("unknown @job_mode `{}`", a.value),
+                                )
+                                .with_help("use simple, transactional or adaptive"),
                             );
                         }
                         job.job_mode = Some(a.value.clone());
@@ -109,7 +161,11 @@ pub fn interpret(
             }
             _ => {
                 let known = APP_KEYS.iter().chain(JOB_KEYS).chain(METRIC_KEYS).copied();
-                let mut d = Diagnostic::warning("W0602", a.span.clone(), format!("unknown annotation `@{key}` is ignored"));
+                let mut d = Diagnostic::warning(
+                    "W0602",
+                    a.span.clone(),
+                    format!("unknown annotation `@{key}` is ignored"),
+                );
                 if let Some(s) = crate::diagnostics::did_you_mean(key, known) {
                     d = d.with_help(format!("did you mean `@{s}`?"));
                 }
@@ -137,8 +193,14 @@ mod tests {
     fn interprets_and_reports() {
         let all = vec![
             (0, parse_comment("@app: demo", Span::default()).unwrap()),
-            (0, parse_comment("@num_partitions: 0", Span::default()).unwrap()),
-            (0, parse_comment("@batch_sise: 10", Span::default()).unwrap()),
+            (
+                0,
+                parse_comment("@num_partitions: 0", Span::default()).unwrap(),
+            ),
+            (
+                0,
+                parse_comment("@batch_sise: 10", Span::default()).unwrap(),
+            ),
         ];
         let mut d = Diagnostics::default();
         let (app, _) = interpret(&all, 1, &mut d);
@@ -146,6 +208,9 @@ mod tests {
         let ds = d.into_sorted();
         assert_eq!(ds.len(), 2);
         assert!(ds.iter().any(|x| x.code == "E0601"));
-        assert!(ds.iter().any(|x| x.help.as_deref() == Some("did you mean `@batch_size`?")));
+        assert!(
+            ds.iter()
+                .any(|x| x.help.as_deref() == Some("did you mean `@batch_size`?"))
+        );
     }
 }

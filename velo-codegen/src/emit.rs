@@ -22,7 +22,10 @@ pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
     let evals = plan.statements.iter().map(|s| eval_fn(plan, s));
     let spec = app_spec(plan);
     let run = run_fn(plan);
-    let doc = format!(" The `{}` app, compiled by Velo.", plan.app.name.as_deref().unwrap_or("app"));
+    let doc = format!(
+        " The `{}` app, compiled by Velo.",
+        plan.app.name.as_deref().unwrap_or("app")
+    );
     quote! {
         #[doc = #doc]
         pub mod #module {
@@ -54,7 +57,8 @@ pub fn main_file(plan: &Plan) -> TokenStream {
 
 /// Formats tokens as Rust source with prettyplease.
 pub fn format(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -71,7 +75,11 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
     let names: Vec<String> = s.schema.columns.iter().map(|c| c.name.clone()).collect();
     let columns = column_list(&names);
     let decodes = s.schema.columns.iter().enumerate().map(|(i, c)| {
-        let get = if c.nullable { quote!(get) } else { quote!(get_not_null) };
+        let get = if c.nullable {
+            quote!(get)
+        } else {
+            quote!(get_not_null)
+        };
         let i = Lit::usize_unsuffixed(i);
         quote!(f.#get(#i)?)
     });
@@ -141,12 +149,17 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
     let name = eval_name(s);
     let input = input_struct(plan, s.input);
     let output = ident(&s.struct_name);
-    let doc = format!(" Evaluates `{}` on one input row: `None` when WHERE filters it out.", s.name);
+    let doc = format!(
+        " Evaluates `{}` on one input row: `None` when WHERE filters it out.",
+        s.name
+    );
     let filter = s.filter.as_ref().map(|f| {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(None); })
     });
-    let locals: Vec<Ident> = (0..s.items.len()).map(|i| format_ident!("v{}", i)).collect();
+    let locals: Vec<Ident> = (0..s.items.len())
+        .map(|i| format_ident!("v{}", i))
+        .collect();
     let values = s.items.iter().map(|i| expr(&i.expr));
     let fields = s.items.iter().map(|i| ident(&i.field));
     quote! {
@@ -183,12 +196,16 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let s = &plan.statements[i];
     let var = var_name(s);
     let eval = eval_name(s);
-    let children: Vec<usize> = (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Statement(i)).collect();
+    let children: Vec<usize> = (0..plan.statements.len())
+        .filter(|&c| plan.statements[c].input == Input::Statement(i))
+        .collect();
     let downstream = if children.is_empty() {
         quote!(rt::no_downstream)
     } else {
         let calls = children.iter().map(|&c| push_call(plan, c, quote!(out)));
-        let flows: Vec<Ident> = (0..children.len()).map(|k| format_ident!("f{}", k)).collect();
+        let flows: Vec<Ident> = (0..children.len())
+            .map(|k| format_ident!("f{}", k))
+            .collect();
         quote! {
             |out, rec| {
                 let flow = rt::Flow::Stop;
@@ -219,12 +236,16 @@ fn run_fn(plan: &Plan) -> TokenStream {
         }
     });
     let reads = plan.sources.iter().enumerate().map(|(si, src)| {
-        let consumers: Vec<usize> = (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Source(si)).collect();
+        let consumers: Vec<usize> = (0..plan.statements.len())
+            .filter(|&c| plan.statements[c].input == Input::Source(si))
+            .collect();
         let row_ty = ident(&src.struct_name);
         let name = &src.name;
         let first = var_name(&plan.statements[consumers[0]]);
         let calls = consumers.iter().map(|&c| push_call(plan, c, quote!(&row)));
-        let flows: Vec<Ident> = (0..consumers.len()).map(|k| format_ident!("f{}", k)).collect();
+        let flows: Vec<Ident> = (0..consumers.len())
+            .map(|k| format_ident!("f{}", k))
+            .collect();
         quote! {
             {
                 let spec = rt::FileSourceSpec::from_config(&ctx.config, #name)?;
@@ -263,13 +284,25 @@ pub fn expr(e: &TExpr) -> TokenStream {
         TExpr::Literal(l, ty) => literal(l, *ty),
         TExpr::Column { field, ty } => {
             let f = ident(field);
-            if ty.is_copy() { quote!(r.#f) } else { quote!(r.#f.clone()) }
+            if ty.is_copy() {
+                quote!(r.#f)
+            } else {
+                quote!(r.#f.clone())
+            }
         }
         TExpr::Local { name, ty } => {
             let v = ident(name);
-            if ty.is_copy() { quote!(#v) } else { quote!(#v.clone()) }
+            if ty.is_copy() {
+                quote!(#v)
+            } else {
+                quote!(#v.clone())
+            }
         }
-        TExpr::Cast { expr: inner, to, precision } => {
+        TExpr::Cast {
+            expr: inner,
+            to,
+            precision,
+        } => {
             let x = expr(inner);
             let t = to.rust();
             match (precision, to) {
@@ -285,7 +318,12 @@ pub fn expr(e: &TExpr) -> TokenStream {
             let x = expr(x);
             quote!(rt::ops::not(#x))
         }
-        TExpr::Arith { op, left, right, ty } => arith(*op, left, right, *ty),
+        TExpr::Arith {
+            op,
+            left,
+            right,
+            ty,
+        } => arith(*op, left, right, *ty),
         TExpr::Compare { op, left, right } => {
             let f = match op {
                 CmpOp::Eq => quote!(eq),
@@ -308,9 +346,17 @@ pub fn expr(e: &TExpr) -> TokenStream {
         }
         TExpr::IsNull { expr: x, negated } => {
             let x = expr(x);
-            if *negated { quote!(Some(#x.is_some())) } else { quote!(Some(#x.is_none())) }
+            if *negated {
+                quote!(Some(#x.is_some()))
+            } else {
+                quote!(Some(#x.is_none()))
+            }
         }
-        TExpr::IsDistinct { left, right, negated } => {
+        TExpr::IsDistinct {
+            left,
+            right,
+            negated,
+        } => {
             let (a, b) = (expr(left), expr(right));
             if *negated {
                 quote!(Some(rt::ops::not_distinct(&#a, &#b)))
@@ -318,18 +364,38 @@ pub fn expr(e: &TExpr) -> TokenStream {
                 quote!(Some(!rt::ops::not_distinct(&#a, &#b)))
             }
         }
-        TExpr::InList { expr: x, list, negated } => {
+        TExpr::InList {
+            expr: x,
+            list,
+            negated,
+        } => {
             let x = expr(x);
             let items = list.iter().map(expr);
             let test = quote!(rt::ops::in_list(&#x, &[#(#items),*]));
-            if *negated { quote!(rt::ops::not(#test)) } else { test }
+            if *negated {
+                quote!(rt::ops::not(#test))
+            } else {
+                test
+            }
         }
-        TExpr::Like { expr: x, pattern, negated } => {
+        TExpr::Like {
+            expr: x,
+            pattern,
+            negated,
+        } => {
             let (x, p) = (expr(x), expr(pattern));
             let test = quote!(rt::func::like(&#x, &#p));
-            if *negated { quote!(rt::ops::not(#test)) } else { test }
+            if *negated {
+                quote!(rt::ops::not(#test))
+            } else {
+                test
+            }
         }
-        TExpr::Case { whens, otherwise, ty } => {
+        TExpr::Case {
+            whens,
+            otherwise,
+            ty,
+        } => {
             let conds = whens.iter().map(|(c, _)| expr(c));
             let results = whens.iter().map(|(_, r)| expr(r));
             let t = ty.rust();
@@ -391,7 +457,11 @@ fn arith(op: ArithOp, left: &TExpr, right: &TExpr, ty: SqlType) -> TokenStream {
         (ArithOp::Concat, _) => quote!(rt::ops::concat_op(#a, #b)),
         (ArithOp::Mul | ArithOp::Div, SqlType::Decimal(_, r)) => {
             let (sa, sb) = (scale(left), scale(right));
-            let f = if op == ArithOp::Mul { quote!(dec_mul) } else { quote!(dec_div) };
+            let f = if op == ArithOp::Mul {
+                quote!(dec_mul)
+            } else {
+                quote!(dec_div)
+            };
             quote!(rt::ops::#f::<#sa, #sb, #r>(#a, #b)?)
         }
         _ => {
@@ -436,7 +506,9 @@ fn call(func: &Func, args: &[TExpr], ty: SqlType) -> TokenStream {
             let x = &a[0];
             let d = Lit::i64_suffixed(*d);
             match (args[0].ty(), ty) {
-                (SqlType::Decimal(_, s), SqlType::Decimal(_, r)) => quote!(rt::func::round_dec::<#s, #r>(#x, #d)?),
+                (SqlType::Decimal(_, s), SqlType::Decimal(_, r)) => {
+                    quote!(rt::func::round_dec::<#s, #r>(#x, #d)?)
+                }
                 (SqlType::BigInt, _) => quote!(rt::func::round_i64(#x, #d)?),
                 _ => quote!(rt::func::round_f64(#x, #d)),
             }

@@ -7,11 +7,26 @@ use crate::plan::{Input, Plan};
 /// Describes a plan for people.
 pub fn explain(plan: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "app {}{}", plan.app.name.as_deref().unwrap_or("app"), plan.app.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "app {}{}",
+        plan.app.name.as_deref().unwrap_or("app"),
+        plan.app
+            .version
+            .as_ref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default()
+    );
     for s in &plan.sources {
         let _ = writeln!(out, "\nsource {} — {}", s.name, s.schema.origin);
         for c in &s.schema.columns {
-            let _ = writeln!(out, "  {:<24} {}{}", c.name, c.ty, if c.nullable { "" } else { " NOT NULL" });
+            let _ = writeln!(
+                out,
+                "  {:<24} {}{}",
+                c.name,
+                c.ty,
+                if c.nullable { "" } else { " NOT NULL" }
+            );
         }
     }
     for s in &plan.statements {
@@ -25,7 +40,7 @@ pub fn explain(plan: &Plan) -> String {
         };
         let _ = writeln!(out, "\n{kind} {} ← {input}", s.name);
         if let Some(f) = &s.filter {
-            let _ = writeln!(out, "  filter   {f:?}");
+            let _ = writeln!(out, "  filter   {f}");
         }
         if s.distinct {
             let _ = writeln!(out, "  distinct");
@@ -34,14 +49,25 @@ pub fn explain(plan: &Plan) -> String {
             let _ = writeln!(out, "  limit    {l}");
         }
         for it in &s.items {
-            let _ = writeln!(out, "  {:<24} {}", it.name, it.expr.ty());
+            let _ = writeln!(
+                out,
+                "  {:<24} {:<16} = {}",
+                it.name,
+                it.expr.ty().to_string(),
+                it.expr
+            );
         }
         if !s.key_columns.is_empty() {
             let _ = writeln!(out, "  key      {}", s.key_columns.join(", "));
         }
         match &s.sink {
             Some(k) => {
-                let path = plan.properties.iter().find(|(p, _)| *p == format!("{k}.path")).map(|(_, v)| v.as_str()).unwrap_or("?");
+                let path = plan
+                    .properties
+                    .iter()
+                    .find(|(p, _)| *p == format!("{k}.path"))
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("?");
                 let _ = writeln!(out, "  sink     {k} → {path}");
             }
             None => {

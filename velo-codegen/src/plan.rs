@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, LimitClause, SelectItem, SelectItemQualifiedWildcardKind, Spanned, TableFactor, Value,
+    Expr, GroupByExpr, LimitClause, SelectItem, SelectItemQualifiedWildcardKind, Spanned,
+    TableFactor, Value,
 };
 
 use crate::annotations::{self, AppAnnotations, JobAnnotations};
@@ -111,25 +112,75 @@ pub struct StatementPlan {
     pub job: JobAnnotations,
 }
 
-const SOURCE_KEYS: &[&str] = &["type", "path", "format", "delimiter", "header", "has_headers", "schema", "schema.file", "dlq", "watch", "config_file"];
-const SINK_KEYS: &[&str] = &["type", "path", "format", "delimiter", "header", "has_headers", "append", "decimal.format", "dlq", "compression", "config_file"];
+const SOURCE_KEYS: &[&str] = &[
+    "type",
+    "path",
+    "format",
+    "delimiter",
+    "header",
+    "has_headers",
+    "schema",
+    "schema.file",
+    "dlq",
+    "watch",
+    "config_file",
+];
+const SINK_KEYS: &[&str] = &[
+    "type",
+    "path",
+    "format",
+    "delimiter",
+    "header",
+    "has_headers",
+    "append",
+    "decimal.format",
+    "dlq",
+    "compression",
+    "config_file",
+];
 const STATEMENT_KEYS: &[&str] = &["dlq"];
 const GLOBAL_KEYS: &[&str] = &[
-    "event.time.field", "event.time.format", "watermark.strategy", "watermark.max_out_of_orderness", "late.data.strategy",
-    "mode", "use_transactions", "failure_strategy", "max_retries", "retry_backoff", "max_batch_size", "batch_timeout",
-    "partitioning_strategy", "prometheus.port",
+    "event.time.field",
+    "event.time.format",
+    "watermark.strategy",
+    "watermark.max_out_of_orderness",
+    "late.data.strategy",
+    "mode",
+    "use_transactions",
+    "failure_strategy",
+    "max_retries",
+    "retry_backoff",
+    "max_batch_size",
+    "batch_timeout",
+    "partitioning_strategy",
+    "prometheus.port",
 ];
 
 /// Plans a parsed app. Returns `None` if any error was reported.
 pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Option<Plan> {
     let (app, jobs) = annotations::interpret(&parsed.annotations, parsed.statements.len(), diags);
-    let mut planner = Planner { src, diags, props: BTreeMap::new(), sources: Vec::new(), statements: Vec::new(), files_read: Vec::new(), used: Vec::new() };
+    let mut planner = Planner {
+        src,
+        diags,
+        props: BTreeMap::new(),
+        sources: Vec::new(),
+        statements: Vec::new(),
+        files_read: Vec::new(),
+        used: Vec::new(),
+    };
     planner.collect_properties(parsed);
     for (stmt, job) in parsed.statements.iter().zip(jobs) {
         planner.statement(stmt, job);
     }
     planner.check_keys(parsed);
-    let Planner { props, sources, statements, files_read, used, .. } = planner;
+    let Planner {
+        props,
+        sources,
+        statements,
+        files_read,
+        used,
+        ..
+    } = planner;
     if diags.has_errors() {
         return None;
     }
@@ -141,7 +192,14 @@ pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Opt
         .collect();
     let mut app = app;
     app.name.get_or_insert_with(|| src.default_name.clone());
-    Some(Plan { app, sources, statements, properties, objects, files_read })
+    Some(Plan {
+        app,
+        sources,
+        statements,
+        properties,
+        objects,
+        files_read,
+    })
 }
 
 struct Planner<'a> {
@@ -164,10 +222,17 @@ impl Planner<'_> {
     fn collect_properties(&mut self, parsed: &ParsedApp) {
         for stmt in &parsed.statements {
             for p in &stmt.with {
-                if let Some(old) = self.props.get(&p.key) {
-                    if old.value != p.value {
-                        self.diags.push(Diagnostic::warning("W0506", p.key_span.clone(), format!("`{}` is set twice; the later value `{}` wins", p.key, p.value)));
-                    }
+                if let Some(old) = self.props.get(&p.key)
+                    && old.value != p.value
+                {
+                    self.diags.push(Diagnostic::warning(
+                        "W0506",
+                        p.key_span.clone(),
+                        format!(
+                            "`{}` is set twice; the later value `{}` wins",
+                            p.key, p.value
+                        ),
+                    ));
                 }
                 self.props.insert(p.key.clone(), p.clone());
             }
@@ -181,14 +246,29 @@ impl Planner<'_> {
     }
 
     fn add_uri_object(&mut self, name: &str, uri: &str, kind: &str, span: &Span) {
-        let prop = |key: &str, value: &str| Property { key: format!("{name}.{key}"), value: value.into(), key_span: span.clone(), value_span: span.clone() };
+        let prop = |key: &str, value: &str| Property {
+            key: format!("{name}.{key}"),
+            value: value.into(),
+            key_span: span.clone(),
+            value_span: span.clone(),
+        };
         if let Some(rest) = uri.strip_prefix("file://") {
-            self.props.insert(format!("{name}.type"), prop("type", kind));
-            self.props.insert(format!("{name}.path"), prop("path", rest));
+            self.props
+                .insert(format!("{name}.type"), prop("type", kind));
+            self.props
+                .insert(format!("{name}.path"), prop("path", rest));
         } else if uri.contains("://") {
-            self.diags.push(Diagnostic::error("E0901", span.clone(), format!("`{uri}`: only file:// URIs are supported so far")).with_help("Kafka sources and sinks are planned"));
+            self.diags.push(
+                Diagnostic::error(
+                    "E0901",
+                    span.clone(),
+                    format!("`{uri}`: only file:// URIs are supported so far"),
+                )
+                .with_help("Kafka sources and sinks are planned"),
+            );
         } else {
-            self.props.insert(format!("{name}.type"), prop("type", kind));
+            self.props
+                .insert(format!("{name}.type"), prop("type", kind));
             self.props.insert(format!("{name}.path"), prop("path", uri));
         }
     }
@@ -200,16 +280,32 @@ impl Planner<'_> {
     fn statement(&mut self, stmt: &CreateStatement, job: JobAnnotations) {
         let name = stmt.name.value.clone();
         if self.statements.iter().any(|s| s.name == name) {
-            self.diags.push(Diagnostic::error("E0207", Span::from_sql(stmt.name.span), format!("`{name}` is created twice")));
+            self.diags.push(Diagnostic::error(
+                "E0207",
+                Span::from_sql(stmt.name.span),
+                format!("`{name}` is created twice"),
+            ));
             return;
         }
         let Some(select) = stmt.select() else {
-            self.diags.push(Diagnostic::error("E0901", span_of(&*stmt.query), "UNION and other set operations are not supported yet"));
+            self.diags.push(Diagnostic::error(
+                "E0901",
+                span_of(&*stmt.query),
+                "UNION and other set operations are not supported yet",
+            ));
             return;
         };
         self.unsupported_clauses(stmt, select);
-        let Some((input, scope)) = self.input(select) else { return };
-        let filter = select.selection.as_ref().and_then(|w| Binder { scope: &scope, diags: self.diags }.bind_condition(w, "WHERE"));
+        let Some((input, scope)) = self.input(select) else {
+            return;
+        };
+        let filter = select.selection.as_ref().and_then(|w| {
+            Binder {
+                scope: &scope,
+                diags: self.diags,
+            }
+            .bind_condition(w, "WHERE")
+        });
         let items = self.projection(stmt, &select.projection, scope);
         let limit = self.limit(stmt);
         let sink = self.sink(stmt);
@@ -217,8 +313,17 @@ impl Planner<'_> {
             .as_ref()
             .and_then(|s| self.prop(s, "decimal.format"))
             .is_some_and(|p| p.value.eq_ignore_ascii_case("number"));
-        let key_columns = stmt.key_items.iter().filter_map(|i| items.get(*i).map(|it: &OutputItem| it.name.clone())).collect();
-        let taken: Vec<&str> = self.sources.iter().map(|s| s.struct_name.as_str()).chain(self.statements.iter().map(|s| s.struct_name.as_str())).collect();
+        let key_columns = stmt
+            .key_items
+            .iter()
+            .filter_map(|i| items.get(*i).map(|it: &OutputItem| it.name.clone()))
+            .collect();
+        let taken: Vec<&str> = self
+            .sources
+            .iter()
+            .map(|s| s.struct_name.as_str())
+            .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
+            .collect();
         let struct_name = struct_name(&name, &taken);
         self.statements.push(StatementPlan {
             name,
@@ -238,7 +343,11 @@ impl Planner<'_> {
 
     fn unsupported_clauses(&mut self, stmt: &CreateStatement, select: &sqlparser::ast::Select) {
         let mut unsupported = |span: Span, what: &str| {
-            self.diags.push(Diagnostic::error("E0901", span, format!("{what} is not supported yet")));
+            self.diags.push(Diagnostic::error(
+                "E0901",
+                span,
+                format!("{what} is not supported yet"),
+            ));
         };
         if let GroupByExpr::Expressions(exprs, _) = &select.group_by {
             if let Some(first) = exprs.first() {
@@ -255,17 +364,32 @@ impl Planner<'_> {
         }
         if let Some(o) = &stmt.query.order_by {
             self.diags.push(
-                Diagnostic::warning("W0208", span_of(o), "ORDER BY does not sort a stream; rows keep their arrival order")
-                    .with_help("remove ORDER BY, or sort the output file afterwards"),
+                Diagnostic::warning(
+                    "W0208",
+                    span_of(o),
+                    "ORDER BY does not sort a stream; rows keep their arrival order",
+                )
+                .with_help("remove ORDER BY, or sort the output file afterwards"),
             );
         }
         if let Some(with) = &stmt.query.with {
-            self.diags.push(Diagnostic::error("E0901", span_of(with), "WITH (common table expressions) is not supported yet"));
+            self.diags.push(Diagnostic::error(
+                "E0901",
+                span_of(with),
+                "WITH (common table expressions) is not supported yet",
+            ));
         }
         if !stmt.columns.is_empty() {
             let n = stmt.columns.len();
             let items = select.projection.len();
-            if n != items || select.projection.iter().any(|p| matches!(p, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..))) {
+            if n != items
+                || select.projection.iter().any(|p| {
+                    matches!(
+                        p,
+                        SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+                    )
+                })
+            {
                 self.diags.push(Diagnostic::error("E0209", Span::from_sql(stmt.name.span), format!("the column list names {n} columns but the query selects {items} items (without `*`)")));
             }
         }
@@ -276,20 +400,36 @@ impl Planner<'_> {
         let from = match select.from.as_slice() {
             [one] => one,
             [] => {
-                self.diags.push(Diagnostic::error("E0210", Span::from_sql(select.select_token.0.span), "the query has no FROM source"));
+                self.diags.push(Diagnostic::error(
+                    "E0210",
+                    Span::from_sql(select.select_token.0.span),
+                    "the query has no FROM source",
+                ));
                 return None;
             }
             [_, second, ..] => {
-                self.diags.push(Diagnostic::error("E0901", span_of(second), "several FROM sources (joins) are not supported yet"));
+                self.diags.push(Diagnostic::error(
+                    "E0901",
+                    span_of(second),
+                    "several FROM sources (joins) are not supported yet",
+                ));
                 return None;
             }
         };
         if let Some(j) = from.joins.first() {
-            self.diags.push(Diagnostic::error("E0901", span_of(&j.relation), "JOIN is not supported yet"));
+            self.diags.push(Diagnostic::error(
+                "E0901",
+                span_of(&j.relation),
+                "JOIN is not supported yet",
+            ));
             return None;
         }
         let TableFactor::Table { name, alias, .. } = &from.relation else {
-            self.diags.push(Diagnostic::error("E0901", span_of(&from.relation), "only named sources are supported in FROM so far"));
+            self.diags.push(Diagnostic::error(
+                "E0901",
+                span_of(&from.relation),
+                "only named sources are supported in FROM so far",
+            ));
             return None;
         };
         let source = name.to_string().trim_matches('"').to_string();
@@ -302,9 +442,20 @@ impl Planner<'_> {
             let columns = self.statements[i]
                 .items
                 .iter()
-                .map(|it| ScopeColumn { name: it.name.clone(), field: it.field.clone(), ty: it.expr.ty() })
+                .map(|it| ScopeColumn {
+                    name: it.name.clone(),
+                    field: it.field.clone(),
+                    ty: it.expr.ty(),
+                })
                 .collect();
-            return Some((Input::Statement(i), Scope { columns, qualifiers, locals: Vec::new() }));
+            return Some((
+                Input::Statement(i),
+                Scope {
+                    columns,
+                    qualifiers,
+                    locals: Vec::new(),
+                },
+            ));
         }
         let index = match self.sources.iter().position(|s| s.name == source) {
             Some(i) => i,
@@ -320,29 +471,72 @@ impl Planner<'_> {
             .columns
             .iter()
             .zip(&s.fields)
-            .map(|(c, f)| ScopeColumn { name: c.name.clone(), field: f.clone(), ty: c.ty })
+            .map(|(c, f)| ScopeColumn {
+                name: c.name.clone(),
+                field: f.clone(),
+                ty: c.ty,
+            })
             .collect();
-        Some((Input::Source(index), Scope { columns, qualifiers, locals: Vec::new() }))
+        Some((
+            Input::Source(index),
+            Scope {
+                columns,
+                qualifiers,
+                locals: Vec::new(),
+            },
+        ))
     }
 
     fn source(&mut self, name: &str, span: &Span) -> Option<SourcePlan> {
         let Some(ty) = self.prop(name, "type").cloned() else {
             let later = "(a statement can only read sources and statements defined before it)";
+            let known: Vec<&str> = self
+                .props
+                .iter()
+                .filter(|(k, p)| k.ends_with(".type") && p.value.ends_with("_source"))
+                .filter_map(|(k, _)| k.strip_suffix(".type"))
+                .chain(self.statements.iter().map(|s| s.name.as_str()))
+                .collect();
+            let help = match did_you_mean(name, known) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "configure it in WITH: '{name}.type' = 'file_source', '{name}.path' = 'data.csv'"
+                ),
+            };
             self.diags.push(
-                Diagnostic::error("E0203", span.clone(), format!("`{name}` is neither a configured source nor an earlier statement {later}"))
-                    .with_help(format!("configure it in WITH: '{name}.type' = 'file_source', '{name}.path' = 'data.csv'")),
+                Diagnostic::error(
+                    "E0203",
+                    span.clone(),
+                    format!(
+                        "`{name}` is neither a configured source nor an earlier statement {later}"
+                    ),
+                )
+                .with_help(help),
             );
             return None;
         };
         match ty.value.as_str() {
             "file_source" | "file_source_mmap" => {}
             "kafka_source" => {
-                self.diags.push(Diagnostic::error("E0901", ty.value_span.clone(), "Kafka sources are not supported yet").with_help("use a file_source for now"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0901",
+                        ty.value_span.clone(),
+                        "Kafka sources are not supported yet",
+                    )
+                    .with_help("use a file_source for now"),
+                );
                 return None;
             }
             other => {
-                let mut d = Diagnostic::error("E0507", ty.value_span.clone(), format!("`{other}` is not a source type"));
-                if let Some(s) = did_you_mean(other, ["file_source", "file_source_mmap", "kafka_source"]) {
+                let mut d = Diagnostic::error(
+                    "E0507",
+                    ty.value_span.clone(),
+                    format!("`{other}` is not a source type"),
+                );
+                if let Some(s) =
+                    did_you_mean(other, ["file_source", "file_source_mmap", "kafka_source"])
+                {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 self.diags.push(d);
@@ -359,7 +553,11 @@ impl Planner<'_> {
             schema::load_file(&path, &p.value_span, self.diags)?
         } else {
             let Some(path) = self.prop(name, "path").cloned() else {
-                self.diags.push(Diagnostic::error("E0505", ty.key_span.clone(), format!("source `{name}` needs '{name}.path'")));
+                self.diags.push(Diagnostic::error(
+                    "E0505",
+                    ty.key_span.clone(),
+                    format!("source `{name}` needs '{name}.path'"),
+                ));
                 return None;
             };
             let Some(file) = self.find_data_file(&path.value) else {
@@ -373,26 +571,45 @@ impl Planner<'_> {
             match schema::infer_file(&file, format, delimiter) {
                 Ok(s) => s,
                 Err(e) => {
-                    self.diags.push(Diagnostic::error("E0307", path.value_span.clone(), format!("cannot infer the schema of `{name}`: {e}")));
+                    self.diags.push(Diagnostic::error(
+                        "E0307",
+                        path.value_span.clone(),
+                        format!("cannot infer the schema of `{name}`: {e}"),
+                    ));
                     return None;
                 }
             }
         };
         let names: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
         let fields = field_names(&names);
-        let taken: Vec<&str> = self.sources.iter().map(|s| s.struct_name.as_str()).chain(self.statements.iter().map(|s| s.struct_name.as_str())).collect();
-        Some(SourcePlan { name: name.to_string(), struct_name: struct_name(name, &taken), schema, fields })
+        let taken: Vec<&str> = self
+            .sources
+            .iter()
+            .map(|s| s.struct_name.as_str())
+            .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
+            .collect();
+        Some(SourcePlan {
+            name: name.to_string(),
+            struct_name: struct_name(name, &taken),
+            schema,
+            fields,
+        })
     }
 
     /// Checks `format`/`delimiter`/`header` of a file object; returns (format, delimiter).
     fn file_format(&mut self, object: &str, type_span: &Span) -> Option<(FileFormat, u8)> {
-        let path = self.prop(object, "path").map(|p| p.value.clone()).unwrap_or_default();
+        let path = self
+            .prop(object, "path")
+            .map(|p| p.value.clone())
+            .unwrap_or_default();
         let format = match self.prop(object, "format").cloned() {
             Some(p) => match FileFormat::from_name(&p.value) {
                 Some(f) => f,
                 None => {
                     let known = ["csv", "csv_no_header", "json", "jsonl", "jsonlines"];
-                    let msg = if ["parquet", "avro", "protobuf"].contains(&p.value.to_ascii_lowercase().as_str()) {
+                    let msg = if ["parquet", "avro", "protobuf"]
+                        .contains(&p.value.to_ascii_lowercase().as_str())
+                    {
                         format!("the file format `{}` is not supported yet", p.value)
                     } else {
                         format!("unknown file format `{}`", p.value)
@@ -408,11 +625,19 @@ impl Planner<'_> {
             },
             None => FileFormat::from_extension(&path),
         };
-        let header = ["header", "has_headers"].iter().find_map(|k| self.prop(object, k).cloned());
+        let header = ["header", "has_headers"]
+            .iter()
+            .find_map(|k| self.prop(object, k).cloned());
         let format = match (&header, format) {
-            (Some(h), FileFormat::Csv) if h.value.eq_ignore_ascii_case("false") => FileFormat::CsvNoHeader,
+            (Some(h), FileFormat::Csv) if h.value.eq_ignore_ascii_case("false") => {
+                FileFormat::CsvNoHeader
+            }
             (Some(h), _) if !["true", "false"].contains(&h.value.to_ascii_lowercase().as_str()) => {
-                self.diags.push(Diagnostic::error("E0509", h.value_span.clone(), format!("`{}` must be true or false", h.key)));
+                self.diags.push(Diagnostic::error(
+                    "E0509",
+                    h.value_span.clone(),
+                    format!("`{}` must be true or false", h.key),
+                ));
                 return None;
             }
             _ => format,
@@ -422,12 +647,20 @@ impl Planner<'_> {
             Some(d) if d.value == "\\t" || d.value.eq_ignore_ascii_case("tab") => b'\t',
             Some(d) if d.value.len() == 1 => d.value.as_bytes()[0],
             Some(d) => {
-                self.diags.push(Diagnostic::error("E0509", d.value_span.clone(), format!("the delimiter `{}` must be one character", d.value)));
+                self.diags.push(Diagnostic::error(
+                    "E0509",
+                    d.value_span.clone(),
+                    format!("the delimiter `{}` must be one character", d.value),
+                ));
                 return None;
             }
         };
         if path.is_empty() {
-            self.diags.push(Diagnostic::error("E0505", type_span.clone(), format!("`{object}` needs '{object}.path'")));
+            self.diags.push(Diagnostic::error(
+                "E0505",
+                type_span.clone(),
+                format!("`{object}` needs '{object}.path'"),
+            ));
             return None;
         }
         Some((format, delimiter))
@@ -439,7 +672,11 @@ impl Planner<'_> {
         candidates.into_iter().find_map(|c| {
             let text = c.to_string_lossy().to_string();
             if text.contains(['*', '?', '[']) {
-                let mut matches: Vec<PathBuf> = glob::glob(&text).ok()?.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                let mut matches: Vec<PathBuf> = glob::glob(&text)
+                    .ok()?
+                    .filter_map(Result::ok)
+                    .filter(|p| p.is_file())
+                    .collect();
                 matches.sort();
                 matches.into_iter().next()
             } else {
@@ -448,23 +685,49 @@ impl Planner<'_> {
         })
     }
 
-    fn projection(&mut self, stmt: &CreateStatement, projection: &[SelectItem], mut scope: Scope) -> Vec<OutputItem> {
+    fn projection(
+        &mut self,
+        stmt: &CreateStatement,
+        projection: &[SelectItem],
+        mut scope: Scope,
+    ) -> Vec<OutputItem> {
         let mut items: Vec<(String, TExpr, Span)> = Vec::new();
         for (i, item) in projection.iter().enumerate() {
             match item {
                 SelectItem::Wildcard(_) => {
                     for c in &scope.columns {
-                        items.push((c.name.clone(), TExpr::Column { field: c.field.clone(), ty: c.ty }, Span::default()));
+                        items.push((
+                            c.name.clone(),
+                            TExpr::Column {
+                                field: c.field.clone(),
+                                ty: c.ty,
+                            },
+                            Span::default(),
+                        ));
                     }
                 }
-                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(q), _) => {
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(q),
+                    _,
+                ) => {
                     let q = q.to_string();
                     if !scope.qualifiers.iter().any(|n| n.eq_ignore_ascii_case(&q)) {
-                        self.diags.push(Diagnostic::error("E0204", span_of(item), format!("unknown source or alias `{q}`")));
+                        self.diags.push(Diagnostic::error(
+                            "E0204",
+                            span_of(item),
+                            format!("unknown source or alias `{q}`"),
+                        ));
                         continue;
                     }
                     for c in &scope.columns {
-                        items.push((c.name.clone(), TExpr::Column { field: c.field.clone(), ty: c.ty }, Span::default()));
+                        items.push((
+                            c.name.clone(),
+                            TExpr::Column {
+                                field: c.field.clone(),
+                                ty: c.ty,
+                            },
+                            Span::default(),
+                        ));
                     }
                 }
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
@@ -472,14 +735,22 @@ impl Planner<'_> {
                         SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
                         _ => default_name(e, i),
                     };
-                    let bound = Binder { scope: &scope, diags: self.diags }.bind(e);
+                    let bound = Binder {
+                        scope: &scope,
+                        diags: self.diags,
+                    }
+                    .bind(e);
                     if let Some(t) = bound {
                         let local = format!("v{}", items.len());
                         scope.locals.push((name.clone(), local, t.ty()));
                         items.push((name, t, span_of(e)));
                     }
                 }
-                other => self.diags.push(Diagnostic::error("E0901", span_of(other), format!("`{other}` is not supported"))),
+                other => self.diags.push(Diagnostic::error(
+                    "E0901",
+                    span_of(other),
+                    format!("`{other}` is not supported"),
+                )),
             }
         }
         if !stmt.columns.is_empty() && stmt.columns.len() == items.len() {
@@ -487,38 +758,73 @@ impl Planner<'_> {
                 item.0 = col.name.value.clone();
                 match SqlType::parse(&col.data_type.to_string()) {
                     Some(t) => item.1 = item.1.clone().cast_to(t),
-                    None => self.diags.push(Diagnostic::error("E0303", Span::from_sql(col.name.span), format!("unsupported column type `{}`", col.data_type))),
+                    None => self.diags.push(Diagnostic::error(
+                        "E0303",
+                        Span::from_sql(col.name.span),
+                        format!("unsupported column type `{}`", col.data_type),
+                    )),
                 }
             }
         }
         let mut seen: Vec<&str> = Vec::new();
         for (name, _, span) in &items {
             if seen.contains(&name.as_str()) {
-                let span = if span.is_empty() { Span::from_sql(stmt.name.span) } else { span.clone() };
-                self.diags.push(Diagnostic::error("E0208", span, format!("the output has two columns named `{name}`")).with_help("give one of them an alias with AS"));
+                let span = if span.is_empty() {
+                    Span::from_sql(stmt.name.span)
+                } else {
+                    span.clone()
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0208",
+                        span,
+                        format!("the output has two columns named `{name}`"),
+                    )
+                    .with_help("give one of them an alias with AS"),
+                );
             }
             seen.push(name);
         }
         let names: Vec<&str> = items.iter().map(|i| i.0.as_str()).collect();
         let fields = field_names(&names);
-        items.into_iter().zip(fields).map(|((name, expr, _), field)| OutputItem { name, field, expr }).collect()
+        items
+            .into_iter()
+            .zip(fields)
+            .map(|((name, expr, _), field)| OutputItem { name, field, expr })
+            .collect()
     }
 
     fn limit(&mut self, stmt: &CreateStatement) -> Option<u64> {
         match &stmt.query.limit_clause {
             None => None,
-            Some(LimitClause::LimitOffset { limit: Some(Expr::Value(v)), offset: None, limit_by }) if limit_by.is_empty() => match &v.value {
+            Some(LimitClause::LimitOffset {
+                limit: Some(Expr::Value(v)),
+                offset: None,
+                limit_by,
+            }) if limit_by.is_empty() => match &v.value {
                 Value::Number(n, _) => n.parse().ok().or_else(|| {
-                    self.diags.push(Diagnostic::error("E0211", Span::from_sql(v.span), "LIMIT needs a whole number"));
+                    self.diags.push(Diagnostic::error(
+                        "E0211",
+                        Span::from_sql(v.span),
+                        "LIMIT needs a whole number",
+                    ));
                     None
                 }),
                 _ => {
-                    self.diags.push(Diagnostic::error("E0211", Span::from_sql(v.span), "LIMIT needs a whole number"));
+                    self.diags.push(Diagnostic::error(
+                        "E0211",
+                        Span::from_sql(v.span),
+                        "LIMIT needs a whole number",
+                    ));
                     None
                 }
             },
             Some(other) => {
-                self.diags.push(Diagnostic::error("E0211", Span::from_sql(stmt.name.span), format!("`{other}` is not supported; use LIMIT n")));
+                self.diags.push(Diagnostic::error(
+                    "E0211",
+                    Span::from_sql(stmt.name.span),
+                    format!("`{other}` is not supported; use LIMIT n"),
+                ));
                 None
             }
         }
@@ -543,11 +849,19 @@ impl Planner<'_> {
         match ty.value.as_str() {
             "file_sink" => {}
             "kafka_sink" => {
-                self.diags.push(Diagnostic::error("E0901", ty.value_span.clone(), "Kafka sinks are not supported yet"));
+                self.diags.push(Diagnostic::error(
+                    "E0901",
+                    ty.value_span.clone(),
+                    "Kafka sinks are not supported yet",
+                ));
                 return None;
             }
             other => {
-                let mut d = Diagnostic::error("E0507", ty.value_span.clone(), format!("`{other}` is not a sink type"));
+                let mut d = Diagnostic::error(
+                    "E0507",
+                    ty.value_span.clone(),
+                    format!("`{other}` is not a sink type"),
+                );
                 if let Some(s) = did_you_mean(other, ["file_sink", "kafka_sink"]) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
@@ -564,16 +878,36 @@ impl Planner<'_> {
 
     /// Reports WITH keys that name no object of the app or that an object does not understand.
     fn check_keys(&mut self, parsed: &ParsedApp) {
-        let statements: Vec<String> = parsed.statements.iter().map(|s| s.name.value.clone()).collect();
-        let objects: Vec<String> = self.props.keys().filter_map(|k| k.strip_suffix(".type")).map(str::to_string).collect();
+        let statements: Vec<String> = parsed
+            .statements
+            .iter()
+            .map(|s| s.name.value.clone())
+            .collect();
+        let objects: Vec<String> = self
+            .props
+            .keys()
+            .filter_map(|k| k.strip_suffix(".type"))
+            .map(str::to_string)
+            .collect();
         let props: Vec<Property> = self.props.values().cloned().collect();
         for p in props {
             if GLOBAL_KEYS.contains(&p.key.as_str()) {
-                self.diags.push(Diagnostic::warning("W0504", p.key_span.clone(), format!("`{}` has no effect yet", p.key)));
+                self.diags.push(Diagnostic::warning(
+                    "W0504",
+                    p.key_span.clone(),
+                    format!("`{}` has no effect yet", p.key),
+                ));
                 continue;
             }
             let Some((object, key)) = p.key.split_once('.') else {
-                self.diags.push(Diagnostic::error("E0501", p.key_span.clone(), format!("`{}` is not a WITH key", p.key)).with_help("keys are 'object.key', e.g. 'orders.path'"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0501",
+                        p.key_span.clone(),
+                        format!("`{}` is not a WITH key", p.key),
+                    )
+                    .with_help("keys are 'object.key', e.g. 'orders.path'"),
+                );
                 continue;
             };
             let kind = self.prop(object, "type").map(|t| t.value.clone());
@@ -584,7 +918,14 @@ impl Planner<'_> {
                 None if statements.iter().any(|s| s == object) => STATEMENT_KEYS,
                 None => {
                     let names = objects.iter().chain(&statements).map(String::as_str);
-                    let mut d = Diagnostic::error("E0502", p.key_span.clone(), format!("`{}` configures `{object}`, which has no '{object}.type' and is not a statement", p.key));
+                    let mut d = Diagnostic::error(
+                        "E0502",
+                        p.key_span.clone(),
+                        format!(
+                            "`{}` configures `{object}`, which has no '{object}.type' and is not a statement",
+                            p.key
+                        ),
+                    );
                     if let Some(s) = did_you_mean(object, names) {
                         d = d.with_help(format!("did you mean `{s}.{key}`?"));
                     }
@@ -596,16 +937,28 @@ impl Planner<'_> {
                 continue; // Kafka client keys pass through to librdkafka.
             }
             if !allowed.contains(&key) {
-                let mut d = Diagnostic::error("E0501", p.key_span.clone(), format!("unknown key `{key}` for `{object}`"));
+                let mut d = Diagnostic::error(
+                    "E0501",
+                    p.key_span.clone(),
+                    format!("unknown key `{key}` for `{object}`"),
+                );
                 d = d.with_help(match did_you_mean(key, allowed.iter().copied()) {
                     Some(s) => format!("did you mean `{object}.{s}`?"),
                     None => format!("known keys: {}", allowed.join(", ")),
                 });
                 self.diags.push(d);
             } else if ["watch", "compression", "config_file"].contains(&key) {
-                self.diags.push(Diagnostic::error("E0901", p.key_span.clone(), format!("`{key}` is not supported yet")));
+                self.diags.push(Diagnostic::error(
+                    "E0901",
+                    p.key_span.clone(),
+                    format!("`{key}` is not supported yet"),
+                ));
             } else if key == "decimal.format" && !["number", "string"].contains(&p.value.as_str()) {
-                self.diags.push(Diagnostic::error("E0509", p.value_span.clone(), "decimal.format must be `string` or `number`"));
+                self.diags.push(Diagnostic::error(
+                    "E0509",
+                    p.value_span.clone(),
+                    "decimal.format must be `string` or `number`",
+                ));
             }
         }
     }
@@ -616,7 +969,9 @@ impl Planner<'_> {
 fn default_name(e: &Expr, index: usize) -> String {
     match e {
         Expr::Identifier(id) => id.value.clone(),
-        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
+        Expr::CompoundIdentifier(parts) => {
+            parts.last().map(|p| p.value.clone()).unwrap_or_default()
+        }
         Expr::Function(f) => f.name.to_string().to_ascii_lowercase(),
         Expr::Nested(inner) => default_name(inner, index),
         _ => format!("col{}", index + 1),
@@ -626,5 +981,9 @@ fn default_name(e: &Expr, index: usize) -> String {
 /// Resolves a path against the folder of the SQL file when it is relative.
 pub fn resolve(base: &Path, path: &str) -> PathBuf {
     let p = Path::new(path);
-    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
 }

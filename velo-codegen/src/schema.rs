@@ -49,7 +49,13 @@ impl fmt::Display for Schema {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(f, "{} {}{}", c.name, c.ty, if c.nullable { "" } else { " NOT NULL" })?;
+            write!(
+                f,
+                "{} {}{}",
+                c.name,
+                c.ty,
+                if c.nullable { "" } else { " NOT NULL" }
+            )?;
         }
         Ok(())
     }
@@ -60,7 +66,11 @@ pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<
     let dialect = GenericDialect {};
     let at = |line: u64, col: u64| {
         // Positions inside a one-line string literal map onto the file (+1 for the quote).
-        if line <= 1 { Span::at(span.line, span.column + col, 1) } else { span.clone() }
+        if line <= 1 {
+            Span::at(span.line, span.column + col, 1)
+        } else {
+            span.clone()
+        }
     };
     let parsed = Parser::new(&dialect)
         .try_with_sql(text)
@@ -78,16 +88,32 @@ pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<
         let ty_text = d.data_type.to_string();
         let Some(ty) = SqlType::parse(&ty_text) else {
             diags.push(
-                Diagnostic::error("E0303", at(d.name.span.start.line, d.name.span.start.column), format!("unsupported column type `{ty_text}` for `{}`", d.name.value))
-                    .with_help("use BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), STRING, DATE or TIMESTAMP"),
+                Diagnostic::error(
+                    "E0303",
+                    at(d.name.span.start.line, d.name.span.start.column),
+                    format!("unsupported column type `{ty_text}` for `{}`", d.name.value),
+                )
+                .with_help(
+                    "use BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), STRING, DATE or TIMESTAMP",
+                ),
             );
             ok = false;
             continue;
         };
-        let not_null = d.options.iter().any(|o| o.option.to_string().eq_ignore_ascii_case("NOT NULL"));
-        columns.push(Column { name: d.name.value, ty, nullable: !not_null });
+        let not_null = d
+            .options
+            .iter()
+            .any(|o| o.option.to_string().eq_ignore_ascii_case("NOT NULL"));
+        columns.push(Column {
+            name: d.name.value,
+            ty,
+            nullable: !not_null,
+        });
     }
-    ok.then(|| Schema { columns, origin: "inline schema".into() })
+    ok.then(|| Schema {
+        columns,
+        origin: "inline schema".into(),
+    })
 }
 
 /// Loads a schema file: `.avsc` (Avro) or `.schema.yaml`/`.yaml`/`.yml` (Velostream's format).
@@ -96,7 +122,14 @@ pub fn load_file(path: &Path, span: &Span, diags: &mut Diagnostics) -> Option<Sc
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error("E0304", span.clone(), format!("cannot read schema file `{shown}`: {e}")).with_help("paths of schema files are relative to the folder of the .sql file"));
+            diags.push(
+                Diagnostic::error(
+                    "E0304",
+                    span.clone(),
+                    format!("cannot read schema file `{shown}`: {e}"),
+                )
+                .with_help("paths of schema files are relative to the folder of the .sql file"),
+            );
             return None;
         }
     };
@@ -109,9 +142,16 @@ pub fn load_file(path: &Path, span: &Span, diags: &mut Diagnostics) -> Option<Sc
         Err("unknown schema file type (use .avsc or .schema.yaml)".to_string())
     };
     match result {
-        Ok(columns) => Some(Schema { columns, origin: format!("schema file {shown}") }),
+        Ok(columns) => Some(Schema {
+            columns,
+            origin: format!("schema file {shown}"),
+        }),
         Err(e) => {
-            diags.push(Diagnostic::error("E0305", span.clone(), format!("bad schema file `{shown}`: {e}")));
+            diags.push(Diagnostic::error(
+                "E0305",
+                span.clone(),
+                format!("bad schema file `{shown}`: {e}"),
+            ));
             None
         }
     }
@@ -120,7 +160,9 @@ pub fn load_file(path: &Path, span: &Span, diags: &mut Diagnostics) -> Option<Sc
 fn avro_schema(text: &str) -> Result<Vec<Column>, String> {
     use apache_avro::Schema as A;
     let schema = A::parse_str(text).map_err(|e| e.to_string())?;
-    let A::Record(record) = schema else { return Err("the top-level Avro schema must be a record".into()) };
+    let A::Record(record) = schema else {
+        return Err("the top-level Avro schema must be a record".into());
+    };
     fn map(s: &A) -> Result<(SqlType, bool), String> {
         Ok(match s {
             A::Boolean => (SqlType::Boolean, false),
@@ -135,11 +177,16 @@ fn avro_schema(text: &str) -> Result<Vec<Column>, String> {
                 (SqlType::Decimal(p, s), false)
             }
             A::Date => (SqlType::Date, false),
-            A::TimestampMillis | A::TimestampMicros | A::LocalTimestampMillis | A::LocalTimestampMicros => {
-                (SqlType::Timestamp, false)
-            }
+            A::TimestampMillis
+            | A::TimestampMicros
+            | A::LocalTimestampMillis
+            | A::LocalTimestampMicros => (SqlType::Timestamp, false),
             A::Union(u) => {
-                let non_null: Vec<&A> = u.variants().iter().filter(|v| !matches!(v, A::Null)).collect();
+                let non_null: Vec<&A> = u
+                    .variants()
+                    .iter()
+                    .filter(|v| !matches!(v, A::Null))
+                    .collect();
                 match non_null.as_slice() {
                     [one] => (map(one)?.0, true),
                     _ => return Err("only unions of null and one type are supported".into()),
@@ -151,7 +198,15 @@ fn avro_schema(text: &str) -> Result<Vec<Column>, String> {
     record
         .fields
         .iter()
-        .map(|f| map(&f.schema).map(|(ty, nullable)| Column { name: f.name.clone(), ty, nullable }).map_err(|e| format!("field `{}`: {e}", f.name)))
+        .map(|f| {
+            map(&f.schema)
+                .map(|(ty, nullable)| Column {
+                    name: f.name.clone(),
+                    ty,
+                    nullable,
+                })
+                .map_err(|e| format!("field `{}`: {e}", f.name))
+        })
         .collect()
 }
 
@@ -193,8 +248,12 @@ fn yaml_schema(text: &str) -> Result<Vec<Column>, String> {
                 }),
                 _ => None,
             };
-            ty.map(|ty| Column { name: f.name.clone(), ty, nullable: f.nullable })
-                .ok_or_else(|| format!("field `{}` has an unsupported type", f.name))
+            ty.map(|ty| Column {
+                name: f.name.clone(),
+                ty,
+                nullable: f.nullable,
+            })
+            .ok_or_else(|| format!("field `{}` has an unsupported type", f.name))
         })
         .collect()
 }
@@ -243,19 +302,30 @@ impl Seen {
     fn ty(&self) -> SqlType {
         let numeric = self.int || self.decimal || self.double;
         let temporal = self.date || self.timestamp;
-        let kinds = [numeric, self.boolean, temporal, self.string].iter().filter(|k| **k).count();
+        let kinds = [numeric, self.boolean, temporal, self.string]
+            .iter()
+            .filter(|k| **k)
+            .count();
         if kinds != 1 || self.string {
             return SqlType::String;
         }
         if self.boolean {
             SqlType::Boolean
         } else if temporal {
-            if self.timestamp { SqlType::Timestamp } else { SqlType::Date }
+            if self.timestamp {
+                SqlType::Timestamp
+            } else {
+                SqlType::Date
+            }
         } else if self.double {
             SqlType::Double
         } else if self.decimal {
-            let p = (self.int_digits + self.scale).max(18).min(MAX_PRECISION);
-            if self.int_digits + self.scale > MAX_PRECISION { SqlType::Double } else { SqlType::Decimal(p, self.scale) }
+            let p = (self.int_digits + self.scale).clamp(18, MAX_PRECISION);
+            if self.int_digits + self.scale > MAX_PRECISION {
+                SqlType::Double
+            } else {
+                SqlType::Decimal(p, self.scale)
+            }
         } else {
             SqlType::BigInt
         }
@@ -276,24 +346,40 @@ fn plain_number(t: &str) -> Option<(u32, u32)> {
 pub fn infer_file(path: &Path, format: FileFormat, delimiter: u8) -> Result<Schema, String> {
     let data = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let (names, seen, rows) = match format {
-        FileFormat::Csv | FileFormat::CsvNoHeader => infer_csv(&data, delimiter, format == FileFormat::Csv)?,
+        FileFormat::Csv | FileFormat::CsvNoHeader => {
+            infer_csv(&data, delimiter, format == FileFormat::Csv)?
+        }
         FileFormat::JsonLines | FileFormat::Json => infer_json(&data)?,
     };
     if names.is_empty() {
-        return Err(format!("`{}` has no columns to infer a schema from", path.display()));
+        return Err(format!(
+            "`{}` has no columns to infer a schema from",
+            path.display()
+        ));
     }
     let columns = names
         .into_iter()
         .zip(seen)
-        .map(|(name, s)| Column { name, ty: s.ty(), nullable: true })
+        .map(|(name, s)| Column {
+            name,
+            ty: s.ty(),
+            nullable: true,
+        })
         .collect();
-    Ok(Schema { columns, origin: format!("inferred from {} ({rows} records sampled)", path.display()) })
+    Ok(Schema {
+        columns,
+        origin: format!("inferred from {} ({rows} records sampled)", path.display()),
+    })
 }
 
 type Inferred = (Vec<String>, Vec<Seen>, usize);
 
 fn infer_csv(data: &[u8], delimiter: u8, header: bool) -> Result<Inferred, String> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(data);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(data);
     let mut records = rdr.records();
     let mut names: Vec<String> = Vec::new();
     if header {
@@ -345,8 +431,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
 fn infer_json(data: &[u8]) -> Result<Inferred, String> {
     let text = std::str::from_utf8(data).map_err(|_| "the file is not UTF-8".to_string())?;
     let objects: Vec<Members> = if text.trim_start().starts_with('[') {
-        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| format!("not a JSON array: {e}"))?;
-        items.into_iter().take(SAMPLE_ROWS).filter_map(|v| serde_json::from_str(v.get()).ok()).collect()
+        let items: Vec<&RawValue> =
+            serde_json::from_str(text).map_err(|e| format!("not a JSON array: {e}"))?;
+        items
+            .into_iter()
+            .take(SAMPLE_ROWS)
+            .filter_map(|v| serde_json::from_str(v.get()).ok())
+            .collect()
     } else {
         text.lines()
             .filter(|l| !l.trim().is_empty())
@@ -400,7 +491,9 @@ mod tests {
 
     #[test]
     fn csv_inference_follows_the_dialect() {
-        let cols = infer_csv_text("id,price,ratio,ok,day,at,name,mixed\n1,10.5,1e3,true,2024-01-01,2024-01-01T10:00:00,a,1\n2,3.25,2.5E-1,false,2024-01-02,2024-01-01 10:00:01,b,x\n3,,,,,,,\n");
+        let cols = infer_csv_text(
+            "id,price,ratio,ok,day,at,name,mixed\n1,10.5,1e3,true,2024-01-01,2024-01-01T10:00:00,a,1\n2,3.25,2.5E-1,false,2024-01-02,2024-01-01 10:00:01,b,x\n3,,,,,,,\n",
+        );
         let tys: Vec<SqlType> = cols.iter().map(|c| c.1).collect();
         assert_eq!(
             tys,
@@ -419,17 +512,27 @@ mod tests {
 
     #[test]
     fn json_inference_keeps_key_order_and_digits() {
-        let (names, seen, rows) = infer_json(b"{\"b\": 1.50, \"a\": \"x\"}\n{\"a\": null, \"c\": \"2024-01-01\"}\n").unwrap();
+        let (names, seen, rows) =
+            infer_json(b"{\"b\": 1.50, \"a\": \"x\"}\n{\"a\": null, \"c\": \"2024-01-01\"}\n")
+                .unwrap();
         assert_eq!(rows, 2);
         assert_eq!(names, vec!["b", "a", "c"]);
         let tys: Vec<SqlType> = seen.iter().map(Seen::ty).collect();
-        assert_eq!(tys, vec![SqlType::Decimal(18, 2), SqlType::String, SqlType::Date]);
+        assert_eq!(
+            tys,
+            vec![SqlType::Decimal(18, 2), SqlType::String, SqlType::Date]
+        );
     }
 
     #[test]
     fn inline_schema_and_errors() {
         let mut d = Diagnostics::default();
-        let s = parse_inline("id BIGINT NOT NULL, price DECIMAL(10,2)", &Span::at(3, 10, 5), &mut d).unwrap();
+        let s = parse_inline(
+            "id BIGINT NOT NULL, price DECIMAL(10,2)",
+            &Span::at(3, 10, 5),
+            &mut d,
+        )
+        .unwrap();
         assert_eq!(s.to_string(), "id BIGINT NOT NULL, price DECIMAL(10, 2)");
         assert!(parse_inline("id BLOB", &Span::at(3, 10, 5), &mut d).is_none());
         let e = d.into_sorted();
@@ -440,11 +543,25 @@ mod tests {
     fn yaml_and_avro_schemas() {
         let y = "name: t\nfields:\n  - name: id\n    type: integer\n    nullable: false\n  - name: px\n    type:\n      decimal: {precision: 10, scale: 2}\n";
         let cols = yaml_schema(y).unwrap();
-        assert_eq!(cols[0], Column { name: "id".into(), ty: SqlType::BigInt, nullable: false });
+        assert_eq!(
+            cols[0],
+            Column {
+                name: "id".into(),
+                ty: SqlType::BigInt,
+                nullable: false
+            }
+        );
         assert_eq!(cols[1].ty, SqlType::Decimal(10, 2));
         let a = r#"{"type":"record","name":"r","fields":[{"name":"px","type":["null",{"type":"bytes","logicalType":"decimal","precision":12,"scale":4}]},{"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
         let cols = avro_schema(a).unwrap();
-        assert_eq!(cols[0], Column { name: "px".into(), ty: SqlType::Decimal(12, 4), nullable: true });
+        assert_eq!(
+            cols[0],
+            Column {
+                name: "px".into(),
+                ty: SqlType::Decimal(12, 4),
+                nullable: true
+            }
+        );
         assert_eq!(cols[1].ty, SqlType::Timestamp);
     }
 }

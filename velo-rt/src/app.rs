@@ -42,20 +42,37 @@ pub struct Context {
 impl Context {
     /// A context over the given configuration.
     pub fn new(config: Config) -> Self {
-        Self { config, lines: Vec::new(), failed: 0 }
+        Self {
+            config,
+            lines: Vec::new(),
+            failed: 0,
+        }
     }
 
     /// Records that source `name` produced `records` records.
     pub fn source_done(&mut self, name: &str, path: &str, records: u64) {
-        self.lines.push(format!("  source {name}: {records} records read from {path}"));
+        self.lines.push(format!(
+            "  source {name}: {records} records read from {path}"
+        ));
     }
 
     /// Records a statement's outcome.
-    pub fn statement_done(&mut self, name: &str, rows: u64, sink: Option<PathBuf>, failed: u64, dlq: Option<PathBuf>) {
-        let to = sink.map(|p| format!(" to {}", p.display())).unwrap_or_default();
+    pub fn statement_done(
+        &mut self,
+        name: &str,
+        rows: u64,
+        sink: Option<PathBuf>,
+        failed: u64,
+        dlq: Option<PathBuf>,
+    ) {
+        let to = sink
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default();
         let mut line = format!("  {name}: {rows} rows written{to}");
         if failed > 0 {
-            let at = dlq.map(|p| p.display().to_string()).unwrap_or_else(|| "stderr".into());
+            let at = dlq
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "stderr".into());
             line.push_str(&format!(", {failed} records failed (dead letters: {at})"));
         }
         self.failed += failed;
@@ -90,7 +107,11 @@ exit codes: 0 done, 1 fatal error, 2 usage error, 3 records failed with --fail-o
 pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalError>) -> ExitCode {
     let mut config = Config::from_properties(spec.properties);
     config.apply_env(spec.objects, |k| std::env::var(k).ok());
-    let mut args = Args { overrides: Vec::new(), fail_on_error: false, quiet: false };
+    let mut args = Args {
+        overrides: Vec::new(),
+        fail_on_error: false,
+        quiet: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -102,11 +123,19 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
             "--fail-on-error" => args.fail_on_error = true,
             "--quiet" | "-q" => args.quiet = true,
             "--version" | "-V" => {
-                println!("{} {} (built by velo {})", spec.name, spec.version, env!("CARGO_PKG_VERSION"));
+                println!(
+                    "{} {} (built by velo {})",
+                    spec.name,
+                    spec.version,
+                    env!("CARGO_PKG_VERSION")
+                );
                 return ExitCode::SUCCESS;
             }
             "--help" | "-h" => {
-                println!("{} — a streaming SQL app compiled by Velo\n\n{USAGE}", spec.name);
+                println!(
+                    "{} — a streaming SQL app compiled by Velo\n\n{USAGE}",
+                    spec.name
+                );
                 return ExitCode::SUCCESS;
             }
             "--print-config" => {
@@ -130,8 +159,16 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
     let mut ctx = Context::new(config);
     let outcome = run(&mut ctx);
     if !args.quiet || outcome.is_err() {
-        let status = if outcome.is_ok() { "finished" } else { "stopped" };
-        eprintln!("velo app {}: {status} in {:.3} s", spec.name, started.elapsed().as_secs_f64());
+        let status = if outcome.is_ok() {
+            "finished"
+        } else {
+            "stopped"
+        };
+        eprintln!(
+            "velo app {}: {status} in {:.3} s",
+            spec.name,
+            started.elapsed().as_secs_f64()
+        );
         for line in &ctx.lines {
             eprintln!("{line}");
         }

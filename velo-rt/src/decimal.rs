@@ -115,7 +115,9 @@ impl<const S: u32> Decimal<S> {
     pub fn parse_exact(text: &str) -> Result<Self, EvalError> {
         let frac = text.trim().split_once('.').map_or("", |(_, f)| f);
         if frac.len() > S as usize && frac[S as usize..].bytes().any(|b| b != b'0') {
-            return Err(EvalError::InvalidNumber(format!("{text} (more than {S} fraction digits)")));
+            return Err(EvalError::InvalidNumber(format!(
+                "{text} (more than {S} fraction digits)"
+            )));
         }
         Self::parse(text)
     }
@@ -134,7 +136,11 @@ impl<const S: u32> Decimal<S> {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(bad());
         }
-        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        if !int_part
+            .bytes()
+            .chain(frac_part.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
         let mut unscaled: i128 = 0;
@@ -163,9 +169,7 @@ impl<const S: u32> Decimal<S> {
 pub fn rescale_raw(v: i128, from: u32, to: u32) -> Result<i128, EvalError> {
     match to.cmp(&from) {
         Ordering::Equal => Ok(v),
-        Ordering::Greater => v
-            .checked_mul(pow10(to - from))
-            .ok_or(EvalError::Overflow),
+        Ordering::Greater => v.checked_mul(pow10(to - from)).ok_or(EvalError::Overflow),
         Ordering::Less => Ok(div_half_up(v, pow10(from - to))),
     }
 }
@@ -206,10 +210,14 @@ pub fn div<const A: u32, const B: u32, const R: u32>(
     // a/b = (a.0 / 10^A) / (b.0 / 10^B); scaled by 10^R: a.0 * 10^(R + B - A) / b.0
     let shift = R as i64 + B as i64 - A as i64;
     let (n, d) = if shift >= 0 {
-        let n = a.0.checked_mul(pow10(shift as u32)).ok_or(EvalError::Overflow)?;
+        let n =
+            a.0.checked_mul(pow10(shift as u32))
+                .ok_or(EvalError::Overflow)?;
         (n, b.0)
     } else {
-        let d = b.0.checked_mul(pow10((-shift) as u32)).ok_or(EvalError::Overflow)?;
+        let d =
+            b.0.checked_mul(pow10((-shift) as u32))
+                .ok_or(EvalError::Overflow)?;
         (a.0, d)
     };
     Decimal::from_unscaled(div_half_up(n, d))
@@ -224,7 +232,13 @@ impl<const S: u32> fmt::Display for Decimal<S> {
             return write!(f, "{sign}{abs}");
         }
         let p = pow10(S) as u128;
-        write!(f, "{sign}{}.{:0width$}", abs / p, abs % p, width = S as usize)
+        write!(
+            f,
+            "{sign}{}.{:0width$}",
+            abs / p,
+            abs % p,
+            width = S as usize
+        )
     }
 }
 
@@ -251,7 +265,10 @@ mod tests {
         assert!(Decimal::<2>::parse("1.2.3").is_err());
         assert!(Decimal::<2>::parse("abc").is_err());
         assert!(Decimal::<2>::parse_exact("1.234").is_err());
-        assert_eq!(Decimal::<2>::parse_exact("1.2300").unwrap().to_string(), "1.23");
+        assert_eq!(
+            Decimal::<2>::parse_exact("1.2300").unwrap().to_string(),
+            "1.23"
+        );
     }
 
     #[test]
@@ -269,18 +286,40 @@ mod tests {
         let three = Decimal::<0>(3);
         assert_eq!(div::<2, 0, 6>(one, three).unwrap().to_string(), "0.333333");
         let two = Decimal::<0>(2);
-        assert_eq!(div::<2, 0, 6>(Decimal::<2>(-100), Decimal::<0>(-3)).unwrap().to_string(), "0.333333");
+        assert_eq!(
+            div::<2, 0, 6>(Decimal::<2>(-100), Decimal::<0>(-3))
+                .unwrap()
+                .to_string(),
+            "0.333333"
+        );
         assert_eq!(div::<0, 0, 6>(two, three).unwrap().to_string(), "0.666667");
-        assert_eq!(div::<0, 0, 6>(Decimal::<0>(-2), three).unwrap().to_string(), "-0.666667");
-        assert_eq!(div::<2, 2, 6>(Decimal::<2>(100), Decimal::<2>(200)).unwrap().to_string(), "0.500000");
+        assert_eq!(
+            div::<0, 0, 6>(Decimal::<0>(-2), three).unwrap().to_string(),
+            "-0.666667"
+        );
+        assert_eq!(
+            div::<2, 2, 6>(Decimal::<2>(100), Decimal::<2>(200))
+                .unwrap()
+                .to_string(),
+            "0.500000"
+        );
         assert!(div::<0, 0, 6>(two, Decimal::<0>(0)).is_err());
     }
 
     #[test]
     fn rescale_rounds_half_up_both_signs() {
-        assert_eq!(Decimal::<3>(12345).rescale::<2>().unwrap().to_string(), "12.35");
-        assert_eq!(Decimal::<3>(-12345).rescale::<2>().unwrap().to_string(), "-12.35");
-        assert_eq!(Decimal::<3>(-12344).rescale::<2>().unwrap().to_string(), "-12.34");
+        assert_eq!(
+            Decimal::<3>(12345).rescale::<2>().unwrap().to_string(),
+            "12.35"
+        );
+        assert_eq!(
+            Decimal::<3>(-12345).rescale::<2>().unwrap().to_string(),
+            "-12.35"
+        );
+        assert_eq!(
+            Decimal::<3>(-12344).rescale::<2>().unwrap().to_string(),
+            "-12.34"
+        );
         assert_eq!(Decimal::<1>(5).rescale::<3>().unwrap().to_string(), "0.500");
     }
 
@@ -288,7 +327,10 @@ mod tests {
     fn f64_conversions_are_exact_where_possible() {
         assert_eq!(Decimal::<2>::from_f64(0.125).unwrap().to_string(), "0.13");
         assert_eq!(Decimal::<2>::from_f64(-2.5).unwrap().to_string(), "-2.50");
-        assert_eq!(Decimal::<1>::from_f64(1e20).unwrap().to_string(), "100000000000000000000.0");
+        assert_eq!(
+            Decimal::<1>::from_f64(1e20).unwrap().to_string(),
+            "100000000000000000000.0"
+        );
         assert_eq!(Decimal::<3>::from_f64(1.5e-3).unwrap().to_string(), "0.002");
         assert_eq!(Decimal::<2>::from_f64(5e-4).unwrap().to_string(), "0.00");
         assert_eq!(Decimal::<2>(150).to_f64(), 1.5);

@@ -42,13 +42,21 @@ pub fn length(s: Option<String>) -> Option<i64> {
 
 /// `SUBSTRING(s, start [, len])`, 1-based; positions before 1 shorten the result as in
 /// PostgreSQL; a negative length is an error.
-pub fn substring(s: Option<String>, start: Option<i64>, len: Option<Option<i64>>) -> EvalResult<Option<String>> {
-    let (Some(s), Some(start)) = (s, start) else { return Ok(None) };
+pub fn substring(
+    s: Option<String>,
+    start: Option<i64>,
+    len: Option<Option<i64>>,
+) -> EvalResult<Option<String>> {
+    let (Some(s), Some(start)) = (s, start) else {
+        return Ok(None);
+    };
     let end = match len {
         None => i64::MAX,
         Some(None) => return Ok(None),
         Some(Some(l)) if l < 0 => {
-            return Err(EvalError::InvalidArgument("negative SUBSTRING length".into()));
+            return Err(EvalError::InvalidArgument(
+                "negative SUBSTRING length".into(),
+            ));
         }
         Some(Some(l)) => start.saturating_add(l),
     };
@@ -56,8 +64,10 @@ pub fn substring(s: Option<String>, start: Option<i64>, len: Option<Option<i64>>
     if end <= from {
         return Ok(Some(String::new()));
     }
-    let take = (end - from).min(i64::MAX) as usize;
-    Ok(Some(s.chars().skip((from - 1) as usize).take(take).collect()))
+    let take = (end - from) as usize;
+    Ok(Some(
+        s.chars().skip((from - 1) as usize).take(take).collect(),
+    ))
 }
 
 /// `REPLACE(s, from, to)`: every occurrence.
@@ -86,7 +96,11 @@ pub fn left(s: Option<String>, n: Option<i64>) -> Option<String> {
 pub fn right(s: Option<String>, n: Option<i64>) -> Option<String> {
     let (s, n) = (s?, n?);
     let count = s.chars().count() as i64;
-    let skip = if n >= 0 { (count - n).max(0) } else { (-n).min(count) };
+    let skip = if n >= 0 {
+        (count - n).max(0)
+    } else {
+        (-n).min(count)
+    };
     Some(s.chars().skip(skip as usize).collect())
 }
 
@@ -101,14 +115,36 @@ pub fn position(sub: Option<String>, s: Option<String>) -> Option<i64> {
 
 /// `SPLIT_PART(s, delimiter, n)`: the `n`-th piece (1-based; negative counts from the end);
 /// '' when out of range.
-pub fn split_part(s: Option<String>, delim: Option<String>, n: Option<i64>) -> EvalResult<Option<String>> {
-    let (Some(s), Some(delim), Some(n)) = (s, delim, n) else { return Ok(None) };
+pub fn split_part(
+    s: Option<String>,
+    delim: Option<String>,
+    n: Option<i64>,
+) -> EvalResult<Option<String>> {
+    let (Some(s), Some(delim), Some(n)) = (s, delim, n) else {
+        return Ok(None);
+    };
     if n == 0 {
-        return Err(EvalError::InvalidArgument("SPLIT_PART field position must not be 0".into()));
+        return Err(EvalError::InvalidArgument(
+            "SPLIT_PART field position must not be 0".into(),
+        ));
     }
-    let pieces: Vec<&str> = if delim.is_empty() { vec![s.as_str()] } else { s.split(delim.as_str()).collect() };
-    let idx = if n > 0 { n - 1 } else { pieces.len() as i64 + n };
-    Ok(Some(usize::try_from(idx).ok().and_then(|i| pieces.get(i)).unwrap_or(&"").to_string()))
+    let pieces: Vec<&str> = if delim.is_empty() {
+        vec![s.as_str()]
+    } else {
+        s.split(delim.as_str()).collect()
+    };
+    let idx = if n > 0 {
+        n - 1
+    } else {
+        pieces.len() as i64 + n
+    };
+    Ok(Some(
+        usize::try_from(idx)
+            .ok()
+            .and_then(|i| pieces.get(i))
+            .unwrap_or(&"")
+            .to_string(),
+    ))
 }
 
 /// `LPAD(s, len [, fill])`: pads on the left to `len` characters (truncates if longer).
@@ -152,13 +188,21 @@ fn with_regex<T>(pattern: &str, f: impl FnOnce(&Regex) -> T) -> EvalResult<T> {
 
 /// `REGEXP(s, pattern)`: TRUE if the pattern matches anywhere in `s`.
 pub fn regexp(s: Option<String>, pattern: Option<String>) -> EvalResult<Option<bool>> {
-    let (Some(s), Some(p)) = (s, pattern) else { return Ok(None) };
+    let (Some(s), Some(p)) = (s, pattern) else {
+        return Ok(None);
+    };
     with_regex(&p, |re| Some(re.is_match(&s)))
 }
 
 /// `REGEXP_REPLACE(s, pattern, replacement)`: replaces every match; `$1` names a group.
-pub fn regexp_replace(s: Option<String>, pattern: Option<String>, repl: Option<String>) -> EvalResult<Option<String>> {
-    let (Some(s), Some(p), Some(r)) = (s, pattern, repl) else { return Ok(None) };
+pub fn regexp_replace(
+    s: Option<String>,
+    pattern: Option<String>,
+    repl: Option<String>,
+) -> EvalResult<Option<String>> {
+    let (Some(s), Some(p), Some(r)) = (s, pattern, repl) else {
+        return Ok(None);
+    };
     with_regex(&p, |re| Some(re.replace_all(&s, r.as_str()).into_owned()))
 }
 
@@ -226,7 +270,10 @@ pub fn round_f64(x: Option<f64>, d: i64) -> Option<f64> {
 
 /// `ROUND(x, d)` for DECIMAL(p, S) into scale `R = max(0, min(S, d))`, HALF_UP. A negative `d`
 /// rounds to tens, hundreds, … (`ROUND(1250, -2)` = 1300).
-pub fn round_dec<const S: u32, const R: u32>(x: Option<Decimal<S>>, d: i64) -> EvalResult<Option<Decimal<R>>> {
+pub fn round_dec<const S: u32, const R: u32>(
+    x: Option<Decimal<S>>,
+    d: i64,
+) -> EvalResult<Option<Decimal<R>>> {
     let Some(v) = x else { return Ok(None) };
     let r: Decimal<R> = v.rescale()?;
     if d >= 0 {
@@ -274,7 +321,9 @@ pub fn floor_f64(x: Option<f64>) -> Option<f64> {
 /// `SQRT(x)`; negative input is an error.
 pub fn sqrt(x: Option<f64>) -> EvalResult<Option<f64>> {
     match x {
-        Some(v) if v < 0.0 => Err(EvalError::InvalidArgument(format!("SQRT of negative number {v}"))),
+        Some(v) if v < 0.0 => Err(EvalError::InvalidArgument(format!(
+            "SQRT of negative number {v}"
+        ))),
         other => Ok(other.map(f64::sqrt)),
     }
 }
@@ -328,7 +377,10 @@ mod tests {
         assert_eq!(lpad(s("7"), Some(3), s("0")), s("007"));
         assert_eq!(rpad(s("abcd"), Some(2), s("0")), s("ab"));
         assert_eq!(concat(vec![s("a"), None, s("b")]), s("ab"));
-        assert_eq!(regexp_replace(s("a1b22"), s("[0-9]+"), s("#")), Ok(s("a#b#")));
+        assert_eq!(
+            regexp_replace(s("a1b22"), s("[0-9]+"), s("#")),
+            Ok(s("a#b#"))
+        );
         assert!(regexp(s("a"), s("(")).is_err());
     }
 
@@ -348,9 +400,18 @@ mod tests {
 
     #[test]
     fn math_functions() {
-        assert_eq!(round_dec::<3, 1>(Some(Decimal(12345)), 1), Ok(Some(Decimal(123))));
-        assert_eq!(round_dec::<2, 0>(Some(Decimal(-250)), 0), Ok(Some(Decimal(-3))));
-        assert_eq!(round_dec::<0, 0>(Some(Decimal(1250)), -2), Ok(Some(Decimal(1300))));
+        assert_eq!(
+            round_dec::<3, 1>(Some(Decimal(12345)), 1),
+            Ok(Some(Decimal(123)))
+        );
+        assert_eq!(
+            round_dec::<2, 0>(Some(Decimal(-250)), 0),
+            Ok(Some(Decimal(-3)))
+        );
+        assert_eq!(
+            round_dec::<0, 0>(Some(Decimal(1250)), -2),
+            Ok(Some(Decimal(1300)))
+        );
         assert_eq!(ceil_dec::<2>(Some(Decimal(-150))), Some(Decimal(-1)));
         assert_eq!(floor_dec::<2>(Some(Decimal(-150))), Some(Decimal(-2)));
         assert_eq!(round_f64(Some(2.5), 0), Some(3.0));

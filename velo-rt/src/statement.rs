@@ -34,7 +34,12 @@ pub struct Statement<R: SinkRow> {
 impl<R: SinkRow> Statement<R> {
     /// Opens the statement's file sink (object `sink`, if any) and its dead-letter queue
     /// (`<name>.dlq`, else `<sink path>.dlq.jsonl`, else standard error).
-    pub fn open(ctx: &Context, name: &str, sink: Option<&str>, options: OutputOptions) -> Result<Self, FatalError> {
+    pub fn open(
+        ctx: &Context,
+        name: &str,
+        sink: Option<&str>,
+        options: OutputOptions,
+    ) -> Result<Self, FatalError> {
         let sink = sink.map(|s| FileSink::open(&ctx.config, s)).transpose()?;
         let dlq_path = ctx
             .config
@@ -79,17 +84,23 @@ impl<R: SinkRow> Statement<R> {
             Ok(None) => return Ok(Flow::Continue),
             Err(e) => return self.reject(&e, rec),
         };
-        if let Some(seen) = &mut self.seen {
-            if !seen.insert(serde_json::to_vec(&row)?) {
-                return Ok(Flow::Continue);
-            }
+        if let Some(seen) = &mut self.seen
+            && !seen.insert(serde_json::to_vec(&row)?)
+        {
+            return Ok(Flow::Continue);
         }
         self.emitted += 1;
         if let Some(sink) = &mut self.sink {
             sink.write(&row)?;
         }
         let below = downstream(&row, rec)?;
-        Ok(if self.is_done() || (self.sink.is_none() && below == Flow::Stop) { Flow::Stop } else { Flow::Continue })
+        Ok(
+            if self.is_done() || (self.sink.is_none() && below == Flow::Stop) {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            },
+        )
     }
 
     /// Dead-letters a record that failed before or during evaluation.

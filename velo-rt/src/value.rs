@@ -34,13 +34,17 @@ pub trait ToText {
 
 impl FromText for i64 {
     fn from_text(text: &str) -> Result<Self, String> {
-        text.trim().parse().map_err(|_| format!("`{text}` is not a BIGINT"))
+        text.trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a BIGINT"))
     }
 }
 
 impl FromText for f64 {
     fn from_text(text: &str) -> Result<Self, String> {
-        text.trim().parse().map_err(|_| format!("`{text}` is not a DOUBLE"))
+        text.trim()
+            .parse()
+            .map_err(|_| format!("`{text}` is not a DOUBLE"))
     }
 }
 
@@ -132,7 +136,8 @@ impl<'de, const S: u32> Deserialize<'de> for Decimal<S> {
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .unwrap_or(text);
-        Decimal::parse_exact(digits).map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL with scale {S}")))
+        Decimal::parse_exact(digits)
+            .map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL with scale {S}")))
     }
 }
 
@@ -217,7 +222,10 @@ mod tests {
         assert_eq!(r.price, Some(Decimal(1234)));
         assert!(serde_json::from_str::<Row>(r#"{"price": "12.345"}"#).is_err());
         assert_eq!(r.at, None);
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":"12.34","at":null}"#);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"price":"12.34","at":null}"#
+        );
         assert!(serde_json::from_str::<Row>(r#"{"price": "x"}"#).is_err());
     }
 
@@ -226,7 +234,10 @@ mod tests {
         let r: Row = serde_json::from_str(r#"{"at": "2024-01-01T10:00:00"}"#).unwrap();
         assert_eq!(r.at, Some(Timestamp(1_704_103_200_000)));
         let r: Row = serde_json::from_str(r#"{"at": 1704103200000}"#).unwrap();
-        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":null,"at":"2024-01-01T10:00:00"}"#);
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"price":null,"at":"2024-01-01T10:00:00"}"#
+        );
     }
 
     #[test]

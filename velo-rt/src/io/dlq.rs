@@ -31,11 +31,20 @@ struct Entry<'a> {
 impl DeadLetters {
     /// A DLQ writing to `path`, or to standard error when there is no path.
     pub fn new(statement: &str, path: Option<PathBuf>) -> Self {
-        Self { statement: statement.to_string(), path, out: None, count: 0 }
+        Self {
+            statement: statement.to_string(),
+            path,
+            out: None,
+            count: 0,
+        }
     }
 
     /// Records one failed record.
-    pub fn push(&mut self, error: &dyn std::fmt::Display, rec: &Record<'_>) -> Result<(), FatalError> {
+    pub fn push(
+        &mut self,
+        error: &dyn std::fmt::Display,
+        rec: &Record<'_>,
+    ) -> Result<(), FatalError> {
         self.count += 1;
         let entry = Entry {
             statement: &self.statement,
@@ -53,8 +62,12 @@ impl DeadLetters {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            let f = File::create(path)
-                .map_err(|e| FatalError(format!("cannot create dead-letter file `{}`: {e}", path.display())))?;
+            let f = File::create(path).map_err(|e| {
+                FatalError(format!(
+                    "cannot create dead-letter file `{}`: {e}",
+                    path.display()
+                ))
+            })?;
             self.out = Some(BufWriter::new(f));
         }
         if let Some(out) = &mut self.out {
@@ -70,10 +83,10 @@ impl DeadLetters {
             out.flush()?;
         }
         // Remove a stale DLQ file from an earlier run when this run had no failures.
-        if self.count == 0 {
-            if let Some(p) = &self.path {
-                let _ = std::fs::remove_file(p);
-            }
+        if self.count == 0
+            && let Some(p) = &self.path
+        {
+            let _ = std::fs::remove_file(p);
         }
         Ok((self.count, self.path.take()))
     }

@@ -94,18 +94,32 @@ impl FileSourceSpec {
             .ok_or_else(|| FatalError(format!("source `{name}` has no path")))?;
         let path = strip_file_scheme(path).to_string();
         let format = match config.get(name, "format") {
-            Some(f) => FileFormat::parse(f).ok_or_else(|| FatalError(format!("source `{name}`: unknown format `{f}`")))?,
+            Some(f) => FileFormat::parse(f)
+                .ok_or_else(|| FatalError(format!("source `{name}`: unknown format `{f}`")))?,
             None => FileFormat::from_path(&path).unwrap_or(FileFormat::Csv),
         };
         let header = config.flag(name, "header", config.flag(name, "has_headers", true));
-        let format = if format == FileFormat::Csv && !header { FileFormat::CsvNoHeader } else { format };
+        let format = if format == FileFormat::Csv && !header {
+            FileFormat::CsvNoHeader
+        } else {
+            format
+        };
         let delimiter = match config.get(name, "delimiter") {
             Some("\\t") | Some("tab") => b'\t',
             Some(d) if d.len() == 1 => d.as_bytes()[0],
-            Some(d) => return Err(FatalError(format!("source `{name}`: delimiter `{d}` must be one character"))),
+            Some(d) => {
+                return Err(FatalError(format!(
+                    "source `{name}`: delimiter `{d}` must be one character"
+                )));
+            }
             None => b',',
         };
-        Ok(Self { name: name.to_string(), path, format, delimiter })
+        Ok(Self {
+            name: name.to_string(),
+            path,
+            format,
+            delimiter,
+        })
     }
 
     /// The files this source reads, in name order (a glob may match several).
@@ -113,12 +127,20 @@ impl FileSourceSpec {
         if !self.path.contains(['*', '?', '[']) {
             let p = PathBuf::from(&self.path);
             if !p.exists() {
-                return Err(FatalError(format!("source `{}`: file `{}` does not exist", self.name, self.path)));
+                return Err(FatalError(format!(
+                    "source `{}`: file `{}` does not exist",
+                    self.name, self.path
+                )));
             }
             return Ok(vec![p]);
         }
         let mut files: Vec<PathBuf> = glob::glob(&self.path)
-            .map_err(|e| FatalError(format!("source `{}`: bad glob `{}`: {e}", self.name, self.path)))?
+            .map_err(|e| {
+                FatalError(format!(
+                    "source `{}`: bad glob `{}`: {e}",
+                    self.name, self.path
+                ))
+            })?
             .filter_map(Result::ok)
             .filter(|p| p.is_file())
             .collect();
@@ -134,16 +156,20 @@ pub fn read_file_source<R: SourceRow>(
 ) -> Result<u64, FatalError> {
     let mut count = 0;
     for file in spec.files()? {
-        let f = File::open(&file).map_err(|e| FatalError(format!("cannot open `{}`: {e}", file.display())))?;
+        let f = File::open(&file)
+            .map_err(|e| FatalError(format!("cannot open `{}`: {e}", file.display())))?;
         let len = f.metadata()?.len();
         if len == 0 {
             continue;
         }
         // SAFETY: the file is opened read-only; a concurrent truncation by another process is
         // outside what a file source supports (documented), as with every mmap reader.
-        let map = unsafe { Mmap::map(&f) }.map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
+        let map = unsafe { Mmap::map(&f) }
+            .map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
         let flow = match spec.format {
-            FileFormat::Csv | FileFormat::CsvNoHeader => read_csv(spec, &file, &map, &mut count, &mut consume)?,
+            FileFormat::Csv | FileFormat::CsvNoHeader => {
+                read_csv(spec, &file, &map, &mut count, &mut consume)?
+            }
             FileFormat::JsonLines => read_json_lines(spec, &file, &map, &mut count, &mut consume)?,
             FileFormat::Json => read_json(spec, &file, &map, &mut count, &mut consume)?,
         };
@@ -180,7 +206,10 @@ fn read_csv<R: SourceRow>(
         if !reader.read_byte_record(&mut record)? {
             return Ok(Flow::Continue);
         }
-        let header: Vec<String> = record.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect();
+        let header: Vec<String> = record
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
         width = header.len();
         for (i, col) in R::COLUMNS.iter().enumerate() {
             positions[i] = header.iter().position(|h| h == col).ok_or_else(|| {
@@ -212,11 +241,25 @@ fn read_csv<R: SourceRow>(
             continue; // a blank line
         }
         *count += 1;
-        let rec = Record { source: &spec.name, file, line, raw };
+        let rec = Record {
+            source: &spec.name,
+            file,
+            line,
+            raw,
+        };
         let row = if record.len() != width {
-            Err(DecodeError::new(format!("expected {width} fields, found {}", record.len())))
+            Err(DecodeError::new(format!(
+                "expected {width} fields, found {}",
+                record.len()
+            )))
         } else {
-            R::decode_csv(&CsvFields::new(&record, &positions, R::COLUMNS, raw, spec.delimiter))
+            R::decode_csv(&CsvFields::new(
+                &record,
+                &positions,
+                R::COLUMNS,
+                raw,
+                spec.delimiter,
+            ))
         };
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
@@ -237,7 +280,12 @@ fn read_json_lines<R: SourceRow>(
             continue;
         }
         *count += 1;
-        let rec = Record { source: &spec.name, file, line: i as u64 + 1, raw };
+        let rec = Record {
+            source: &spec.name,
+            file,
+            line: i as u64 + 1,
+            raw,
+        };
         let row = serde_json::from_slice::<R>(raw).map_err(|e| DecodeError::new(e.to_string()));
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
@@ -262,17 +310,33 @@ fn read_json<R: SourceRow>(
         Err(e) => {
             // The file is not a valid array: report the whole file as one failed record.
             *count += 1;
-            let rec = Record { source: &spec.name, file, line: 1, raw: trim_newline(data) };
-            return consume(Err(DecodeError::new(format!("not a JSON array: {e}"))), &rec);
+            let rec = Record {
+                source: &spec.name,
+                file,
+                line: 1,
+                raw: trim_newline(data),
+            };
+            return consume(
+                Err(DecodeError::new(format!("not a JSON array: {e}"))),
+                &rec,
+            );
         }
     };
     for item in items {
         let raw = item.get().as_bytes();
-        let offset = (raw.as_ptr() as usize).saturating_sub(data.as_ptr() as usize).min(data.len());
+        let offset = (raw.as_ptr() as usize)
+            .saturating_sub(data.as_ptr() as usize)
+            .min(data.len());
         let line = data[..offset].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         *count += 1;
-        let rec = Record { source: &spec.name, file, line, raw };
-        let row = serde_json::from_str::<R>(item.get()).map_err(|e| DecodeError::new(e.to_string()));
+        let rec = Record {
+            source: &spec.name,
+            file,
+            line,
+            raw,
+        };
+        let row =
+            serde_json::from_str::<R>(item.get()).map_err(|e| DecodeError::new(e.to_string()));
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
         }

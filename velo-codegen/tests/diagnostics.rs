@@ -1,0 +1,94 @@
+//! Diagnostics for typical mistakes, rendered as users see them (code, file:line:col, the line
+//! with a caret, a hint), snapshot-tested. Each case is a small app with one mistake.
+
+use velo_codegen::{AppSource, compile};
+
+const WITH: &str = "WITH ('orders.type' = 'file_source', 'orders.path' = 'orders.csv', \
+'orders.schema' = 'id BIGINT, amount DECIMAL(10,2), customer STRING, placed_at TIMESTAMP', \
+'out.type' = 'file_sink', 'out.path' = 'out.csv')";
+
+fn render(sql: &str) -> String {
+    let src = AppSource {
+        sql: sql.to_string(),
+        file_name: "app.sql".into(),
+        base_dir: ".".into(),
+        default_name: "app".into(),
+    };
+    let compiled = compile(&src);
+    assert!(
+        compiled.has_errors() || !compiled.diagnostics.is_empty(),
+        "expected a diagnostic for:\n{sql}"
+    );
+    compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&src.file_name, &src.sql))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn app(select: &str) -> String {
+    format!("CREATE STREAM out AS\n{select}\n{WITH};\n")
+}
+
+macro_rules! case {
+    ($name:ident, $sql:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(render(&$sql));
+        }
+    };
+}
+
+case!(
+    unknown_column_suggests_the_closest,
+    app("SELECT id, amuont FROM orders")
+);
+case!(
+    unknown_function_suggests_the_closest,
+    app("SELECT UPPR(customer) AS c FROM orders")
+);
+case!(
+    wrong_arity,
+    app("SELECT SUBSTRING(customer) AS c FROM orders")
+);
+case!(
+    type_mismatch_in_arithmetic,
+    app("SELECT customer + 1 AS c FROM orders")
+);
+case!(
+    where_must_be_boolean,
+    app("SELECT id FROM orders WHERE amount")
+);
+case!(unknown_source, app("SELECT id FROM ordrs"));
+case!(
+    unknown_with_key,
+    format!(
+        "CREATE STREAM out AS SELECT id FROM orders {} ;",
+        WITH.replace("'out.path'", "'out.pth'")
+    )
+);
+case!(
+    syntax_error_points_at_the_token,
+    app("SELECT id,, amount FROM orders")
+);
+case!(
+    trailing_garbage_is_an_error,
+    format!("{}\nthis is not sql", app("SELECT id FROM orders"))
+);
+case!(
+    comparing_text_with_a_number,
+    app("SELECT id FROM orders WHERE customer > 10")
+);
+case!(
+    bad_annotation_value,
+    format!("-- @num_partitions: many\n{}", app("SELECT id FROM orders"))
+);
+case!(
+    duplicate_output_column,
+    app("SELECT id, amount AS id FROM orders")
+);
+case!(
+    all_errors_are_reported_not_just_the_first,
+    app("SELECT nope, UPPR(customer) AS c, customer * 2 AS d FROM orders WHERE missing > 1")
+);
