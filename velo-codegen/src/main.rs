@@ -16,6 +16,9 @@ use velo_codegen::{Compiled, Diagnostic, Severity};
 #[derive(Parser)]
 #[command(name = "velo", version, about, long_about = None)]
 struct Cli {
+    /// Change to this folder first (like `make -C`): relative paths in WITH resolve there.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    directory: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -82,6 +85,12 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(dir) = &cli.directory
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("error: cannot change to `{}`: {e}", dir.display());
+        return ExitCode::from(2);
+    }
     match cli.command {
         Cmd::Build {
             file,

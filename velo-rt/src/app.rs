@@ -65,14 +65,13 @@ impl Context {
         failed: u64,
         dlq: Option<PathBuf>,
     ) {
+        let shown = |p: PathBuf| p.canonicalize().unwrap_or(p).display().to_string();
         let to = sink
-            .map(|p| format!(" to {}", p.display()))
+            .map(|p| format!(" to {}", shown(p)))
             .unwrap_or_default();
         let mut line = format!("  {name}: {rows} rows written{to}");
         if failed > 0 {
-            let at = dlq
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "stderr".into());
+            let at = dlq.map(shown).unwrap_or_else(|| "stderr".into());
             line.push_str(&format!(", {failed} records failed (dead letters: {at})"));
         }
         self.failed += failed;
