@@ -30,7 +30,7 @@ fn run_app(
         else {
             continue;
         };
-        let base = if kind.ends_with("_source") {
+        let base = if kind.contains("_source") {
             apps_dir().join(dir)
         } else {
             out.clone()
@@ -231,4 +231,49 @@ fn statements_chain_in_process_with_jsonl_distinct_and_limit() {
         "SELECT page FROM (SELECT page, min(rowid) AS first FROM (SELECT page, row_number() OVER () AS rowid FROM {src}) GROUP BY page) ORDER BY first"
     ));
     assert_eq!(read(&out.join("output/pages.csv")), pages);
+}
+
+#[test]
+fn schema_files_globs_headerless_csv_and_json_arrays_match_duckdb() {
+    use velo_tests::sensors_sensors as app;
+    let (result, ctx, out) = run_app(&app::APP, app::run, "sensors");
+    result.expect("runs");
+    assert_eq!(ctx.failed(), 0);
+    // reading * 9 / 5 is exact here (DECIMAL(38, 14)); DuckDB gets it as reading * 1.8.
+    let glob = input("sensors", "data/readings-*.csv");
+    let expected = duckdb(&format!(
+        "SELECT sensor_id, reading, CAST(reading * 1.8 + 32 AS DECIMAL(38, 14)) AS fahrenheit, taken_at \
+         FROM read_csv('{glob}', header = false, delim = ';', filename = true, \
+              columns = {{'sensor_id': 'VARCHAR', 'reading': 'DECIMAL(6,2)', 'unit': 'VARCHAR', 'taken_at': 'TIMESTAMP'}}) \
+         WHERE unit = 'C' AND reading >= 30"
+    ));
+    assert_eq!(read(&out.join("output/hot_readings.csv")), expected);
+
+    let devices = duckdb(&format!(
+        "SELECT id, UPPER(name) AS name, installed, calibration, ROUND(calibration, 2) AS calibration_2dp \
+         FROM read_json('{}', columns = {{'id': 'VARCHAR', 'name': 'VARCHAR', 'active': 'BOOLEAN', 'installed': 'DATE', 'calibration': 'DECIMAL(6,4)'}}) \
+         WHERE active",
+        input("sensors", "devices.json")
+    ));
+    let mut rdr = csv::Reader::from_reader(devices.as_bytes());
+    let lines: Vec<String> = rdr
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            let s = |v: &str| serde_json::to_string(v).expect("json string");
+            format!(
+                "{{\"id\":{},\"name\":{},\"installed\":{},\"calibration\":{},\"calibration_2dp\":{}}}",
+                s(&r[0]),
+                s(&r[1]),
+                s(&r[2]),
+                &r[3],
+                &r[4]
+            )
+        })
+        .collect();
+    // A JSON array, one object per line, decimals as numbers with their exact digits.
+    assert_eq!(
+        read(&out.join("output/active_devices.json")),
+        format!("[\n{}\n]\n", lines.join(",\n"))
+    );
 }

@@ -493,7 +493,7 @@ impl Planner<'_> {
             let known: Vec<&str> = self
                 .props
                 .iter()
-                .filter(|(k, p)| k.ends_with(".type") && p.value.ends_with("_source"))
+                .filter(|(k, p)| k.ends_with(".type") && p.value.contains("_source"))
                 .filter_map(|(k, _)| k.strip_suffix(".type"))
                 .chain(self.statements.iter().map(|s| s.name.as_str()))
                 .collect();
@@ -912,7 +912,7 @@ impl Planner<'_> {
             };
             let kind = self.prop(object, "type").map(|t| t.value.clone());
             let allowed: &[&str] = match kind.as_deref() {
-                Some(t) if t.ends_with("_source") => SOURCE_KEYS,
+                Some(t) if t.starts_with("file_source") || t == "kafka_source" => SOURCE_KEYS,
                 Some(t) if t.ends_with("_sink") => SINK_KEYS,
                 Some(_) => continue,
                 None if statements.iter().any(|s| s == object) => STATEMENT_KEYS,

@@ -145,6 +145,12 @@ impl FileSourceSpec {
             .filter(|p| p.is_file())
             .collect();
         files.sort();
+        if files.is_empty() {
+            return Err(FatalError(format!(
+                "source `{}`: no file matches `{}`",
+                self.name, self.path
+            )));
+        }
         Ok(files)
     }
 }
