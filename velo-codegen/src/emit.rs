@@ -22,6 +22,7 @@ pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
     let evals = plan.statements.iter().map(|s| eval_fn(plan, s));
     let spec = app_spec(plan);
     let run = run_fn(plan);
+    let library = library_mode(plan);
     let doc = format!(
         " The `{}` app, compiled by Velo.",
         plan.app.name.as_deref().unwrap_or("app")
@@ -36,6 +37,7 @@ pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
             #(#evals)*
             #spec
             #run
+            #library
             /// Runs the app with the command-line flags and environment of this process.
             pub fn main() -> ::std::process::ExitCode {
                 rt::app::main(&APP, run)
@@ -273,6 +275,109 @@ fn run_fn(plan: &Plan) -> TokenStream {
             #(#reads)*
             #(#finishes)*
             Ok(())
+        }
+    }
+}
+
+/// Library mode: a `Pipeline` that takes typed input rows and returns typed output rows, with
+/// no files involved.
+fn library_mode(plan: &Plan) -> TokenStream {
+    let stmts = &plan.statements;
+    let fields: Vec<Ident> = stmts
+        .iter()
+        .map(|s| ident(&crate::names::snake(&s.name)))
+        .collect();
+    let rows: Vec<Ident> = stmts.iter().map(|s| ident(&s.struct_name)).collect();
+    let field_docs = stmts.iter().map(|s| format!(" Rows of `{}`.", s.name));
+    let gates: Vec<Ident> = stmts.iter().map(var_name).collect();
+    let options = stmts.iter().map(|s| {
+        let distinct = s.distinct;
+        let limit = match s.limit {
+            Some(n) => quote!(Some(#n)),
+            None => quote!(None),
+        };
+        quote!(rt::OutputOptions { distinct: #distinct, limit: #limit })
+    });
+    let pushes = plan.sources.iter().enumerate().map(|(si, src)| {
+        let row_ty = ident(&src.struct_name);
+        let snake = crate::names::snake(&src.name);
+        let push = format_ident!("push_{}", snake);
+        let process = format_ident!("process_{}", snake);
+        let consumers = (0..stmts.len())
+            .filter(|&c| stmts[c].input == Input::Source(si))
+            .map(|c| library_push(plan, c, quote!(row)));
+        let push_doc = format!(
+            " Pushes one row of source `{}` through every statement that reads it.",
+            src.name
+        );
+        let process_doc = format!(
+            " Pushes every row of `rows` into source `{}` and returns what came out.",
+            src.name
+        );
+        quote! {
+            #[doc = #push_doc]
+            pub fn #push(&mut self, row: &#row_ty, out: &mut Output) {
+                #(#consumers)*
+            }
+            #[doc = #process_doc]
+            pub fn #process(&mut self, rows: impl IntoIterator<Item = #row_ty>) -> Output {
+                let mut out = Output::default();
+                for row in rows {
+                    self.#push(&row, &mut out);
+                }
+                out
+            }
+        }
+    });
+    quote! {
+        /// Rows that came out of a [`Pipeline`], per statement, and the records that failed.
+        #[derive(Debug, Default, Clone, PartialEq)]
+        pub struct Output {
+            #(#[doc = #field_docs] pub #fields: Vec<#rows>,)*
+            /// Records whose evaluation failed: (statement, error).
+            pub errors: Vec<(&'static str, rt::EvalError)>,
+        }
+        /// The app's statements in library mode: push typed rows in, get typed rows out. DISTINCT
+        /// and LIMIT keep their state across pushes.
+        #[derive(Debug)]
+        pub struct Pipeline {
+            #(#gates: rt::Gate,)*
+        }
+        impl Default for Pipeline {
+            fn default() -> Self {
+                Self { #(#gates: rt::Gate::new(#options),)* }
+            }
+        }
+        impl Pipeline {
+            /// A pipeline with empty state.
+            pub fn new() -> Self {
+                Self::default()
+            }
+            #(#pushes)*
+        }
+    }
+}
+
+/// Library-mode evaluation of statement `i` on `row`, then of the statements that read it.
+fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
+    let s = &plan.statements[i];
+    let gate = var_name(s);
+    let eval = eval_name(s);
+    let field = ident(&crate::names::snake(&s.name));
+    let name = &s.name;
+    let children = (0..plan.statements.len())
+        .filter(|&c| plan.statements[c].input == Input::Statement(i))
+        .map(|c| library_push(plan, c, quote!(&r)));
+    quote! {
+        match #eval(#row) {
+            Ok(Some(r)) => {
+                if self.#gate.admit(&r) {
+                    #(#children)*
+                    out.#field.push(r);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => out.errors.push((#name, e)),
         }
     }
 }

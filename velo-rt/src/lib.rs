@@ -34,7 +34,7 @@ pub mod __private {
     pub use crate::error::{DecodeError, EvalError, EvalResult, FatalError};
     pub use crate::io::source::{FileSourceSpec, Flow, Record, read_file_source};
     pub use crate::record::{CsvFields, CsvOut, SinkRow, SourceRow};
-    pub use crate::statement::{OutputOptions, Statement, no_downstream};
+    pub use crate::statement::{Gate, OutputOptions, Statement, no_downstream};
     pub use crate::time::{Date, Timestamp};
     pub use crate::value::decimal_as_number;
     pub use crate::{func, ops};

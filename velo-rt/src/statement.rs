@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::fmt::Display;
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use crate::app::Context;
 use crate::error::{EvalResult, FatalError};
 use crate::io::dlq::DeadLetters;
@@ -21,14 +23,57 @@ pub struct OutputOptions {
     pub limit: Option<u64>,
 }
 
-/// The output of one statement.
+/// DISTINCT and LIMIT of one statement: decides whether an evaluated row is emitted.
+#[derive(Debug, Default)]
+pub struct Gate {
+    seen: Option<HashSet<Vec<u8>>>,
+    limit: Option<u64>,
+    emitted: u64,
+}
+
+impl Gate {
+    /// A gate with the statement's options.
+    pub fn new(options: OutputOptions) -> Self {
+        Self {
+            seen: options.distinct.then(HashSet::new),
+            limit: options.limit,
+            emitted: 0,
+        }
+    }
+
+    /// Whether LIMIT has been reached.
+    pub fn is_done(&self) -> bool {
+        self.limit.is_some_and(|l| self.emitted >= l)
+    }
+
+    /// Whether `row` is emitted: not past LIMIT and, under DISTINCT, not seen before (rows are
+    /// compared by their JSON encoding, so decimals compare by value at their fixed scale).
+    pub fn admit<R: Serialize>(&mut self, row: &R) -> bool {
+        if self.is_done() {
+            return false;
+        }
+        if let Some(seen) = &mut self.seen
+            && let Ok(key) = serde_json::to_vec(row)
+            && !seen.insert(key)
+        {
+            return false;
+        }
+        self.emitted += 1;
+        true
+    }
+
+    /// How many rows were emitted.
+    pub fn emitted(&self) -> u64 {
+        self.emitted
+    }
+}
+
+/// The output of one statement in a file run.
 pub struct Statement<R: SinkRow> {
     name: String,
     sink: Option<FileSink<R>>,
     dlq: DeadLetters,
-    seen: Option<HashSet<Vec<u8>>>,
-    limit: Option<u64>,
-    emitted: u64,
+    gate: Gate,
 }
 
 impl<R: SinkRow> Statement<R> {
@@ -56,15 +101,13 @@ impl<R: SinkRow> Statement<R> {
             name: name.to_string(),
             sink,
             dlq: DeadLetters::new(name, dlq_path),
-            seen: options.distinct.then(HashSet::new),
-            limit: options.limit,
-            emitted: 0,
+            gate: Gate::new(options),
         })
     }
 
     /// Whether LIMIT has been reached.
     pub fn is_done(&self) -> bool {
-        self.limit.is_some_and(|l| self.emitted >= l)
+        self.gate.is_done()
     }
 
     /// Takes the evaluation result of one input record: emits the row (to the sink and to
@@ -84,12 +127,13 @@ impl<R: SinkRow> Statement<R> {
             Ok(None) => return Ok(Flow::Continue),
             Err(e) => return self.reject(&e, rec),
         };
-        if let Some(seen) = &mut self.seen
-            && !seen.insert(serde_json::to_vec(&row)?)
-        {
-            return Ok(Flow::Continue);
+        if !self.gate.admit(&row) {
+            return Ok(if self.is_done() {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            });
         }
-        self.emitted += 1;
         if let Some(sink) = &mut self.sink {
             sink.write(&row)?;
         }
@@ -116,7 +160,7 @@ impl<R: SinkRow> Statement<R> {
             sink.close()?;
         }
         let (failed, dlq) = self.dlq.close()?;
-        ctx.statement_done(&self.name, self.emitted, sink_path, failed, dlq);
+        ctx.statement_done(&self.name, self.gate.emitted(), sink_path, failed, dlq);
         Ok(())
     }
 }
@@ -125,4 +169,23 @@ impl<R: SinkRow> Statement<R> {
 #[inline]
 pub fn no_downstream<R>(_: &R, _: &Record<'_>) -> Result<Flow, FatalError> {
     Ok(Flow::Stop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_applies_distinct_then_limit() {
+        let mut g = Gate::new(OutputOptions {
+            distinct: true,
+            limit: Some(2),
+        });
+        assert!(g.admit(&"a"));
+        assert!(!g.admit(&"a"), "a duplicate is dropped and does not count");
+        assert!(g.admit(&"b"));
+        assert!(g.is_done());
+        assert!(!g.admit(&"c"));
+        assert_eq!(g.emitted(), 2);
+    }
 }

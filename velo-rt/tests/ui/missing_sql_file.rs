@@ -1,0 +1,3 @@
+velo_rt::velo_sql!(file = "does/not/exist.sql");
+
+fn main() {}

@@ -1,0 +1,5 @@
+velo_rt::velo_sql!("CREATE STREAM s AS
+SELECT UPPR(customer) AS c FROM orders
+WITH ('orders.type' = 'file_source', 'orders.path' = 'orders.csv', 'orders.schema' = 'id BIGINT, amount DECIMAL(10,2), customer STRING')");
+
+fn main() {}
