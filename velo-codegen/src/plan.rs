@@ -550,7 +550,7 @@ impl Planner<'_> {
         } else if let Some(p) = self.prop(name, "schema.file").cloned() {
             let path = self.src.base_dir.join(&p.value);
             self.files_read.push(path.clone());
-            schema::load_file(&path, &p.value_span, self.diags)?
+            schema::load_file(&path, &p.value, &p.value_span, self.diags)?
         } else {
             let Some(path) = self.prop(name, "path").cloned() else {
                 self.diags.push(Diagnostic::error(
@@ -568,7 +568,7 @@ impl Planner<'_> {
                 return None;
             };
             self.files_read.push(file.clone());
-            match schema::infer_file(&file, format, delimiter) {
+            match schema::infer_file(&file, &path.value, format, delimiter) {
                 Ok(s) => s,
                 Err(e) => {
                     self.diags.push(Diagnostic::error(

@@ -117,8 +117,8 @@ pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<
 }
 
 /// Loads a schema file: `.avsc` (Avro) or `.schema.yaml`/`.yaml`/`.yml` (Velostream's format).
-pub fn load_file(path: &Path, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
-    let shown = path.display().to_string();
+/// `shown` is the path as the app wrote it.
+pub fn load_file(path: &Path, shown: &str, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -342,8 +342,13 @@ fn plain_number(t: &str) -> Option<(u32, u32)> {
     Some((i.trim_start_matches('0').len() as u32, f.len() as u32))
 }
 
-/// Infers the schema of a data file.
-pub fn infer_file(path: &Path, format: FileFormat, delimiter: u8) -> Result<Schema, String> {
+/// Infers the schema of a data file; `shown` is the path as the app wrote it.
+pub fn infer_file(
+    path: &Path,
+    shown: &str,
+    format: FileFormat,
+    delimiter: u8,
+) -> Result<Schema, String> {
     let data = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let (names, seen, rows) = match format {
         FileFormat::Csv | FileFormat::CsvNoHeader => {
@@ -368,7 +373,7 @@ pub fn infer_file(path: &Path, format: FileFormat, delimiter: u8) -> Result<Sche
         .collect();
     Ok(Schema {
         columns,
-        origin: format!("inferred from {} ({rows} records sampled)", path.display()),
+        origin: format!("inferred from {shown} ({rows} records sampled)"),
     })
 }
 
