@@ -169,8 +169,15 @@ pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Opt
         used: Vec::new(),
     };
     planner.collect_properties(parsed);
-    for (stmt, job) in parsed.statements.iter().zip(jobs) {
+    for (i, (stmt, job)) in parsed.statements.iter().zip(jobs).enumerate() {
         planner.statement(stmt, job);
+        let conditions = parsed
+            .annotations
+            .iter()
+            .filter(|(s, a)| *s == i && a.key == "metric_condition");
+        for (_, a) in conditions {
+            planner.metric_condition(a);
+        }
     }
     planner.check_keys(parsed);
     let Planner {
@@ -874,6 +881,58 @@ impl Planner<'_> {
             self.used.push(object.clone());
         }
         Some(object)
+    }
+
+    /// Checks a `@metric_condition`: a SQL boolean expression over the statement's output
+    /// columns, compiled like WHERE (Velostream silently emitted unconditionally when it failed).
+    fn metric_condition(&mut self, a: &crate::annotations::Annotation) {
+        let Some(stmt) = self.statements.last() else {
+            return;
+        };
+        let columns = stmt
+            .items
+            .iter()
+            .map(|it| ScopeColumn {
+                name: it.name.clone(),
+                field: it.field.clone(),
+                ty: it.expr.ty(),
+            })
+            .collect();
+        let scope = Scope {
+            columns,
+            qualifiers: vec![stmt.name.clone()],
+            locals: Vec::new(),
+        };
+        let dialect = sqlparser::dialect::GenericDialect {};
+        let parsed = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(&a.value)
+            .and_then(|mut p| p.parse_expr());
+        let expr = match parsed {
+            Ok(e) => e,
+            Err(e) => {
+                self.diags.push(Diagnostic::error(
+                    "E0602",
+                    a.span.clone(),
+                    format!("bad @metric_condition: {e}"),
+                ));
+                return;
+            }
+        };
+        let mut inner = Diagnostics::default();
+        Binder {
+            scope: &scope,
+            diags: &mut inner,
+        }
+        .bind_condition(&expr, "@metric_condition");
+        // Positions inside the comment are relative to its text; report at the annotation.
+        for d in inner.into_sorted() {
+            let mut d = Diagnostic {
+                span: a.span.clone(),
+                ..d
+            };
+            d.message = format!("@metric_condition: {}", d.message);
+            self.diags.push(d);
+        }
     }
 
     /// Reports WITH keys that name no object of the app or that an object does not understand.

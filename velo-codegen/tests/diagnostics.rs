@@ -92,3 +92,10 @@ case!(
     all_errors_are_reported_not_just_the_first,
     app("SELECT nope, UPPR(customer) AS c, customer * 2 AS d FROM orders WHERE missing > 1")
 );
+case!(
+    metric_condition_is_compiled_like_where,
+    format!(
+        "-- @metric: big_orders_total\n-- @metric_type: counter\n-- @metric_condition: amont > 100\n{}",
+        app("SELECT id, amount FROM orders")
+    )
+);
