@@ -41,21 +41,10 @@ fn main() {
     std::fs::write(dest, out).expect("write apps.rs");
 }
 
-/// `apps/quickstart/01_filter.sql` → `quickstart_01_filter`.
+/// `apps/quickstart/01_filter.sql` → `quickstart_01_filter`, `apps/1brc/1brc.sql` → `_1brc_1brc`.
 fn module_name(root: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file).with_extension("");
-    let s: String = rel
-        .to_string_lossy()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    s
+    velo_codegen::names::snake(&rel.to_string_lossy())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

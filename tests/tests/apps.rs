@@ -277,3 +277,90 @@ fn schema_files_globs_headerless_csv_and_json_arrays_match_duckdb() {
         format!("[\n{}\n]\n", lines.join(",\n"))
     );
 }
+
+#[test]
+fn quickstart_aggregate_emits_a_running_row_per_record() {
+    use velo_tests::quickstart_03_aggregate as app;
+    let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
+    result.expect("runs");
+    let expected = oracle(
+        "aggregates_oracle.py",
+        &["running", &input("quickstart", "03_aggregate_input.csv")],
+    );
+    assert_eq!(read(&out.join("output/03_aggregate_output.csv")), expected);
+    assert_eq!(
+        expected.lines().count(),
+        9,
+        "8 input records, 8 running rows"
+    );
+    assert!(
+        expected.ends_with("Books,3,79.97,26.656667\n"),
+        "AVG is exact, HALF_UP at scale 6"
+    );
+}
+
+#[test]
+fn one_billion_row_challenge_app_matches_duckdb_per_station() {
+    use velo_tests::_1brc_1brc as app;
+    let (result, _, out) = run_app(&app::APP, app::run, "1brc");
+    result.expect("runs");
+    let expected = oracle(
+        "aggregates_oracle.py",
+        &["final", &input("1brc", "measurements.txt")],
+    );
+    assert_eq!(expected.lines().count(), 414, "413 stations and a header");
+    let actual = read(&out.join("1brc_results.csv"));
+    for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(a, e, "line {}", i + 1);
+    }
+    assert_eq!(actual.lines().count(), expected.lines().count());
+}
+
+#[test]
+fn library_mode_final_aggregates_and_running_changes() {
+    use velo_rt::Decimal;
+    use velo_tests::_1brc_1brc as brc;
+    use velo_tests::quickstart_03_aggregate as agg;
+    let mut p = brc::Pipeline::new();
+    let rows = [("a", 15), ("b", -30), ("a", 25), ("a", -5)].map(|(s, t)| brc::MeasurementsRow {
+        station: Some(s.into()),
+        temperature: Some(Decimal(t)),
+    });
+    let during = p.process_measurements(rows);
+    assert!(
+        during.results.is_empty(),
+        "EMIT FINAL waits for the end of input"
+    );
+    let done = p.finish();
+    let a = &done.results[0];
+    assert_eq!(
+        (a.station.as_deref(), a.min_temp, a.max_temp),
+        (Some("a"), Some(Decimal(-5)), Some(Decimal(25)))
+    );
+    assert_eq!(
+        a.avg_temp.map(|d| d.to_string()),
+        Some("1.166667".into()),
+        "(1.5 + 2.5 - 0.5) / 3, HALF_UP"
+    );
+    assert_eq!(done.results.len(), 2);
+
+    let mut q = agg::Pipeline::new();
+    let tx = |c: &str, amt: i128| agg::TransactionsRow {
+        id: Some(1),
+        category: Some(c.into()),
+        amount: Some(Decimal(amt)),
+        timestamp: None,
+    };
+    let out = q.process_transactions([tx("x", 100), tx("x", 250), tx("y", 1)]);
+    let counts: Vec<_> = out
+        .category_stats
+        .iter()
+        .map(|r| r.transaction_count)
+        .collect();
+    assert_eq!(
+        counts,
+        [Some(1), Some(2), Some(1)],
+        "EMIT CHANGES: a running row per record"
+    );
+    assert_eq!(out.category_stats[1].total_amount, Some(Decimal(350)));
+}

@@ -32,6 +32,8 @@ pub struct Scope {
     pub qualifiers: Vec<String>,
     /// Earlier select aliases: (alias, local variable, type).
     pub locals: Vec<(String, String, SqlType)>,
+    /// Input columns that exist but cannot be read here (outside GROUP BY and aggregates).
+    pub ungrouped: Vec<String>,
 }
 
 /// Binds expressions of one scope.
@@ -318,6 +320,18 @@ impl Binder<'_> {
                 name: local.clone(),
                 ty: *ty,
             });
+        }
+        if self
+            .scope
+            .ungrouped
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(name))
+        {
+            self.diags.push(
+                Diagnostic::error("E0212", Span::from_sql(id.span), format!("column `{name}` must appear in GROUP BY or be used in an aggregate function"))
+                    .with_help(format!("add `{name}` to GROUP BY, or aggregate it, e.g. `MAX({name})`")),
+            );
+            return None;
         }
         let candidates = self
             .scope

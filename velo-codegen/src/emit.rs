@@ -6,7 +6,10 @@
 use proc_macro2::{Ident, Literal as Lit, Span, TokenStream};
 use quote::{format_ident, quote};
 
+mod aggregate;
+
 use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr};
+use crate::parse::EmitMode;
 use crate::plan::{Input, Plan, SourcePlan, StatementPlan};
 use crate::types::SqlType;
 
@@ -19,7 +22,10 @@ pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
     let module = ident(module);
     let sources = plan.sources.iter().map(source_struct);
     let outputs = plan.statements.iter().map(output_struct);
-    let evals = plan.statements.iter().map(|s| eval_fn(plan, s));
+    let evals = plan.statements.iter().map(|s| match &s.aggregate {
+        Some(agg) => aggregate::items(plan, s, agg),
+        None => eval_fn(plan, s),
+    });
     let spec = app_spec(plan);
     let run = run_fn(plan);
     let library = library_mode(plan);
@@ -159,19 +165,27 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(None); })
     });
+    let body = projection_body(s, &output);
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #name(r: &#input) -> rt::EvalResult<Option<#output>> {
+            #filter
+            #body
+        }
+    }
+}
+
+/// Evaluates the select items into locals `v0…` and builds the output row.
+fn projection_body(s: &StatementPlan, output: &Ident) -> TokenStream {
     let locals: Vec<Ident> = (0..s.items.len())
         .map(|i| format_ident!("v{}", i))
         .collect();
     let values = s.items.iter().map(|i| expr(&i.expr));
     let fields = s.items.iter().map(|i| ident(&i.field));
     quote! {
-        #[doc = #doc]
-        #[inline]
-        pub fn #name(r: &#input) -> rt::EvalResult<Option<#output>> {
-            #filter
-            #(let #locals = #values;)*
-            Ok(Some(#output { #(#fields: #locals,)* }))
-        }
+        #(let #locals = #values;)*
+        Ok(Some(#output { #(#fields: #locals,)* }))
     }
 }
 
@@ -198,25 +212,61 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let s = &plan.statements[i];
     let var = var_name(s);
     let eval = eval_name(s);
+    let downstream = downstream_of(plan, i);
+    let Some(agg) = &s.aggregate else {
+        return quote!(#var.push(#eval(#row), rec, #downstream));
+    };
+    let n = aggregate::names(s);
+    let (update, result, groups) = (&n.update, &n.result, &n.groups);
+    let changed = match agg.emit {
+        EmitMode::Changes => quote! {
+            let res = { let (k, a) = #groups.get(g); #result(k, a) };
+            #var.push(res, rec, #downstream)
+        },
+        EmitMode::Final => quote!(Ok(rt::Flow::Continue)),
+    };
+    quote! {
+        match #update(#row, &mut #groups) {
+            Err(e) => #var.reject(&e, rec),
+            Ok(None) => Ok(rt::Flow::Continue),
+            Ok(Some(g)) => { #changed }
+        }
+    }
+}
+
+/// The downstream closure of statement `i` (statements reading it), for a final flush.
+fn downstream_of(plan: &Plan, i: usize) -> TokenStream {
     let children: Vec<usize> = (0..plan.statements.len())
         .filter(|&c| plan.statements[c].input == Input::Statement(i))
         .collect();
-    let downstream = if children.is_empty() {
-        quote!(rt::no_downstream)
-    } else {
-        let calls = children.iter().map(|&c| push_call(plan, c, quote!(out)));
-        let flows: Vec<Ident> = (0..children.len())
-            .map(|k| format_ident!("f{}", k))
-            .collect();
-        quote! {
-            |out, rec| {
-                let flow = rt::Flow::Stop;
-                #(let #flows = #calls?; let flow = flow.max(#flows);)*
-                Ok(flow)
-            }
+    if children.is_empty() {
+        return quote!(rt::no_downstream);
+    }
+    let calls = children.iter().map(|&c| push_call(plan, c, quote!(out)));
+    let flows: Vec<Ident> = (0..children.len())
+        .map(|k| format_ident!("f{}", k))
+        .collect();
+    quote! {
+        |out, rec| {
+            let flow = rt::Flow::Stop;
+            #(let #flows = #calls?; let flow = flow.max(#flows);)*
+            Ok(flow)
         }
-    };
-    quote!(#var.push(#eval(#row), rec, #downstream))
+    }
+}
+
+/// Statements with `EMIT FINAL`: (index, names, keyless).
+fn final_statements(plan: &Plan) -> Vec<(usize, aggregate::Names, bool)> {
+    plan.statements
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match &s.aggregate {
+            Some(a) if a.emit == EmitMode::Final => {
+                Some((i, aggregate::names(s), a.keys.is_empty()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn run_fn(plan: &Plan) -> TokenStream {
@@ -264,6 +314,28 @@ fn run_fn(plan: &Plan) -> TokenStream {
             }
         }
     });
+    let groups = plan
+        .statements
+        .iter()
+        .filter(|s| s.aggregate.is_some())
+        .map(|s| {
+            let n = aggregate::names(s);
+            let (g, k, a) = (&n.groups, &n.key, &n.acc);
+            quote!(let mut #g = rt::Groups::<#k, #a>::default();)
+        });
+    // EMIT FINAL: one row per group once every source has ended, upstream statements first.
+    let flushes = final_statements(plan).into_iter().map(|(i, n, keyless)| {
+        let var = var_name(&plan.statements[i]);
+        let (g, result) = (&n.groups, &n.result);
+        let downstream = downstream_of(plan, i);
+        let global = keyless.then(|| quote!(if #g.is_empty() { #g.entry(&()); }));
+        quote! {
+            #global
+            for (k, a) in #g.iter() {
+                #var.push_final(#result(k, a), #downstream)?;
+            }
+        }
+    });
     let finishes = plan.statements.iter().map(|s| {
         let var = var_name(s);
         quote!(#var.finish(ctx)?;)
@@ -272,7 +344,9 @@ fn run_fn(plan: &Plan) -> TokenStream {
         /// Reads every source to its end, pushing each record through the statements.
         pub fn run(ctx: &mut rt::Context) -> Result<(), rt::FatalError> {
             #(#opens)*
+            #(#groups)*
             #(#reads)*
+            #(#flushes)*
             #(#finishes)*
             Ok(())
         }
@@ -298,6 +372,36 @@ fn library_mode(plan: &Plan) -> TokenStream {
         };
         quote!(rt::OutputOptions { distinct: #distinct, limit: #limit })
     });
+    let aggregating: Vec<aggregate::Names> = stmts
+        .iter()
+        .filter(|s| s.aggregate.is_some())
+        .map(aggregate::names)
+        .collect();
+    let group_fields: Vec<&Ident> = aggregating.iter().map(|n| &n.groups).collect();
+    let group_keys = aggregating.iter().map(|n| &n.key);
+    let group_accs = aggregating.iter().map(|n| &n.acc);
+    let flushes = final_statements(plan).into_iter().map(|(i, n, keyless)| {
+        let (g, result) = (&n.groups, &n.result);
+        let global = keyless.then(|| quote!(if self.#g.is_empty() { self.#g.entry(&()); }));
+        let emit = library_emit(plan, i, quote!(res));
+        quote! {
+            #global
+            let results: Vec<_> = self.#g.iter().map(|(k, a)| #result(k, a)).collect();
+            for res in results {
+                #emit
+            }
+        }
+    });
+    let flushes: Vec<TokenStream> = flushes.collect();
+    let finish_body = if flushes.is_empty() {
+        quote!(Output::default())
+    } else {
+        quote! {
+            let mut out = Output::default();
+            #(#flushes)*
+            out
+        }
+    };
     let pushes = plan.sources.iter().enumerate().map(|(si, src)| {
         let row_ty = ident(&src.struct_name);
         let snake = crate::names::snake(&src.name);
@@ -342,10 +446,14 @@ fn library_mode(plan: &Plan) -> TokenStream {
         #[derive(Debug)]
         pub struct Pipeline {
             #(#gates: rt::Gate,)*
+            #(#group_fields: rt::Groups<#group_keys, #group_accs>,)*
         }
         impl Default for Pipeline {
             fn default() -> Self {
-                Self { #(#gates: rt::Gate::new(#options),)* }
+                Self {
+                    #(#gates: rt::Gate::new(#options),)*
+                    #(#group_fields: rt::Groups::default(),)*
+                }
             }
         }
         impl Pipeline {
@@ -354,6 +462,10 @@ fn library_mode(plan: &Plan) -> TokenStream {
                 Self::default()
             }
             #(#pushes)*
+            /// Ends the input: returns the rows of `EMIT FINAL` statements, one per group.
+            pub fn finish(&mut self) -> Output {
+                #finish_body
+            }
         }
     }
 }
@@ -361,15 +473,42 @@ fn library_mode(plan: &Plan) -> TokenStream {
 /// Library-mode evaluation of statement `i` on `row`, then of the statements that read it.
 fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let s = &plan.statements[i];
+    let name = &s.name;
+    let Some(agg) = &s.aggregate else {
+        let eval = eval_name(s);
+        return library_emit(plan, i, quote!(#eval(#row)));
+    };
+    let n = aggregate::names(s);
+    let (update, result, groups) = (&n.update, &n.result, &n.groups);
+    let changed = match agg.emit {
+        EmitMode::Changes => library_emit(
+            plan,
+            i,
+            quote!({ let (k, a) = self.#groups.get(g); #result(k, a) }),
+        ),
+        EmitMode::Final => quote!(),
+    };
+    quote! {
+        match #update(#row, &mut self.#groups) {
+            Ok(Some(g)) => { #changed }
+            Ok(None) => {}
+            Err(e) => out.errors.push((#name, e)),
+        }
+    }
+}
+
+/// Library-mode handling of one evaluation `result` of statement `i`: DISTINCT/LIMIT, the
+/// statements that read it, and the output vector.
+fn library_emit(plan: &Plan, i: usize, result: TokenStream) -> TokenStream {
+    let s = &plan.statements[i];
     let gate = var_name(s);
-    let eval = eval_name(s);
     let field = ident(&crate::names::snake(&s.name));
     let name = &s.name;
     let children = (0..plan.statements.len())
         .filter(|&c| plan.statements[c].input == Input::Statement(i))
         .map(|c| library_push(plan, c, quote!(&r)));
     quote! {
-        match #eval(#row) {
+        match #result {
             Ok(Some(r)) => {
                 if self.#gate.admit(&r) {
                     #(#children)*

@@ -4,6 +4,7 @@
 //! app and returns the typed plan and the generated Rust, or every diagnostic found. The `velo`
 //! CLI and the `velo_sql!` macro are thin shells over it.
 
+pub mod aggregate;
 pub mod annotations;
 pub mod bind;
 pub mod build;

@@ -110,6 +110,8 @@ pub struct StatementPlan {
     pub key_columns: Vec<String>,
     /// Job annotations.
     pub job: JobAnnotations,
+    /// GROUP BY and aggregates; the items are then expressions over keys and aggregate results.
+    pub aggregate: Option<crate::aggregate::AggregatePlan>,
 }
 
 const SOURCE_KEYS: &[&str] = &[
@@ -313,7 +315,42 @@ impl Planner<'_> {
             }
             .bind_condition(w, "WHERE")
         });
-        let items = self.projection(stmt, &select.projection, scope);
+        let (aggregate, items) = if crate::aggregate::aggregates(select) {
+            let exprs: Vec<Expr> = select
+                .projection
+                .iter()
+                .filter_map(|i| match i {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        Some(e.clone())
+                    }
+                    other => {
+                        self.diags.push(Diagnostic::error(
+                            "E0214",
+                            span_of(other),
+                            "`*` cannot be used with GROUP BY or aggregates",
+                        ));
+                        None
+                    }
+                })
+                .collect();
+            match crate::aggregate::plan(select, &exprs, &scope, stmt.emit, self.diags) {
+                Some((agg, rewritten, out_scope)) => {
+                    let items =
+                        self.projection(stmt, &select.projection, out_scope, Some(&rewritten));
+                    (Some(agg), items)
+                }
+                None => return,
+            }
+        } else {
+            if let Some(h) = &select.having {
+                self.diags.push(Diagnostic::error(
+                    "E0214",
+                    span_of(h),
+                    "HAVING needs GROUP BY or an aggregate",
+                ));
+            }
+            (None, self.projection(stmt, &select.projection, scope, None))
+        };
         let limit = self.limit(stmt);
         let sink = self.sink(stmt);
         let decimal_as_number = sink
@@ -345,6 +382,7 @@ impl Planner<'_> {
             decimal_as_number,
             key_columns,
             job,
+            aggregate,
         });
     }
 
@@ -356,15 +394,8 @@ impl Planner<'_> {
                 format!("{what} is not supported yet"),
             ));
         };
-        if let GroupByExpr::Expressions(exprs, _) = &select.group_by {
-            if let Some(first) = exprs.first() {
-                unsupported(span_of(first), "GROUP BY");
-            }
-        } else {
+        if let GroupByExpr::All(_) = &select.group_by {
             unsupported(Span::from_sql(select.select_token.0.span), "GROUP BY ALL");
-        }
-        if let Some(h) = &select.having {
-            unsupported(span_of(h), "HAVING");
         }
         if let Some(w) = &stmt.window {
             unsupported(w.span.clone(), "WINDOW");
@@ -460,7 +491,7 @@ impl Planner<'_> {
                 Scope {
                     columns,
                     qualifiers,
-                    locals: Vec::new(),
+                    ..Scope::default()
                 },
             ));
         }
@@ -489,7 +520,7 @@ impl Planner<'_> {
             Scope {
                 columns,
                 qualifiers,
-                locals: Vec::new(),
+                ..Scope::default()
             },
         ))
     }
@@ -697,8 +728,10 @@ impl Planner<'_> {
         stmt: &CreateStatement,
         projection: &[SelectItem],
         mut scope: Scope,
+        rewritten: Option<&[Expr]>,
     ) -> Vec<OutputItem> {
         let mut items: Vec<(String, TExpr, Span)> = Vec::new();
+        let mut exprs_seen = 0;
         for (i, item) in projection.iter().enumerate() {
             match item {
                 SelectItem::Wildcard(_) => {
@@ -742,11 +775,14 @@ impl Planner<'_> {
                         SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
                         _ => default_name(e, i),
                     };
+                    // With GROUP BY, bind the form whose keys and aggregates were rewritten.
+                    let target = rewritten.and_then(|r| r.get(exprs_seen)).unwrap_or(e);
+                    exprs_seen += 1;
                     let bound = Binder {
                         scope: &scope,
                         diags: self.diags,
                     }
-                    .bind(e);
+                    .bind(target);
                     if let Some(t) = bound {
                         let local = format!("v{}", items.len());
                         scope.locals.push((name.clone(), local, t.ty()));
@@ -901,7 +937,7 @@ impl Planner<'_> {
         let scope = Scope {
             columns,
             qualifiers: vec![stmt.name.clone()],
-            locals: Vec::new(),
+            ..Scope::default()
         };
         let dialect = sqlparser::dialect::GenericDialect {};
         let parsed = sqlparser::parser::Parser::new(&dialect)

@@ -99,3 +99,7 @@ case!(
         app("SELECT id, amount FROM orders")
     )
 );
+case!(
+    column_outside_group_by,
+    app("SELECT customer, amount, SUM(amount) AS total FROM orders GROUP BY customer")
+);

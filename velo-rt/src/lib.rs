@@ -5,6 +5,7 @@
 //! `main` of every generated binary. Everything here is plain Rust and testable without the
 //! compiler; generated code reaches it through [`__private`].
 
+pub mod agg;
 pub mod app;
 pub mod cast;
 pub mod config;
@@ -28,6 +29,7 @@ pub use velo_macros::velo_sql;
 /// Items used by generated code. Not a stable API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::agg::{self, Accumulator, Groups, KeyF64};
     pub use crate::app::{self, AppSpec, Context};
     pub use crate::cast::{cast, cast_decimal};
     pub use crate::decimal::Decimal;

@@ -147,6 +147,22 @@ impl<R: SinkRow> Statement<R> {
         )
     }
 
+    /// Emits a result that belongs to no single input record (EMIT FINAL at end of input), or
+    /// dead-letters its evaluation error.
+    pub fn push_final(
+        &mut self,
+        result: EvalResult<Option<R>>,
+        downstream: impl FnOnce(&R, &Record<'_>) -> Result<Flow, FatalError>,
+    ) -> Result<Flow, FatalError> {
+        let rec = Record {
+            source: &self.name.clone(),
+            file: std::path::Path::new(""),
+            line: 0,
+            raw: b"",
+        };
+        self.push(result, &rec, downstream)
+    }
+
     /// Dead-letters a record that failed before or during evaluation.
     pub fn reject(&mut self, error: &dyn Display, rec: &Record<'_>) -> Result<Flow, FatalError> {
         self.dlq.push(error, rec)?;

@@ -1,0 +1,137 @@
+//! Emission of GROUP BY statements: a key tuple type, an accumulator struct, `update_<stmt>`
+//! (WHERE, keys, arguments, then every accumulator) and `result_<stmt>` (HAVING and the select
+//! list over one group).
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{expr, ident, input_struct, projection_body};
+use crate::aggregate::{AggCall, AggKind, AggregatePlan};
+use crate::names::snake;
+use crate::plan::{Plan, StatementPlan};
+use crate::types::SqlType;
+
+/// Rust names of one aggregating statement's items.
+pub(super) struct Names {
+    /// The key tuple type.
+    pub key: Ident,
+    /// The accumulator struct.
+    pub acc: Ident,
+    /// `update_<stmt>`.
+    pub update: Ident,
+    /// `result_<stmt>`.
+    pub result: Ident,
+    /// The group table variable / field.
+    pub groups: Ident,
+}
+
+pub(super) fn names(s: &StatementPlan) -> Names {
+    let base = s.struct_name.strip_suffix("Row").unwrap_or(&s.struct_name);
+    let snake = snake(&s.name);
+    Names {
+        key: format_ident!("{}Key", base),
+        acc: format_ident!("{}Acc", base),
+        update: format_ident!("update_{}", snake),
+        result: format_ident!("result_{}", snake),
+        groups: format_ident!("groups_{}", snake),
+    }
+}
+
+/// (accumulator type, its input type) of one call.
+fn accumulator(c: &AggCall) -> (TokenStream, TokenStream) {
+    let arg_ty = c
+        .arg
+        .as_ref()
+        .map(|a| a.ty().rust())
+        .unwrap_or_else(|| quote!(()));
+    let acc = match (c.kind, c.ty) {
+        (AggKind::CountStar | AggKind::Count, _) => quote!(rt::agg::Count),
+        (AggKind::CountDistinct, _) => quote!(rt::agg::CountDistinct),
+        (AggKind::Sum, t) => {
+            let t = t.rust();
+            quote!(rt::agg::Sum<#t>)
+        }
+        (AggKind::Avg, SqlType::Decimal(_, r)) => {
+            let s = match c.arg.as_ref().map(|a| a.ty()) {
+                Some(SqlType::Decimal(_, s)) => s,
+                _ => 0,
+            };
+            quote!(rt::agg::AvgDecimal<#s, #r>)
+        }
+        (AggKind::Avg, _) => quote!(rt::agg::AvgDouble),
+        (AggKind::Min, _) => quote!(rt::agg::Min<#arg_ty>),
+        (AggKind::Max, _) => quote!(rt::agg::Max<#arg_ty>),
+    };
+    (acc, arg_ty)
+}
+
+/// The types and functions of one aggregating statement.
+pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> TokenStream {
+    let n = names(s);
+    let (key, acc, update, result) = (&n.key, &n.acc, &n.update, &n.result);
+    let input = input_struct(plan, s.input);
+    let output = ident(&s.struct_name);
+    let key_tys = agg.keys.iter().map(|k| k.ty().rust());
+    let key_exprs = agg.keys.iter().map(expr);
+    let key_locals: Vec<Ident> = (0..agg.keys.len())
+        .map(|i| format_ident!("k{}", i))
+        .collect();
+    let key_index = (0..agg.keys.len()).map(syn::Index::from);
+    let fields: Vec<Ident> = (0..agg.calls.len())
+        .map(|j| format_ident!("a{}", j))
+        .collect();
+    let args: Vec<Ident> = (0..agg.calls.len())
+        .map(|j| format_ident!("x{}", j))
+        .collect();
+    let (acc_tys, in_tys): (Vec<TokenStream>, Vec<TokenStream>) =
+        agg.calls.iter().map(accumulator).unzip();
+    let arg_values = agg.calls.iter().map(|c| match &c.arg {
+        Some(a) => expr(a),
+        None => quote!(Some(())),
+    });
+    let filter = s.filter.as_ref().map(|f| {
+        let f = expr(f);
+        quote!(if !rt::ops::is_true(#f) { return Ok(None); })
+    });
+    let having = agg.having.as_ref().map(|h| {
+        let h = expr(h);
+        quote!(if !rt::ops::is_true(#h) { return Ok(None); })
+    });
+    let body = projection_body(s, &output);
+    let key_doc = format!(" The GROUP BY key of `{}`.", s.name);
+    let acc_doc = format!(" The running aggregates of one `{}` group.", s.name);
+    let update_doc = format!(
+        " Folds one input row into its `{}` group; `None` when WHERE filters it out.",
+        s.name
+    );
+    let result_doc = format!(
+        " The `{}` row of one group; `None` when HAVING filters it out.",
+        s.name
+    );
+    quote! {
+        #[doc = #key_doc]
+        pub type #key = (#(Option<#key_tys>,)*);
+        #[doc = #acc_doc]
+        #[derive(Debug, Clone, Default)]
+        pub struct #acc {
+            #(#fields: #acc_tys,)*
+        }
+        #[doc = #update_doc]
+        #[inline]
+        pub fn #update(r: &#input, groups: &mut rt::Groups<#key, #acc>) -> rt::EvalResult<Option<usize>> {
+            #filter
+            let key: #key = (#(#key_exprs,)*);
+            #(let #args = #arg_values;)*
+            let (g, acc) = groups.entry(&key);
+            #(<#acc_tys as rt::Accumulator<#in_tys>>::update(&mut acc.#fields, #args.as_ref())?;)*
+            Ok(Some(g))
+        }
+        #[doc = #result_doc]
+        pub fn #result(key: &#key, acc: &#acc) -> rt::EvalResult<Option<#output>> {
+            #(let #key_locals = key.#key_index.clone();)*
+            #(let #fields = <#acc_tys as rt::Accumulator<#in_tys>>::result(&acc.#fields)?;)*
+            #having
+            #body
+        }
+    }
+}
