@@ -105,7 +105,7 @@ say "velo build (filter, passthrough)"
 # ---------------------------------------------------------------------------------------------
 # measure LABEL CMD...: runs CMD REPEAT times in $WORK; keeps the median run by wall time in
 # M_WALL[LABEL], M_CPU[LABEL] (user+sys) and M_RSS[LABEL] (KiB, or n/a).
-declare -A M_WALL M_CPU M_RSS
+declare -A M_WALL M_CPU M_RSS M_RUNS
 measure() {
     local label=$1; shift
     local samples=$LOG/$label.samples
@@ -131,6 +131,7 @@ measure() {
     M_WALL[$label]=$w
     M_CPU[$label]=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
     M_RSS[$label]=$m
+    M_RUNS[$label]=$(awk '{ printf "%s%s", sep, $1; sep = ", " }' "$samples")
     printf '    %-22s wall %6ss  cpu %6ss  rss %s KiB   (samples: %s)\n' "$label" "$w" "${M_CPU[$label]}" "$m" \
         "$(awk '{ printf "%s%s", sep, $1; sep = " " }' "$samples")" >&2
 }
@@ -148,7 +149,8 @@ FILTER_SQL="SELECT order_id, region, price * qty AS gross, price * qty * (1 - di
 PASS_SQL="SELECT * FROM $READ_SQL"
 copy_sql() { echo "COPY ($1) TO '$2' (HEADER, DELIMITER ',')"; }
 
-say "W1 filter: $ROWS rows, median of $REPEAT"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+say "W1 filter: $ROWS rows, median of $REPEAT (load average now: $LOAD_BEFORE)"
 measure velo_filter      "$BIN/bench_filter" --quiet --set "orders.path=$INPUT" --set "filtered.path=$OUT/velo_filter.csv"
 measure duckdb1_filter   python3 -c "$DUCK_PY" 1 "$(copy_sql "$FILTER_SQL" "$OUT/duckdb1_filter.csv")"
 measure duckdb2_filter   python3 -c "$DUCK_PY" 2 "$(copy_sql "$FILTER_SQL" "$OUT/duckdb2_filter.csv")"
@@ -199,6 +201,8 @@ echo "    velo passthrough output vs input: $W4_VELO_CHECK; raw loop: $W4_RAW_CH
 # The fixed cost included in every DuckDB figure: starting python3 and importing duckdb.
 measure duckdb_startup   python3 -c 'import duckdb; duckdb.connect().execute("SELECT 1")'
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # ---------------------------------------------------------------------------------------------
 # W6: build latency
 # ---------------------------------------------------------------------------------------------
@@ -216,8 +220,22 @@ build_time() {
     t1=$(now)
     B_SECS[$label]=$(fsub "$t1" "$t0")
     B_HOW[$label]=$(sed -n 's/.*Built `[^`]*` (\([a-z ]*\)).*/\1/p' "$LOG/build_$label.log" | tail -n 1)
+    # Flag builds that measured more than intended: another cargo holding the shared target dir,
+    # or crates besides the app recompiled (velo-rt edited since the last build).
+    local others
+    others=$(sed -n 's/^ *Compiling \([^ ]*\) .*/\1/p' "$LOG/build_$label.log" | grep -vx 'bench_filter' | tr '\n' ' ' || true)
+    if grep -q 'Blocking waiting for file lock' "$LOG/build_$label.log"; then
+        B_HOW[$label]+="; waited for another cargo's lock"
+    fi
+    if [[ -n $others && $label != cold ]]; then
+        B_HOW[$label]+="; also recompiled: ${others% }"
+    elif [[ $label == cold ]]; then
+        B_HOW[$label]+="; $(grep -c '^ *Compiling ' "$LOG/build_$label.log") crates compiled"
+    fi
     printf '    %-8s %6s s  (%s)\n' "$label" "${B_SECS[$label]}" "${B_HOW[$label]}" >&2
 }
+# Prime first (the runtime may have changed since the apps were built above), then the no-op.
+build_time prime "$BENCH/apps/filter.sql"
 build_time noop "$BENCH/apps/filter.sql"
 # Warm: one literal changed to a value never built before (a nanosecond timestamp), so it can
 # never be a cache hit; same app name, so cargo reuses the app crate's incremental state.
@@ -241,9 +259,9 @@ per() { awk -v n="$ROWS" -v s="$1" 'BEGIN { if (s > 0) printf "%.0f", n / s; els
 rat() { awk -v r="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f×", r / s; else print "n/a" }'; }
 row() { # workload engine label reference-label
     local w=$1 e=$2 l=$3 ref=$4
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$w" "$e" "${M_WALL[$l]}" "${M_CPU[$l]}" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$w" "$e" "${M_WALL[$l]}" "${M_CPU[$l]}" \
         "$(mb "${M_RSS[$l]}")" "$(per "${M_WALL[$l]}")" "$(per "${M_CPU[$l]}")" \
-        "$(rat "${M_WALL[$ref]}" "${M_WALL[$l]}")" "$(rat "${M_CPU[$ref]}" "${M_CPU[$l]}")"
+        "$(rat "${M_WALL[$ref]}" "${M_WALL[$l]}")" "$(rat "${M_CPU[$ref]}" "${M_CPU[$l]}")" "${M_RUNS[$l]}"
 }
 
 GIT_REV=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -260,6 +278,8 @@ SECTION=$(mktemp)
     echo "- **Machine**: \`nproc\` = $(nproc), CPU: $CPU_MODEL, $(uname -sr)"
     echo "- **Versions**: $("$VELO" --version) at git $GIT_REV$GIT_DIRTY; $(rustc --version); DuckDB $DUCK_VER (Python module, $(python3 --version 2>&1))"
     echo "- **Input**: \`benches/data/$(basename "$INPUT")\`, $ROWS rows, $INPUT_MB MiB, generated with \`python3 benches/gen_orders.py $ROWS $INPUT\` (seed 42; $GEN_SECS); in the page cache before every run"
+    echo "- **Load average** (1/5/15 min) before the throughput runs: $LOAD_BEFORE; after: $LOAD_AFTER." \
+         "Anything above ~0.2 means other processes shared the 2 cores and the figures are noisy."
     echo "- **Timing**: $( ((HAVE_GNU_TIME)) && echo "\`/usr/bin/time -f '%e %U %S %M'\`" || echo "bash \`time\` (GNU time missing: no RSS)")"
     echo
     echo '```text'
@@ -269,8 +289,8 @@ SECTION=$(mktemp)
     echo
     echo "### Throughput (W1 filter, W4 passthrough)"
     echo
-    echo "| workload | engine | wall s | user+sys s | peak RSS MiB | rows/s | rows per CPU-s | rows/s vs DuckDB 1T | rows/CPU-s vs DuckDB 1T |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | engine | wall s | user+sys s | peak RSS MiB | rows/s | rows per CPU-s | rows/s vs DuckDB 1T | rows/CPU-s vs DuckDB 1T | all runs, wall s |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
     row "W1 filter" "velo app" velo_filter duckdb1_filter
     row "W1 filter" "DuckDB threads=1" duckdb1_filter duckdb1_filter
     row "W1 filter" "DuckDB threads=2" duckdb2_filter duckdb1_filter
@@ -304,6 +324,7 @@ SECTION=$(mktemp)
     echo
     echo "| kind | what changed | seconds | velo said |"
     echo "|---|---|---:|---|"
+    echo "| (priming) | first build in this step; a cache hit unless velo-rt changed since the apps were built | ${B_SECS[prime]} | ${B_HOW[prime]} |"
     echo "| no-op | nothing (binary found in \$VELO_CACHE_DIR/bin) | ${B_SECS[noop]} | ${B_HOW[noop]} |"
     echo "| warm | one string literal in the WHERE clause (only the app crate recompiles) | ${B_SECS[warm]} | ${B_HOW[warm]} |"
     if ((COLD)); then

@@ -27,6 +27,15 @@ pub mod inline {
     );
 }
 
+/// Two exact sums per group, emitted once the input ends.
+pub mod totals {
+    velo_rt::velo_sql!(
+        "CREATE STREAM totals AS SELECT k, COUNT(*) AS n, SUM(v) AS sv, SUM(w) AS sw FROM src GROUP BY k EMIT FINAL
+         WITH ('src.type' = 'file_source', 'src.path' = 'x.csv', 'src.schema' = 'k STRING, v BIGINT, w BIGINT')",
+        module = app
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::pricing::{OrdersRow, Pipeline};
@@ -73,6 +82,27 @@ mod tests {
         let out = p.process_orders([order("x", big, 1000), order("ok", 100, 1)]);
         assert_eq!(out.errors, vec![("quotes", EvalError::Overflow)]);
         assert_eq!(out.quotes.len(), 1, "the next record is processed");
+    }
+
+    #[test]
+    fn a_record_whose_sum_overflows_leaves_its_group_untouched() {
+        use super::totals::app::{Pipeline, SrcRow};
+        let row = |v: i64, w: i64| SrcRow {
+            k: Some("a".into()),
+            v: Some(v),
+            w: Some(w),
+        };
+        let mut p = Pipeline::new();
+        // The second record overflows `sw` after `sv` could already have been added.
+        let out = p.process_src([row(1, i64::MAX), row(10, 1), row(100, -5)]);
+        assert_eq!(out.errors, vec![("totals", EvalError::Overflow)]);
+        let done = p.finish();
+        let t = &done.totals[0];
+        assert_eq!(
+            (t.n, t.sv, t.sw),
+            (Some(2), Some(101), Some(i64::MAX - 5)),
+            "the failed record counts nowhere"
+        );
     }
 
     #[test]

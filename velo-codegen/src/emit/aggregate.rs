@@ -89,6 +89,27 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
         Some(a) => expr(a),
         None => quote!(Some(())),
     });
+    // A record that fails (a SUM overflowing) must leave its group untouched: fallible updates run
+    // first, and when there are several they run on a copy that replaces the group on success.
+    let fallible =
+        |c: &AggCall| matches!(c.kind, AggKind::Sum | AggKind::Avg) && c.ty != SqlType::Double;
+    let mut order: Vec<usize> = (0..agg.calls.len()).collect();
+    order.sort_by_key(|&j| !fallible(&agg.calls[j]));
+    let copy = agg.calls.iter().filter(|c| fallible(c)).count() > 1;
+    let target = if copy { quote!(next) } else { quote!(acc) };
+    let steps = order.iter().map(|&j| {
+        let (acc_ty, in_ty, field, arg) = (&acc_tys[j], &in_tys[j], &fields[j], &args[j]);
+        quote!(<#acc_ty as rt::Accumulator<#in_ty>>::update(&mut #target.#field, #arg.as_ref())?;)
+    });
+    let updates = if copy {
+        quote! {
+            let mut next = acc.clone();
+            #(#steps)*
+            *acc = next;
+        }
+    } else {
+        quote!(#(#steps)*)
+    };
     let filter = s.filter.as_ref().map(|f| {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(None); })
@@ -123,7 +144,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
             let key: #key = (#(#key_exprs,)*);
             #(let #args = #arg_values;)*
             let (g, acc) = groups.entry(&key);
-            #(<#acc_tys as rt::Accumulator<#in_tys>>::update(&mut acc.#fields, #args.as_ref())?;)*
+            #updates
             Ok(Some(g))
         }
         #[doc = #result_doc]
