@@ -3,6 +3,7 @@
 #
 #   bash benches/run.sh [ROWS] [--cold]          ROWS defaults to 10000000
 #   REPEAT=3 (default): each throughput run is repeated; the median run (by wall time) is reported.
+#   WAIT_IDLE=600: wait up to 600 s for a quiet machine (1-min load average < 0.3) before timing.
 #
 # Workloads
 #   W1  filter + projection with exact DECIMAL arithmetic (benches/apps/filter.sql)
@@ -149,6 +150,15 @@ FILTER_SQL="SELECT order_id, region, price * qty AS gross, price * qty * (1 - di
 PASS_SQL="SELECT * FROM $READ_SQL"
 copy_sql() { echo "COPY ($1) TO '$2' (HEADER, DELIMITER ',')"; }
 
+# WAIT_IDLE=SECONDS: first wait (up to that long) until the 1-minute load average drops below
+# 0.3, so that other processes (e.g. a cargo build elsewhere) do not share the cores.
+if ((${WAIT_IDLE:-0} > 0)); then
+    say "waiting up to ${WAIT_IDLE} s for the machine to be idle (load average now: $(cut -d' ' -f1 /proc/loadavg))"
+    waited=0
+    while awk '{ exit !($1 >= 0.3) }' /proc/loadavg && ((waited < WAIT_IDLE)); do
+        sleep 5; waited=$((waited + 5))
+    done
+fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "W1 filter: $ROWS rows, median of $REPEAT (load average now: $LOAD_BEFORE)"
 measure velo_filter      "$BIN/bench_filter" --quiet --set "orders.path=$INPUT" --set "filtered.path=$OUT/velo_filter.csv"

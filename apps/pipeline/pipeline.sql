@@ -3,7 +3,7 @@
 --               (in-process), JSON Lines in and out, DISTINCT and LIMIT.
 --
 -- Run it from this folder:   velo run pipeline.sql
--- Output:                    output/checkout_clicks.jsonl, output/big_spenders.csv, output/pages.csv
+-- Output:                    output/checkout_clicks.jsonl, big_spenders.csv, pages.csv, user_totals.csv
 
 -- 1. Checkout and cart clicks with a known amount, as JSON Lines.
 CREATE STREAM checkout_clicks AS
@@ -40,4 +40,16 @@ SELECT DISTINCT page FROM clicks
 WITH (
     'pages.type' = 'file_sink',
     'pages.path' = './output/pages.csv'
+);
+
+-- 4. Reads statement 1 and aggregates it: users with at least two checkout clicks, at the end.
+CREATE TABLE user_totals AS
+SELECT user_id PRIMARY KEY, COUNT(*) AS clicks, SUM(amount) AS total, MAX(amount) AS biggest
+FROM checkout_clicks
+GROUP BY user_id
+HAVING COUNT(*) >= 2
+EMIT FINAL
+WITH (
+    'user_totals.type' = 'file_sink',
+    'user_totals.path' = './output/user_totals.csv'
 );

@@ -231,6 +231,15 @@ fn statements_chain_in_process_with_jsonl_distinct_and_limit() {
         "SELECT page FROM (SELECT page, min(rowid) AS first FROM (SELECT page, row_number() OVER () AS rowid FROM {src}) GROUP BY page) ORDER BY first"
     ));
     assert_eq!(read(&out.join("output/pages.csv")), pages);
+    let totals = duckdb(&format!(
+        "SELECT user_id, COUNT(*) AS clicks, SUM(amount) AS total, MAX(amount) AS biggest FROM ({checkout}) \
+         GROUP BY user_id HAVING COUNT(*) >= 2 ORDER BY MIN(event_id)"
+    ));
+    assert_eq!(
+        read(&out.join("output/user_totals.csv")),
+        totals,
+        "an aggregate downstream of a statement, with HAVING"
+    );
 }
 
 #[test]
