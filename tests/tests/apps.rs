@@ -373,3 +373,61 @@ fn library_mode_final_aggregates_and_running_changes() {
     );
     assert_eq!(out.category_stats[1].total_amount, Some(Decimal(350)));
 }
+
+#[test]
+fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
+    use velo_tests::_1brc_1brc as app;
+    // The bundled measurements plus malformed lines scattered through the file.
+    let dir = std::env::temp_dir().join(format!("velo-parallel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut text = read(&apps_dir().join("1brc/measurements.txt"));
+    for (i, bad) in ["Oslo;12.34", "Lima;warm", "no separator here", "Rome;1e3"]
+        .iter()
+        .enumerate()
+    {
+        let at = text.len() * (i + 1) / 5;
+        let at = at + text[at..].find('\n').expect("a line break") + 1;
+        text.insert_str(at, &format!("{bad}\n"));
+    }
+    let data = dir.join("measurements.txt");
+    std::fs::write(&data, &text).expect("write data");
+    let mut outputs = Vec::new();
+    for partitions in [1, 2, 5] {
+        let mut config = Config::from_properties(app::APP.properties);
+        config
+            .apply_override(&format!("measurements.path={}", data.display()))
+            .expect("override");
+        let out = dir.join(format!("out-{partitions}.csv"));
+        config
+            .apply_override(&format!("results.path={}", out.display()))
+            .expect("override");
+        let mut ctx = Context::new(config);
+        ctx.partitions = Some(partitions);
+        app::run(&mut ctx).expect("runs");
+        assert_eq!(ctx.failed(), 4, "{partitions} partitions");
+        let dlq = read(&dir.join(format!("out-{partitions}.csv.dlq.jsonl")));
+        let lines: Vec<u64> = dlq
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("json")["line"]
+                    .as_u64()
+                    .unwrap_or(0)
+            })
+            .collect();
+        outputs.push((read(&out), lines));
+    }
+    assert_eq!(
+        outputs[0], outputs[1],
+        "2 threads = 1 thread, rows and dead letters in input order"
+    );
+    assert_eq!(outputs[0], outputs[2], "5 threads = 1 thread");
+    let lines = &outputs[0].1;
+    for (k, line) in lines.iter().enumerate() {
+        let nth = text.lines().nth(*line as usize - 1).expect("line exists");
+        assert_eq!(
+            nth,
+            ["Oslo;12.34", "Lima;warm", "no separator here", "Rome;1e3"][k],
+            "line numbers point at the bad records"
+        );
+    }
+}

@@ -255,6 +255,87 @@ fn downstream_of(plan: &Plan, i: usize) -> TokenStream {
     }
 }
 
+/// Whether a source can be read on several threads: every statement reading it is an
+/// `EMIT FINAL` aggregation, whose partial states merge into the same result.
+fn parallel_source(plan: &Plan, si: usize) -> bool {
+    let mut consumers = plan
+        .statements
+        .iter()
+        .filter(|s| s.input == Input::Source(si))
+        .peekable();
+    consumers.peek().is_some()
+        && consumers.all(|s| {
+            s.aggregate
+                .as_ref()
+                .is_some_and(|a| a.emit == EmitMode::Final)
+        })
+}
+
+/// Reads source `si` on `ctx.partitions(..)` threads into partial group tables, then merges them
+/// in input order and reports dead letters in input order.
+fn parallel_read(plan: &Plan, si: usize) -> TokenStream {
+    let src = &plan.sources[si];
+    let row_ty = ident(&src.struct_name);
+    let name = &src.name;
+    let consumers: Vec<usize> = (0..plan.statements.len())
+        .filter(|&c| plan.statements[c].input == Input::Source(si))
+        .collect();
+    let names: Vec<aggregate::Names> = consumers
+        .iter()
+        .map(|&c| aggregate::names(&plan.statements[c]))
+        .collect();
+    let vars: Vec<Ident> = consumers
+        .iter()
+        .map(|&c| var_name(&plan.statements[c]))
+        .collect();
+    let stmt_names = consumers.iter().map(|&c| &plan.statements[c].name);
+    let groups: Vec<&Ident> = names.iter().map(|n| &n.groups).collect();
+    let keys = names.iter().map(|n| &n.key);
+    let accs: Vec<&Ident> = names.iter().map(|n| &n.acc).collect();
+    let updates = names.iter().map(|n| &n.update);
+    let idx: Vec<usize> = (0..consumers.len()).collect();
+    let declared = match plan.statements[consumers[0]].job.num_partitions {
+        Some(n) => {
+            let n = n as usize;
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        {
+            #[derive(Default)]
+            struct Partial {
+                #(#groups: rt::Groups<#keys, #accs>,)*
+                rejected: Vec<(usize, rt::Rejected)>,
+            }
+            let spec = rt::FileSourceSpec::from_config(&ctx.config, #name)?;
+            let partitions = ctx.partitions(#declared);
+            let (states, records) = rt::read_file_source_parallel::<#row_ty, Partial>(&spec, partitions, Partial::default, |st, row, rec| {
+                let row = match row {
+                    Ok(row) => row,
+                    Err(e) => {
+                        st.rejected.push((0, rt::Rejected::new(&e, rec)));
+                        return Ok(());
+                    }
+                };
+                #(if let Err(e) = #updates(&row, &mut st.#groups) {
+                    st.rejected.push((#idx, rt::Rejected::new(&e, rec)));
+                })*
+                Ok(())
+            })?;
+            for st in states {
+                #(#groups.merge(st.#groups, #accs::merge).map_err(|e| {
+                    rt::FatalError(format!("combining the partial aggregates of `{}`: {e}", #stmt_names))
+                })?;)*
+                for (k, r) in &st.rejected {
+                    #(if *k == #idx { #vars.reject_later(r)?; })*
+                }
+            }
+            ctx.source_done(#name, &spec.path, records);
+        }
+    }
+}
+
 /// Statements with `EMIT FINAL`: (index, names, keyless).
 fn final_statements(plan: &Plan) -> Vec<(usize, aggregate::Names, bool)> {
     plan.statements
@@ -288,6 +369,9 @@ fn run_fn(plan: &Plan) -> TokenStream {
         }
     });
     let reads = plan.sources.iter().enumerate().map(|(si, src)| {
+        if parallel_source(plan, si) {
+            return parallel_read(plan, si);
+        }
         let consumers: Vec<usize> = (0..plan.statements.len())
             .filter(|&c| plan.statements[c].input == Input::Source(si))
             .collect();

@@ -249,6 +249,20 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
         self.entries.iter().map(|(k, a)| (k, a))
     }
 
+    /// Folds `other` into these groups, in `other`'s order, combining accumulators with `merge`
+    /// (so merging partial states in input order keeps first-appearance order).
+    pub fn merge(
+        &mut self,
+        other: Self,
+        merge: impl Fn(&mut A, &A) -> EvalResult<()>,
+    ) -> EvalResult<()> {
+        for (k, a) in other.entries {
+            let (_, mine) = self.entry(&k);
+            merge(mine, &a)?;
+        }
+        Ok(())
+    }
+
     /// Number of groups.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -35,6 +35,8 @@ pub const EXIT_RECORDS_FAILED: u8 = 3;
 pub struct Context {
     /// The effective configuration.
     pub config: Config,
+    /// Reader threads requested with `--partitions` (overrides `@num_partitions`).
+    pub partitions: Option<usize>,
     lines: Vec<String>,
     failed: u64,
 }
@@ -44,6 +46,7 @@ impl Context {
     pub fn new(config: Config) -> Self {
         Self {
             config,
+            partitions: None,
             lines: Vec::new(),
             failed: 0,
         }
@@ -78,6 +81,19 @@ impl Context {
         self.lines.push(line);
     }
 
+    /// How many reader threads to use: `--partitions`, else the app's `@num_partitions`, else the
+    /// number of cores.
+    pub fn partitions(&self, declared: Option<usize>) -> usize {
+        self.partitions
+            .or(declared)
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
+            .max(1)
+    }
+
     /// Total records that failed in this run.
     pub fn failed(&self) -> u64 {
         self.failed
@@ -88,6 +104,7 @@ struct Args {
     overrides: Vec<String>,
     fail_on_error: bool,
     quiet: bool,
+    partitions: Option<usize>,
 }
 
 const USAGE: &str = "usage: APP [--set object.key=value]... [--fail-on-error] [--quiet]\n\
@@ -95,6 +112,8 @@ const USAGE: &str = "usage: APP [--set object.key=value]... [--fail-on-error] [-
   --set object.key=value   override a WITH property at start-up (path, format, delimiter,\n\
                            header, dlq, append); also VELO_<OBJECT>_<KEY>=value in the environment\n\
   --fail-on-error          exit with code 3 when any record failed (default: 0)\n\
+  --partitions N           reader threads for EMIT FINAL aggregations (default: @num_partitions,\n\
+                           else the number of cores)\n\
   --quiet                  do not print the run summary\n\
   --print-config           print the effective configuration and exit\n\
   --version, --help\n\
@@ -110,6 +129,7 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
         overrides: Vec::new(),
         fail_on_error: false,
         quiet: false,
+        partitions: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -120,6 +140,14 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
             },
             s if s.starts_with("--set=") => args.overrides.push(s["--set=".len()..].to_string()),
             "--fail-on-error" => args.fail_on_error = true,
+            "--partitions" => match it
+                .next()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| *n > 0)
+            {
+                Some(n) => args.partitions = Some(n),
+                None => return usage_error("--partitions needs a positive whole number"),
+            },
             "--quiet" | "-q" => args.quiet = true,
             "--version" | "-V" => {
                 println!(
@@ -156,6 +184,7 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
     }
     let started = Instant::now();
     let mut ctx = Context::new(config);
+    ctx.partitions = args.partitions;
     let outcome = run(&mut ctx);
     if !args.quiet || outcome.is_err() {
         let status = if outcome.is_ok() {

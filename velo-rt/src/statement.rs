@@ -163,6 +163,11 @@ impl<R: SinkRow> Statement<R> {
         self.push(result, &rec, downstream)
     }
 
+    /// Dead-letters a record that failed earlier on a parallel reader.
+    pub fn reject_later(&mut self, rejected: &crate::io::dlq::Rejected) -> Result<(), FatalError> {
+        rejected.report(&mut self.dlq)
+    }
+
     /// Dead-letters a record that failed before or during evaluation.
     pub fn reject(&mut self, error: &dyn Display, rec: &Record<'_>) -> Result<Flow, FatalError> {
         self.dlq.push(error, rec)?;

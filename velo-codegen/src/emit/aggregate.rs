@@ -137,6 +137,13 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
         pub struct #acc {
             #(#fields: #acc_tys,)*
         }
+        impl #acc {
+            /// Combines the partial aggregates of another reader thread into these.
+            pub fn merge(&mut self, other: &Self) -> rt::EvalResult<()> {
+                #(<#acc_tys as rt::Accumulator<#in_tys>>::merge(&mut self.#fields, &other.#fields)?;)*
+                Ok(())
+            }
+        }
         #[doc = #update_doc]
         #[inline]
         pub fn #update(r: &#input, groups: &mut rt::Groups<#key, #acc>) -> rt::EvalResult<Option<usize>> {

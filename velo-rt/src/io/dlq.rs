@@ -10,6 +10,40 @@ use serde::Serialize;
 use crate::error::FatalError;
 use crate::io::source::Record;
 
+/// A failed record kept for later reporting (parallel readers report in input order at the end).
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    error: String,
+    source: String,
+    file: PathBuf,
+    line: u64,
+    raw: Vec<u8>,
+}
+
+impl Rejected {
+    /// Captures the error and the record's position and bytes.
+    pub fn new(error: &dyn std::fmt::Display, rec: &Record<'_>) -> Self {
+        Self {
+            error: error.to_string(),
+            source: rec.source.to_string(),
+            file: rec.file.to_path_buf(),
+            line: rec.line,
+            raw: rec.raw.to_vec(),
+        }
+    }
+
+    /// Reports it as if it failed now.
+    pub fn report(&self, dlq: &mut DeadLetters) -> Result<(), FatalError> {
+        let rec = Record {
+            source: &self.source,
+            file: &self.file,
+            line: self.line,
+            raw: &self.raw,
+        };
+        dlq.push(&self.error, &rec)
+    }
+}
+
 /// The dead-letter output of one statement. The file is created on the first failure only.
 pub struct DeadLetters {
     statement: String,
