@@ -4,7 +4,6 @@
 //! parallel workers can be combined. Decimal sums are exact `i128` and checked: overflow is a
 //! per-record error, never a wrap.
 
-use std::collections::HashMap;
 use std::hash::Hash;
 
 use crate::decimal::{Decimal, div_half_up, pow10};
@@ -208,16 +207,18 @@ extreme!(Min, |a, b| a < b);
 extreme!(Max, |a, b| a > b);
 
 /// The groups of a GROUP BY, in order of first appearance (so output order is deterministic).
+/// The index is a hashbrown map with its default (foldhash) hasher: several times faster than
+/// SipHash on short keys, and still seeded per process.
 #[derive(Debug, Clone)]
 pub struct Groups<K, A> {
-    index: HashMap<K, usize>,
+    index: hashbrown::HashMap<K, usize>,
     entries: Vec<(K, A)>,
 }
 
 impl<K, A> Default for Groups<K, A> {
     fn default() -> Self {
         Self {
-            index: HashMap::new(),
+            index: hashbrown::HashMap::default(),
             entries: Vec::new(),
         }
     }
