@@ -4,13 +4,9 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let apps = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("apps");
+    let apps = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("apps");
     println!("cargo:rerun-if-changed={}", apps.display());
-    let mut files = Vec::new();
-    collect(&apps, &mut files);
-    files.sort();
+    let files = velo_codegen::find_apps(&apps);
     let mut out = String::new();
     let mut failures = Vec::new();
     for file in &files {
@@ -18,11 +14,7 @@ fn main() {
         let src = velo_codegen::load(file).expect("read app");
         let compiled = velo_codegen::compile(&src);
         let Some(plan) = compiled.plan.as_ref() else {
-            let text: Vec<String> = compiled
-                .diagnostics
-                .iter()
-                .map(|d| d.render(&src.file_name, &src.sql))
-                .collect();
+            let text: Vec<String> = compiled.diagnostics.iter().map(|d| d.render(&src.file_name, &src.sql)).collect();
             failures.push(text.join("\n"));
             continue;
         };
@@ -45,22 +37,4 @@ fn main() {
 fn module_name(root: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file).with_extension("");
     velo_codegen::names::snake(&rel.to_string_lossy())
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name()
-                .is_some_and(|n| n != "output" && n != "target")
-            {
-                collect(&p, out);
-            }
-        } else if p.extension().is_some_and(|x| x == "sql") {
-            out.push(p);
-        }
-    }
 }

@@ -27,10 +27,7 @@ fn temporal_text_is_classified_alike() {
     for t in TEXTS {
         assert_eq!(formats::is_date(t), Date::parse(t).is_some(), "DATE `{t}`");
         if formats::is_timestamp(t) {
-            assert!(
-                Timestamp::parse(t).is_some(),
-                "an inferred TIMESTAMP `{t}` must decode"
-            );
+            assert!(Timestamp::parse(t).is_some(), "an inferred TIMESTAMP `{t}` must decode");
         }
     }
 }

@@ -9,9 +9,7 @@ use velo_rt::__private::{AppSpec, Context, FatalError};
 use velo_rt::config::Config;
 
 fn apps_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("apps")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("apps")
 }
 
 /// Runs an app with its sources read from `apps/<dir>` and its sinks written to a fresh
@@ -26,19 +24,12 @@ fn run_app(
     std::fs::create_dir_all(&out).expect("temp dir");
     let mut config = Config::from_properties(spec.properties);
     for object in spec.objects {
-        let (Some(kind), Some(path)) = (config.get(object, "type"), config.get(object, "path"))
-        else {
+        let (Some(kind), Some(path)) = (config.get(object, "type"), config.get(object, "path")) else {
             continue;
         };
-        let base = if kind.contains("_source") {
-            apps_dir().join(dir)
-        } else {
-            out.clone()
-        };
+        let base = if kind.contains("_source") { apps_dir().join(dir) } else { out.clone() };
         let full = base.join(path);
-        config
-            .apply_override(&format!("{object}.path={}", full.display()))
-            .expect("override");
+        config.apply_override(&format!("{object}.path={}", full.display())).expect("override");
     }
     let mut ctx = Context::new(config);
     let result = run(&mut ctx);
@@ -50,19 +41,9 @@ fn read(path: &Path) -> String {
 }
 
 fn oracle(script: &str, args: &[&str]) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("oracle")
-        .join(script);
-    let out = Command::new("python3")
-        .arg(&path)
-        .args(args)
-        .output()
-        .expect("python3 is needed for the oracle tests");
-    assert!(
-        out.status.success(),
-        "oracle {script} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle").join(script);
+    let out = Command::new("python3").arg(&path).args(args).output().expect("python3 is needed for the oracle tests");
+    assert!(out.status.success(), "oracle {script} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -120,10 +101,7 @@ fn order_pricing_matches_duckdb_and_python_decimal_digit_for_digit() {
     assert_eq!(ctx.failed(), 0);
     let expected = oracle("orders_oracle.py", &[&input("orders", "orders.csv")]);
     let actual = read(&out.join("output/priced_orders.csv"));
-    assert!(
-        expected.lines().count() > 50,
-        "the oracle keeps a meaningful number of rows"
-    );
+    assert!(expected.lines().count() > 50, "the oracle keeps a meaningful number of rows");
     for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
         assert_eq!(a, e, "line {}", i + 1);
     }
@@ -136,56 +114,24 @@ fn malformed_records_go_to_the_dead_letter_file_with_line_numbers() {
     let (result, ctx, out) = run_app(&app::APP, app::run, "dead_letters");
     result.expect("bad records never stop the app");
     let good = read(&out.join("output/notional.csv"));
-    let ids: Vec<&str> = good
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap_or(""))
-        .collect();
+    let ids: Vec<&str> = good.lines().skip(1).map(|l| l.split(',').next().unwrap_or("")).collect();
     // Rows 1, 3, 8, 10, 12 are well-formed (10 has a NULL price, so a NULL notional);
     // row 11 is well-formed but has no symbol, so WHERE filters it out.
     assert_eq!(ids, ["1", "3", "8", "10", "12"]);
-    assert!(
-        good.contains("8,META,2767011611056432742100.00,"),
-        "300.00 × i64::MAX is exact"
-    );
-    assert!(
-        good.contains("10,IBM,,"),
-        "NULL price gives a NULL notional"
-    );
+    assert!(good.contains("8,META,2767011611056432742100.00,"), "300.00 × i64::MAX is exact");
+    assert!(good.contains("10,IBM,,"), "NULL price gives a NULL notional");
     let dlq: Vec<serde_json::Value> = read(&out.join("output/notional.csv.dlq.jsonl"))
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
-    let lines: Vec<i64> = dlq
-        .iter()
-        .map(|d| d["line"].as_i64().unwrap_or(0))
-        .collect();
-    assert_eq!(
-        lines,
-        [3, 5, 6, 7, 8, 10],
-        "header is line 1, trade N is line N + 1"
-    );
+    let lines: Vec<i64> = dlq.iter().map(|d| d["line"].as_i64().unwrap_or(0)).collect();
+    assert_eq!(lines, [3, 5, 6, 7, 8, 10], "header is line 1, trade N is line N + 1");
     assert_eq!(dlq[0]["raw"], "2,MSFT,abc,5,2024-01-01T10:00:01");
     assert!(dlq[0]["error"].as_str().unwrap_or("").contains("`price`"));
-    assert!(
-        dlq[1]["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("expected 5 fields, found 3")
-    );
-    assert!(
-        dlq[3]["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("more than 2 fraction digits"),
-        "never rounded silently"
-    );
+    assert!(dlq[1]["error"].as_str().unwrap_or("").contains("expected 5 fields, found 3"));
+    assert!(dlq[3]["error"].as_str().unwrap_or("").contains("more than 2 fraction digits"), "never rounded silently");
     assert_eq!(ctx.failed(), 6);
-    assert_eq!(
-        ids.len() + dlq.len() + 1,
-        12,
-        "every record is accounted for"
-    );
+    assert_eq!(ids.len() + dlq.len() + 1, 12, "every record is accounted for");
 }
 
 #[test]
@@ -217,10 +163,7 @@ fn statements_chain_in_process_with_jsonl_distinct_and_limit() {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            assert_eq!(
-                got, value,
-                "column {name}: decimals are JSON strings with their full scale"
-            );
+            assert_eq!(got, value, "column {name}: decimals are JSON strings with their full scale");
         }
     }
     let big = duckdb(&format!(
@@ -281,10 +224,7 @@ fn schema_files_globs_headerless_csv_and_json_arrays_match_duckdb() {
         })
         .collect();
     // A JSON array, one object per line, decimals as numbers with their exact digits.
-    assert_eq!(
-        read(&out.join("output/active_devices.json")),
-        format!("[\n{}\n]\n", lines.join(",\n"))
-    );
+    assert_eq!(read(&out.join("output/active_devices.json")), format!("[\n{}\n]\n", lines.join(",\n")));
 }
 
 #[test]
@@ -292,20 +232,10 @@ fn quickstart_aggregate_emits_a_running_row_per_record() {
     use velo_tests::quickstart_03_aggregate as app;
     let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
     result.expect("runs");
-    let expected = oracle(
-        "aggregates_oracle.py",
-        &["running", &input("quickstart", "03_aggregate_input.csv")],
-    );
+    let expected = oracle("aggregates_oracle.py", &["running", &input("quickstart", "03_aggregate_input.csv")]);
     assert_eq!(read(&out.join("output/03_aggregate_output.csv")), expected);
-    assert_eq!(
-        expected.lines().count(),
-        9,
-        "8 input records, 8 running rows"
-    );
-    assert!(
-        expected.ends_with("Books,3,79.97,26.656667\n"),
-        "AVG is exact, HALF_UP at scale 6"
-    );
+    assert_eq!(expected.lines().count(), 9, "8 input records, 8 running rows");
+    assert!(expected.ends_with("Books,3,79.97,26.656667\n"), "AVG is exact, HALF_UP at scale 6");
 }
 
 #[test]
@@ -313,10 +243,7 @@ fn one_billion_row_challenge_app_matches_duckdb_per_station() {
     use velo_tests::_1brc_1brc as app;
     let (result, _, out) = run_app(&app::APP, app::run, "1brc");
     result.expect("runs");
-    let expected = oracle(
-        "aggregates_oracle.py",
-        &["final", &input("1brc", "measurements.txt")],
-    );
+    let expected = oracle("aggregates_oracle.py", &["final", &input("1brc", "measurements.txt")]);
     assert_eq!(expected.lines().count(), 414, "413 stations and a header");
     let actual = read(&out.join("1brc_results.csv"));
     for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
@@ -331,26 +258,14 @@ fn library_mode_final_aggregates_and_running_changes() {
     use velo_tests::_1brc_1brc as brc;
     use velo_tests::quickstart_03_aggregate as agg;
     let mut p = brc::Pipeline::new();
-    let rows = [("a", 15), ("b", -30), ("a", 25), ("a", -5)].map(|(s, t)| brc::MeasurementsRow {
-        station: Some(s.into()),
-        temperature: Some(Decimal(t)),
-    });
+    let rows = [("a", 15), ("b", -30), ("a", 25), ("a", -5)]
+        .map(|(s, t)| brc::MeasurementsRow { station: Some(s.into()), temperature: Some(Decimal(t)) });
     let during = p.process_measurements(rows);
-    assert!(
-        during.results.is_empty(),
-        "EMIT FINAL waits for the end of input"
-    );
+    assert!(during.results.is_empty(), "EMIT FINAL waits for the end of input");
     let done = p.finish();
     let a = &done.results[0];
-    assert_eq!(
-        (a.station.as_deref(), a.min_temp, a.max_temp),
-        (Some("a"), Some(Decimal(-5)), Some(Decimal(25)))
-    );
-    assert_eq!(
-        a.avg_temp.map(|d| d.to_string()),
-        Some("1.166667".into()),
-        "(1.5 + 2.5 - 0.5) / 3, HALF_UP"
-    );
+    assert_eq!((a.station.as_deref(), a.min_temp, a.max_temp), (Some("a"), Some(Decimal(-5)), Some(Decimal(25))));
+    assert_eq!(a.avg_temp.map(|d| d.to_string()), Some("1.166667".into()), "(1.5 + 2.5 - 0.5) / 3, HALF_UP");
     assert_eq!(done.results.len(), 2);
 
     let mut q = agg::Pipeline::new();
@@ -361,16 +276,8 @@ fn library_mode_final_aggregates_and_running_changes() {
         timestamp: None,
     };
     let out = q.process_transactions([tx("x", 100), tx("x", 250), tx("y", 1)]);
-    let counts: Vec<_> = out
-        .category_stats
-        .iter()
-        .map(|r| r.transaction_count)
-        .collect();
-    assert_eq!(
-        counts,
-        [Some(1), Some(2), Some(1)],
-        "EMIT CHANGES: a running row per record"
-    );
+    let counts: Vec<_> = out.category_stats.iter().map(|r| r.transaction_count).collect();
+    assert_eq!(counts, [Some(1), Some(2), Some(1)], "EMIT CHANGES: a running row per record");
     assert_eq!(out.category_stats[1].total_amount, Some(Decimal(350)));
 }
 
@@ -381,10 +288,7 @@ fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
     let dir = std::env::temp_dir().join(format!("velo-parallel-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut text = read(&apps_dir().join("1brc/measurements.txt"));
-    for (i, bad) in ["Oslo;12.34", "Lima;warm", "no separator here", "Rome;1e3"]
-        .iter()
-        .enumerate()
-    {
+    for (i, bad) in ["Oslo;12.34", "Lima;warm", "no separator here", "Rome;1e3"].iter().enumerate() {
         let at = text.len() * (i + 1) / 5;
         let at = at + text[at..].find('\n').expect("a line break") + 1;
         text.insert_str(at, &format!("{bad}\n"));
@@ -394,13 +298,9 @@ fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
     let mut outputs = Vec::new();
     for partitions in [1, 2, 5] {
         let mut config = Config::from_properties(app::APP.properties);
-        config
-            .apply_override(&format!("measurements.path={}", data.display()))
-            .expect("override");
+        config.apply_override(&format!("measurements.path={}", data.display())).expect("override");
         let out = dir.join(format!("out-{partitions}.csv"));
-        config
-            .apply_override(&format!("results.path={}", out.display()))
-            .expect("override");
+        config.apply_override(&format!("results.path={}", out.display())).expect("override");
         let mut ctx = Context::new(config);
         ctx.partitions = Some(partitions);
         app::run(&mut ctx).expect("runs");
@@ -408,18 +308,11 @@ fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
         let dlq = read(&dir.join(format!("out-{partitions}.csv.dlq.jsonl")));
         let lines: Vec<u64> = dlq
             .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).expect("json")["line"]
-                    .as_u64()
-                    .unwrap_or(0)
-            })
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["line"].as_u64().unwrap_or(0))
             .collect();
         outputs.push((read(&out), lines));
     }
-    assert_eq!(
-        outputs[0], outputs[1],
-        "2 threads = 1 thread, rows and dead letters in input order"
-    );
+    assert_eq!(outputs[0], outputs[1], "2 threads = 1 thread, rows and dead letters in input order");
     assert_eq!(outputs[0], outputs[2], "5 threads = 1 thread");
     let lines = &outputs[0].1;
     for (k, line) in lines.iter().enumerate() {

@@ -7,8 +7,7 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Select, Spanned,
-    VisitMut, VisitorMut,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Select, Spanned, VisitMut, VisitorMut,
 };
 
 use crate::bind::{Binder, Scope};
@@ -63,10 +62,7 @@ pub struct AggregatePlan {
 
 /// Whether a function name is an aggregate Velo computes.
 pub fn is_aggregate(name: &str) -> bool {
-    matches!(
-        name.to_ascii_uppercase().as_str(),
-        "COUNT" | "COUNT_DISTINCT" | "SUM" | "AVG" | "MIN" | "MAX"
-    )
+    matches!(name.to_ascii_uppercase().as_str(), "COUNT" | "COUNT_DISTINCT" | "SUM" | "AVG" | "MIN" | "MAX")
 }
 
 /// Whether a statement aggregates (GROUP BY, or an aggregate call in its select list or HAVING).
@@ -77,8 +73,9 @@ pub fn aggregates(select: &Select) -> bool {
         .projection
         .iter()
         .filter_map(|i| match i {
-            sqlparser::ast::SelectItem::UnnamedExpr(e)
-            | sqlparser::ast::SelectItem::ExprWithAlias { expr: e, .. } => Some(e.clone()),
+            sqlparser::ast::SelectItem::UnnamedExpr(e) | sqlparser::ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                Some(e.clone())
+            }
             _ => None,
         })
         .chain(select.having.clone())
@@ -142,63 +139,33 @@ impl Rewriter<'_, '_> {
         let name = f.name.to_string().to_ascii_uppercase();
         let span = Span::from_sql(e.span());
         let FunctionArguments::List(list) = &f.args else {
-            self.diags.push(Diagnostic::error(
-                "E0205",
-                span,
-                format!("{name} needs an argument"),
-            ));
+            self.diags.push(Diagnostic::error("E0205", span, format!("{name} needs an argument")));
             return None;
         };
-        let distinct = matches!(
-            list.duplicate_treatment,
-            Some(sqlparser::ast::DuplicateTreatment::Distinct)
-        );
-        let star = matches!(
-            list.args.as_slice(),
-            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
-        );
+        let distinct = matches!(list.duplicate_treatment, Some(sqlparser::ast::DuplicateTreatment::Distinct));
+        let star = matches!(list.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]);
         let arg = match list.args.as_slice() {
             [FunctionArg::Unnamed(FunctionArgExpr::Expr(a))] => Some(a),
             _ if star && name == "COUNT" && !distinct => None,
             _ => {
-                self.diags.push(Diagnostic::error(
-                    "E0205",
-                    span,
-                    format!("{name} takes exactly one argument"),
-                ));
+                self.diags.push(Diagnostic::error("E0205", span, format!("{name} takes exactly one argument")));
                 return None;
             }
         };
         let Some(arg) = arg else {
-            return Some(AggCall {
-                kind: AggKind::CountStar,
-                arg: None,
-                ty: SqlType::BigInt,
-            });
+            return Some(AggCall { kind: AggKind::CountStar, arg: None, ty: SqlType::BigInt });
         };
         if aggregates_inside(arg) {
-            self.diags.push(Diagnostic::error(
-                "E0213",
-                span,
-                "aggregate calls cannot be nested",
-            ));
+            self.diags.push(Diagnostic::error("E0213", span, "aggregate calls cannot be nested"));
             return None;
         }
-        let x = Binder {
-            scope: self.input,
-            diags: self.diags,
-        }
-        .bind(arg)?;
+        let x = Binder { scope: self.input, diags: self.diags }.bind(arg)?;
         let t = x.ty();
         let numeric = |diags: &mut Diagnostics| {
             if t.is_numeric() || t == SqlType::Null {
                 true
             } else {
-                diags.push(Diagnostic::error(
-                    "E0402",
-                    span.clone(),
-                    format!("{name} needs a number, found {t}"),
-                ));
+                diags.push(Diagnostic::error("E0402", span.clone(), format!("{name} needs a number, found {t}")));
                 false
             }
         };
@@ -207,17 +174,9 @@ impl Rewriter<'_, '_> {
             "COUNT_DISTINCT" => (AggKind::CountDistinct, x, SqlType::BigInt),
             "COUNT" => (AggKind::Count, x, SqlType::BigInt),
             "MIN" | "MAX" => {
-                let kind = if name == "MIN" {
-                    AggKind::Min
-                } else {
-                    AggKind::Max
-                };
+                let kind = if name == "MIN" { AggKind::Min } else { AggKind::Max };
                 if t == SqlType::Boolean {
-                    self.diags.push(Diagnostic::error(
-                        "E0402",
-                        span,
-                        format!("{name} of a BOOLEAN is not supported"),
-                    ));
+                    self.diags.push(Diagnostic::error("E0402", span, format!("{name} of a BOOLEAN is not supported")));
                     return None;
                 }
                 (kind, x, t)
@@ -241,29 +200,17 @@ impl Rewriter<'_, '_> {
                     SqlType::Double => (AggKind::Avg, x, SqlType::Double),
                     _ => {
                         let (p, s) = t.as_decimal().unwrap_or((19, 0));
-                        (
-                            AggKind::Avg,
-                            x.cast_to(SqlType::Decimal(p, s)),
-                            SqlType::Decimal(MAX_PRECISION, s.max(6)),
-                        )
+                        (AggKind::Avg, x.cast_to(SqlType::Decimal(p, s)), SqlType::Decimal(MAX_PRECISION, s.max(6)))
                     }
                 }
             }
             _ => return None,
         };
         if distinct && kind != AggKind::CountDistinct {
-            self.diags.push(Diagnostic::error(
-                "E0901",
-                span,
-                format!("{name}(DISTINCT …) is not supported yet"),
-            ));
+            self.diags.push(Diagnostic::error("E0901", span, format!("{name}(DISTINCT …) is not supported yet")));
             return None;
         }
-        Some(AggCall {
-            kind,
-            arg: Some(arg),
-            ty,
-        })
+        Some(AggCall { kind, arg: Some(arg), ty })
     }
 }
 
@@ -297,19 +244,11 @@ pub fn plan(
     };
     let mut keys = Vec::new();
     for g in group {
-        let k = Binder {
-            scope: input,
-            diags,
-        }
-        .bind(g)?;
+        let k = Binder { scope: input, diags }.bind(g)?;
         if k.ty() == SqlType::Double {
             diags.push(
-                Diagnostic::error(
-                    "E0901",
-                    Span::from_sql(g.span()),
-                    "GROUP BY a DOUBLE is not supported yet",
-                )
-                .with_help("CAST it to DECIMAL or BIGINT"),
+                Diagnostic::error("E0901", Span::from_sql(g.span()), "GROUP BY a DOUBLE is not supported yet")
+                    .with_help("CAST it to DECIMAL or BIGINT"),
             );
             return None;
         }
@@ -319,41 +258,22 @@ pub fn plan(
     let mut calls: Vec<(String, AggCall)> = Vec::new();
     let mut rewritten: Vec<Expr> = exprs.to_vec();
     let mut having = select.having.clone();
-    let mut rw = Rewriter {
-        keys: &key_texts,
-        input,
-        calls: &mut calls,
-        diags,
-        failed: false,
-    };
+    let mut rw = Rewriter { keys: &key_texts, input, calls: &mut calls, diags, failed: false };
     let _ = rewritten.visit(&mut rw);
     let _ = having.visit(&mut rw);
     if rw.failed {
         return None;
     }
-    let mut scope = Scope {
-        qualifiers: input.qualifiers.clone(),
-        ..Scope::default()
-    };
+    let mut scope = Scope { qualifiers: input.qualifiers.clone(), ..Scope::default() };
     for (i, k) in keys.iter().enumerate() {
-        scope
-            .locals
-            .push((format!("__k{i}"), format!("k{i}"), k.ty()));
+        scope.locals.push((format!("__k{i}"), format!("k{i}"), k.ty()));
     }
     for (j, (_, c)) in calls.iter().enumerate() {
-        scope
-            .locals
-            .push((format!("__a{j}"), format!("a{j}"), c.ty));
+        scope.locals.push((format!("__a{j}"), format!("a{j}"), c.ty));
     }
     scope.ungrouped = input.columns.iter().map(|c| c.name.clone()).collect();
     let having = match &having {
-        Some(h) => Some(
-            Binder {
-                scope: &scope,
-                diags,
-            }
-            .bind_condition(h, "HAVING")?,
-        ),
+        Some(h) => Some(Binder { scope: &scope, diags }.bind_condition(h, "HAVING")?),
         None => None,
     };
     let plan = AggregatePlan {

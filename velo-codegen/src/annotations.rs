@@ -17,35 +17,19 @@ pub struct Annotation {
 /// Parses the text of one `--` comment (without the `--`), if it is an annotation.
 pub fn parse_comment(comment: &str, span: Span) -> Option<Annotation> {
     let text = comment.trim();
-    let header = [
-        ("SQL Application:", "app"),
-        ("Version:", "version"),
-        ("Description:", "description"),
-    ];
+    let header = [("SQL Application:", "app"), ("Version:", "version"), ("Description:", "description")];
     for (prefix, key) in header {
         if let Some(rest) = text.strip_prefix(prefix) {
-            return Some(Annotation {
-                key: key.into(),
-                value: rest.trim().into(),
-                span,
-            });
+            return Some(Annotation { key: key.into(), value: rest.trim().into(), span });
         }
     }
     let rest = text.strip_prefix('@')?;
     let (key, value) = rest.split_once(':').unwrap_or((rest, ""));
     let key = key.trim().to_ascii_lowercase();
-    if key.is_empty()
-        || !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-    {
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
         return None;
     }
-    Some(Annotation {
-        key,
-        value: value.trim().into(),
-        span,
-    })
+    Some(Annotation { key, value: value.trim().into(), span })
 }
 
 /// App-level settings from annotations.
@@ -85,13 +69,7 @@ const APP_KEYS: &[&str] = &[
     "dependencies",
 ];
 const APP_PREFIXES: &[&str] = &["observability.", "deployment.", "sla.", "data."];
-const JOB_KEYS: &[&str] = &[
-    "job_mode",
-    "batch_size",
-    "num_partitions",
-    "partitioning_strategy",
-    "name",
-];
+const JOB_KEYS: &[&str] = &["job_mode", "batch_size", "num_partitions", "partitioning_strategy", "name"];
 const METRIC_KEYS: &[&str] = &[
     "metric",
     "metric_type",
@@ -121,10 +99,7 @@ pub fn interpret(
                 diags.push(Diagnostic::error(
                     "E0601",
                     a.span.clone(),
-                    format!(
-                        "@{key} must be a positive whole number, found `{}`",
-                        a.value
-                    ),
+                    format!("@{key} must be a positive whole number, found `{}`", a.value),
                 ));
                 None
             }
@@ -143,12 +118,8 @@ pub fn interpret(
                     "job_mode" => {
                         if !["simple", "transactional", "adaptive"].contains(&a.value.as_str()) {
                             diags.push(
-                                Diagnostic::error(
-                                    "E0601",
-                                    a.span.clone(),
-                                    format!("unknown @job_mode `{}`", a.value),
-                                )
-                                .with_help("use simple, transactional or adaptive"),
+                                Diagnostic::error("E0601", a.span.clone(), format!("unknown @job_mode `{}`", a.value))
+                                    .with_help("use simple, transactional or adaptive"),
                             );
                         }
                         job.job_mode = Some(a.value.clone());
@@ -161,11 +132,8 @@ pub fn interpret(
             }
             _ => {
                 let known = APP_KEYS.iter().chain(JOB_KEYS).chain(METRIC_KEYS).copied();
-                let mut d = Diagnostic::warning(
-                    "W0602",
-                    a.span.clone(),
-                    format!("unknown annotation `@{key}` is ignored"),
-                );
+                let mut d =
+                    Diagnostic::warning("W0602", a.span.clone(), format!("unknown annotation `@{key}` is ignored"));
                 if let Some(s) = crate::diagnostics::did_you_mean(key, known) {
                     d = d.with_help(format!("did you mean `@{s}`?"));
                 }
@@ -193,14 +161,8 @@ mod tests {
     fn interprets_and_reports() {
         let all = vec![
             (0, parse_comment("@app: demo", Span::default()).unwrap()),
-            (
-                0,
-                parse_comment("@num_partitions: 0", Span::default()).unwrap(),
-            ),
-            (
-                0,
-                parse_comment("@batch_sise: 10", Span::default()).unwrap(),
-            ),
+            (0, parse_comment("@num_partitions: 0", Span::default()).unwrap()),
+            (0, parse_comment("@batch_sise: 10", Span::default()).unwrap()),
         ];
         let mut d = Diagnostics::default();
         let (app, _) = interpret(&all, 1, &mut d);
@@ -208,9 +170,6 @@ mod tests {
         let ds = d.into_sorted();
         assert_eq!(ds.len(), 2);
         assert!(ds.iter().any(|x| x.code == "E0601"));
-        assert!(
-            ds.iter()
-                .any(|x| x.help.as_deref() == Some("did you mean `@batch_size`?"))
-        );
+        assert!(ds.iter().any(|x| x.help.as_deref() == Some("did you mean `@batch_size`?")));
     }
 }

@@ -3,8 +3,8 @@
 //! diagnostic at the offending span; binding goes on so that all problems are reported.
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, InTarget, Spanned, UnaryOperator, Value,
+    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    InTarget, Spanned, UnaryOperator, Value,
 };
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
@@ -63,12 +63,8 @@ impl Binder<'_> {
             other => {
                 let span = span_of(e);
                 self.diags.push(
-                    Diagnostic::error(
-                        "E0403",
-                        span,
-                        format!("{clause} needs a BOOLEAN condition, found {other}"),
-                    )
-                    .with_help("compare the value, e.g. `col > 0` or `col IS NOT NULL`"),
+                    Diagnostic::error("E0403", span, format!("{clause} needs a BOOLEAN condition, found {other}"))
+                        .with_help("compare the value, e.g. `col > 0` or `col IS NOT NULL`"),
                 );
                 None
             }
@@ -89,10 +85,7 @@ impl Binder<'_> {
             Expr::BinaryOp { left, op, right } => self.binary(left, op, right, e),
             Expr::IsNull(x) | Expr::IsNotNull(x) => {
                 let x = self.bind(x)?;
-                Some(TExpr::IsNull {
-                    expr: Box::new(x),
-                    negated: matches!(e, Expr::IsNotNull(_)),
-                })
+                Some(TExpr::IsNull { expr: Box::new(x), negated: matches!(e, Expr::IsNotNull(_)) })
             }
             Expr::IsTrue(x) | Expr::IsFalse(x) | Expr::IsNotTrue(x) | Expr::IsNotFalse(x) => {
                 let want = matches!(e, Expr::IsTrue(_) | Expr::IsNotFalse(_));
@@ -100,11 +93,7 @@ impl Binder<'_> {
                 let lit = TExpr::Literal(Literal::Bool(want), SqlType::Boolean);
                 let negated = matches!(e, Expr::IsNotTrue(_) | Expr::IsNotFalse(_));
                 // IS TRUE never yields NULL: NULL-safe equality with the constant.
-                Some(TExpr::IsDistinct {
-                    left: Box::new(x),
-                    right: Box::new(lit),
-                    negated: !negated,
-                })
+                Some(TExpr::IsDistinct { left: Box::new(x), right: Box::new(lit), negated: !negated })
             }
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
                 let (a, b) = self.unify_pair(a, b, span_of(e), "IS DISTINCT FROM")?;
@@ -114,12 +103,7 @@ impl Binder<'_> {
                     negated: matches!(e, Expr::IsNotDistinctFrom(..)),
                 })
             }
-            Expr::In {
-                expr,
-                target: InTarget::List(list),
-                negated,
-                global: false,
-            } => {
+            Expr::In { expr, target: InTarget::List(list), negated, global: false } => {
                 let x = self.bind(expr)?;
                 let items: Vec<TExpr> = list.iter().map(|i| self.bind(i)).collect::<Option<_>>()?;
                 let mut ty = x.ty();
@@ -136,79 +120,29 @@ impl Binder<'_> {
                     }
                 }
                 let list = items.into_iter().map(|i| i.cast_to(ty)).collect();
-                Some(TExpr::InList {
-                    expr: Box::new(x.cast_to(ty)),
-                    list,
-                    negated: *negated,
-                })
+                Some(TExpr::InList { expr: Box::new(x.cast_to(ty)), list, negated: *negated })
             }
-            Expr::Between {
-                expr,
-                negated,
-                low,
-                high,
-            } => {
+            Expr::Between { expr, negated, low, high } => {
                 let (x1, lo) = self.unify_pair(expr, low, span_of(e), "BETWEEN")?;
                 let (x2, hi) = self.unify_pair(expr, high, span_of(e), "BETWEEN")?;
-                let ge = TExpr::Compare {
-                    op: CmpOp::Ge,
-                    left: Box::new(x1),
-                    right: Box::new(lo),
-                };
-                let le = TExpr::Compare {
-                    op: CmpOp::Le,
-                    left: Box::new(x2),
-                    right: Box::new(hi),
-                };
+                let ge = TExpr::Compare { op: CmpOp::Ge, left: Box::new(x1), right: Box::new(lo) };
+                let le = TExpr::Compare { op: CmpOp::Le, left: Box::new(x2), right: Box::new(hi) };
                 let both = TExpr::And(Box::new(ge), Box::new(le));
-                Some(if *negated {
-                    TExpr::Not(Box::new(both))
-                } else {
-                    both
-                })
+                Some(if *negated { TExpr::Not(Box::new(both)) } else { both })
             }
-            Expr::Like {
-                negated,
-                any: false,
-                expr,
-                pattern,
-                escape_char: None,
-            } => {
+            Expr::Like { negated, any: false, expr, pattern, escape_char: None } => {
                 let x = self.string_arg(expr, "LIKE")?;
                 let p = self.string_arg(pattern, "LIKE")?;
-                Some(TExpr::Like {
-                    expr: Box::new(x),
-                    pattern: Box::new(p),
-                    negated: *negated,
-                })
+                Some(TExpr::Like { expr: Box::new(x), pattern: Box::new(p), negated: *negated })
             }
-            Expr::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => self.case(operand.as_deref(), conditions, else_result.as_deref()),
-            Expr::Cast {
-                kind,
-                expr,
-                data_type,
-                format: None,
-            } => self.cast(kind, expr, data_type, e),
-            Expr::Substring {
-                substring_from: None,
-                substring_for: None,
-                ..
-            } => self.error(
-                "E0205",
-                span_of(e),
-                "SUBSTRING takes 2 to 3 argument(s), found 1",
-            ),
-            Expr::Substring {
-                expr,
-                substring_from,
-                substring_for,
-                ..
-            } => {
+            Expr::Case { operand, conditions, else_result, .. } => {
+                self.case(operand.as_deref(), conditions, else_result.as_deref())
+            }
+            Expr::Cast { kind, expr, data_type, format: None } => self.cast(kind, expr, data_type, e),
+            Expr::Substring { substring_from: None, substring_for: None, .. } => {
+                self.error("E0205", span_of(e), "SUBSTRING takes 2 to 3 argument(s), found 1")
+            }
+            Expr::Substring { expr, substring_from, substring_for, .. } => {
                 let s = self.string_arg(expr, "SUBSTRING")?;
                 let mut args = vec![s];
                 let from = match substring_from {
@@ -220,48 +154,22 @@ impl Binder<'_> {
                     args.push(self.typed_arg(len, SqlType::BigInt, "SUBSTRING")?);
                 }
                 let with_length = args.len() == 3;
-                Some(TExpr::Call {
-                    func: Func::Substring { with_length },
-                    args,
-                    ty: SqlType::String,
-                })
+                Some(TExpr::Call { func: Func::Substring { with_length }, args, ty: SqlType::String })
             }
             Expr::Position { expr, r#in } => {
                 let sub = self.string_arg(expr, "POSITION")?;
                 let s = self.string_arg(r#in, "POSITION")?;
-                Some(TExpr::Call {
-                    func: Func::Plain("position"),
-                    args: vec![sub, s],
-                    ty: SqlType::BigInt,
-                })
+                Some(TExpr::Call { func: Func::Plain("position"), args: vec![sub, s], ty: SqlType::BigInt })
             }
-            Expr::Trim {
-                expr,
-                trim_where: None,
-                trim_what: None,
-                trim_characters: None,
-            } => {
+            Expr::Trim { expr, trim_where: None, trim_what: None, trim_characters: None } => {
                 let s = self.string_arg(expr, "TRIM")?;
-                Some(TExpr::Call {
-                    func: Func::Plain("trim"),
-                    args: vec![s],
-                    ty: SqlType::String,
-                })
+                Some(TExpr::Call { func: Func::Plain("trim"), args: vec![s], ty: SqlType::String })
             }
             Expr::Ceil { expr, .. } | Expr::Floor { expr, .. } => {
-                let name = if matches!(e, Expr::Ceil { .. }) {
-                    "CEIL"
-                } else {
-                    "FLOOR"
-                };
+                let name = if matches!(e, Expr::Ceil { .. }) { "CEIL" } else { "FLOOR" };
                 let x = self.bind(expr)?;
-                functions::ceil_floor(name, x).or_else(|| {
-                    self.error(
-                        "E0402",
-                        span_of(expr.as_ref()),
-                        format!("{name} needs a number"),
-                    )
-                })
+                functions::ceil_floor(name, x)
+                    .or_else(|| self.error("E0402", span_of(expr.as_ref()), format!("{name} needs a number")))
             }
             Expr::Function(f) => self.function(f, e),
             _ => self.error("E0901", span_of(e), format!("`{e}` is not supported yet")),
@@ -270,20 +178,11 @@ impl Binder<'_> {
 
     fn column(&mut self, qualifier: Option<&Ident>, id: &Ident) -> Option<TExpr> {
         if let Some(q) = qualifier
-            && !self
-                .scope
-                .qualifiers
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(&q.value))
+            && !self.scope.qualifiers.iter().any(|n| n.eq_ignore_ascii_case(&q.value))
         {
-            let mut d = Diagnostic::error(
-                "E0204",
-                Span::from_sql(q.span),
-                format!("unknown source or alias `{}`", q.value),
-            );
-            if let Some(s) =
-                did_you_mean(&q.value, self.scope.qualifiers.iter().map(String::as_str))
-            {
+            let mut d =
+                Diagnostic::error("E0204", Span::from_sql(q.span), format!("unknown source or alias `{}`", q.value));
+            if let Some(s) = did_you_mean(&q.value, self.scope.qualifiers.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             self.diags.push(d);
@@ -292,68 +191,39 @@ impl Binder<'_> {
         let name = &id.value;
         let exact = self.scope.columns.iter().find(|c| &c.name == name);
         let folded = || {
-            let mut it = self
-                .scope
-                .columns
-                .iter()
-                .filter(|c| c.name.eq_ignore_ascii_case(name));
+            let mut it = self.scope.columns.iter().filter(|c| c.name.eq_ignore_ascii_case(name));
             match (it.next(), it.next()) {
                 (Some(c), None) if id.quote_style.is_none() => Some(c),
                 _ => None,
             }
         };
         if let Some(c) = exact.or_else(folded) {
-            return Some(TExpr::Column {
-                field: c.field.clone(),
-                ty: c.ty,
-            });
+            return Some(TExpr::Column { field: c.field.clone(), ty: c.ty });
         }
         if qualifier.is_none()
-            && let Some((_, local, ty)) = self
-                .scope
-                .locals
-                .iter()
-                .rev()
-                .find(|(a, ..)| a.eq_ignore_ascii_case(name))
+            && let Some((_, local, ty)) = self.scope.locals.iter().rev().find(|(a, ..)| a.eq_ignore_ascii_case(name))
         {
-            return Some(TExpr::Local {
-                name: local.clone(),
-                ty: *ty,
-            });
+            return Some(TExpr::Local { name: local.clone(), ty: *ty });
         }
-        if self
-            .scope
-            .ungrouped
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(name))
-        {
+        if self.scope.ungrouped.iter().any(|c| c.eq_ignore_ascii_case(name)) {
             self.diags.push(
-                Diagnostic::error("E0212", Span::from_sql(id.span), format!("column `{name}` must appear in GROUP BY or be used in an aggregate function"))
-                    .with_help(format!("add `{name}` to GROUP BY, or aggregate it, e.g. `MAX({name})`")),
+                Diagnostic::error(
+                    "E0212",
+                    Span::from_sql(id.span),
+                    format!("column `{name}` must appear in GROUP BY or be used in an aggregate function"),
+                )
+                .with_help(format!("add `{name}` to GROUP BY, or aggregate it, e.g. `MAX({name})`")),
             );
             return None;
         }
-        let candidates = self
-            .scope
-            .columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .chain(self.scope.locals.iter().map(|l| l.0.as_str()));
-        let mut d = Diagnostic::error(
-            "E0201",
-            Span::from_sql(id.span),
-            format!("unknown column `{name}`"),
-        );
+        let candidates =
+            self.scope.columns.iter().map(|c| c.name.as_str()).chain(self.scope.locals.iter().map(|l| l.0.as_str()));
+        let mut d = Diagnostic::error("E0201", Span::from_sql(id.span), format!("unknown column `{name}`"));
         d = match did_you_mean(name, candidates) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help(format!(
                 "the input has: {}",
-                self.scope
-                    .columns
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                self.scope.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
             )),
         };
         self.diags.push(d);
@@ -364,9 +234,7 @@ impl Binder<'_> {
         Some(match v {
             Value::Null => TExpr::Literal(Literal::Null, SqlType::Null),
             Value::Boolean(b) => TExpr::Literal(Literal::Bool(*b), SqlType::Boolean),
-            Value::SingleQuotedString(s) => {
-                TExpr::Literal(Literal::Str(s.clone()), SqlType::String)
-            }
+            Value::SingleQuotedString(s) => TExpr::Literal(Literal::Str(s.clone()), SqlType::String),
             Value::Number(n, _) => return self.number(n, span),
             _ => return self.error("E0901", span, format!("literal `{v}` is not supported")),
         })
@@ -393,15 +261,10 @@ impl Binder<'_> {
         let significant = int.trim_start_matches('0').len() as u32 + frac.len() as u32;
         let p = significant.max(frac.len() as u32).max(1);
         match digits.parse::<i128>() {
-            Ok(v) if p <= MAX_PRECISION => Some(TExpr::Literal(
-                Literal::Decimal(v),
-                SqlType::Decimal(p, frac.len() as u32),
-            )),
-            _ => self.error(
-                "E0404",
-                span,
-                format!("the number `{int}.{frac}` has more than 38 digits"),
-            ),
+            Ok(v) if p <= MAX_PRECISION => {
+                Some(TExpr::Literal(Literal::Decimal(v), SqlType::Decimal(p, frac.len() as u32)))
+            }
+            _ => self.error("E0404", span, format!("the number `{int}.{frac}` has more than 38 digits")),
         }
     }
 
@@ -420,20 +283,12 @@ impl Binder<'_> {
                     return Some(TExpr::Literal(Literal::Decimal(-v), ty));
                 }
                 if !t.ty().is_numeric() && t.ty() != SqlType::Null {
-                    return self.error(
-                        "E0402",
-                        span_of(whole),
-                        format!("cannot negate a {}", t.ty()),
-                    );
+                    return self.error("E0402", span_of(whole), format!("cannot negate a {}", t.ty()));
                 }
                 Some(TExpr::Neg(Box::new(t)))
             }
             UnaryOperator::Plus => Some(t),
-            _ => self.error(
-                "E0901",
-                span_of(whole),
-                format!("operator `{op}` is not supported"),
-            ),
+            _ => self.error("E0901", span_of(whole), format!("operator `{op}` is not supported")),
         }
     }
 
@@ -441,11 +296,7 @@ impl Binder<'_> {
         match t.ty() {
             SqlType::Boolean => Some(t),
             SqlType::Null => Some(t.cast_to(SqlType::Boolean)),
-            other => self.error(
-                "E0402",
-                span_of(src),
-                format!("{what} needs a BOOLEAN, found {other}"),
-            ),
+            other => self.error("E0402", span_of(src), format!("{what} needs a BOOLEAN, found {other}")),
         }
     }
 
@@ -461,19 +312,12 @@ impl Binder<'_> {
         };
         if let Some(cmp) = cmp {
             let (a, b) = self.unify_pair(l, r, span_of(whole), &format!("`{op}`"))?;
-            return Some(TExpr::Compare {
-                op: cmp,
-                left: Box::new(a),
-                right: Box::new(b),
-            });
+            return Some(TExpr::Compare { op: cmp, left: Box::new(a), right: Box::new(b) });
         }
         if matches!(op, BinaryOperator::And | BinaryOperator::Or) {
             let a = self.bind(l);
             let b = self.bind(r);
-            let (a, b) = (
-                self.expect_bool(a?, l, &op.to_string())?,
-                self.expect_bool(b?, r, &op.to_string())?,
-            );
+            let (a, b) = (self.expect_bool(a?, l, &op.to_string())?, self.expect_bool(b?, r, &op.to_string())?);
             return Some(if *op == BinaryOperator::And {
                 TExpr::And(Box::new(a), Box::new(b))
             } else {
@@ -488,11 +332,7 @@ impl Binder<'_> {
             BinaryOperator::Modulo => ArithOp::Mod,
             BinaryOperator::StringConcat => ArithOp::Concat,
             _ => {
-                return self.error(
-                    "E0901",
-                    span_of(whole),
-                    format!("operator `{op}` is not supported yet"),
-                );
+                return self.error("E0901", span_of(whole), format!("operator `{op}` is not supported yet"));
             }
         };
         let a = self.bind(l);
@@ -506,12 +346,7 @@ impl Binder<'_> {
             let mut d = Diagnostic::error(
                 "E0402",
                 span,
-                format!(
-                    "cannot apply `{}` to {} and {}",
-                    op_text(op),
-                    a.ty(),
-                    b.ty()
-                ),
+                format!("cannot apply `{}` to {} and {}", op_text(op), a.ty(), b.ty()),
             );
             if a.ty() == SqlType::String || b.ty() == SqlType::String {
                 d = d.with_help("use `||` or CONCAT to join strings, or CAST text to a number");
@@ -531,12 +366,7 @@ impl Binder<'_> {
             }
             _ => (a.cast_to(ty), b.cast_to(ty)),
         };
-        Some(TExpr::Arith {
-            op,
-            left: Box::new(a),
-            right: Box::new(b),
-            ty,
-        })
+        Some(TExpr::Arith { op, left: Box::new(a), right: Box::new(b), ty })
     }
 
     /// Binds two expressions and converts both to their common type.
@@ -548,12 +378,9 @@ impl Binder<'_> {
         match common_type(a.ty(), b.ty()) {
             Some(t) => Some((a.cast_to(t), b.cast_to(t))),
             None => {
-                let d = Diagnostic::error(
-                    "E0402",
-                    span,
-                    format!("cannot compare {} with {} in {what}", a.ty(), b.ty()),
-                )
-                .with_help("CAST one side to the other's type");
+                let d =
+                    Diagnostic::error("E0402", span, format!("cannot compare {} with {} in {what}", a.ty(), b.ty()))
+                        .with_help("CAST one side to the other's type");
                 self.diags.push(d);
                 None
             }
@@ -575,11 +402,7 @@ impl Binder<'_> {
             _ => false,
         };
         if !ok {
-            return self.error(
-                "E0402",
-                span_of(e),
-                format!("{func} expects {want} here, found {}", t.ty()),
-            );
+            return self.error("E0402", span_of(e), format!("{func} expects {want} here, found {}", t.ty()));
         }
         Some(t.cast_to(want))
     }
@@ -598,11 +421,7 @@ impl Binder<'_> {
                 // CASE x WHEN v …  ≡  CASE WHEN x = v …
                 Some(x) => self
                     .unify_pair(x, &w.condition, span_of(&w.condition), "CASE")
-                    .map(|(a, b)| TExpr::Compare {
-                        op: CmpOp::Eq,
-                        left: Box::new(a),
-                        right: Box::new(b),
-                    }),
+                    .map(|(a, b)| TExpr::Compare { op: CmpOp::Eq, left: Box::new(a), right: Box::new(b) }),
                 None => self.bind_condition(&w.condition, "WHEN"),
             };
             let res = self.bind(&w.result);
@@ -626,24 +445,12 @@ impl Binder<'_> {
             match common_type(ty, r.ty()) {
                 Some(t) => ty = t,
                 None => {
-                    return self.error(
-                        "E0402",
-                        span_of(*src),
-                        format!("CASE branches mix {ty} and {}", r.ty()),
-                    );
+                    return self.error("E0402", span_of(*src), format!("CASE branches mix {ty} and {}", r.ty()));
                 }
             }
         }
-        let whens = conds
-            .into_iter()
-            .zip(results)
-            .map(|(c, (r, _))| (c, r.cast_to(ty)))
-            .collect();
-        Some(TExpr::Case {
-            whens,
-            otherwise: other.map(|(o, _)| Box::new(o.cast_to(ty))),
-            ty,
-        })
+        let whens = conds.into_iter().zip(results).map(|(c, (r, _))| (c, r.cast_to(ty))).collect();
+        Some(TExpr::Case { whens, otherwise: other.map(|(o, _)| Box::new(o.cast_to(ty))), ty })
     }
 
     fn cast(&mut self, kind: &CastKind, x: &Expr, dt: &DataType, whole: &Expr) -> Option<TExpr> {
@@ -658,24 +465,11 @@ impl Binder<'_> {
             || from == SqlType::String
             || to == SqlType::String
             || (from.is_numeric() && to.is_numeric())
-            || matches!(
-                (from, to),
-                (SqlType::BigInt, SqlType::Boolean) | (SqlType::Boolean, SqlType::BigInt)
-            )
-            || matches!(
-                (from, to),
-                (SqlType::Date, SqlType::Timestamp) | (SqlType::Timestamp, SqlType::Date)
-            )
-            || matches!(
-                (from, to),
-                (SqlType::Timestamp, SqlType::BigInt) | (SqlType::BigInt, SqlType::Timestamp)
-            );
+            || matches!((from, to), (SqlType::BigInt, SqlType::Boolean) | (SqlType::Boolean, SqlType::BigInt))
+            || matches!((from, to), (SqlType::Date, SqlType::Timestamp) | (SqlType::Timestamp, SqlType::Date))
+            || matches!((from, to), (SqlType::Timestamp, SqlType::BigInt) | (SqlType::BigInt, SqlType::Timestamp));
         if !allowed {
-            return self.error(
-                "E0405",
-                span_of(whole),
-                format!("cannot CAST {from} to {to}"),
-            );
+            return self.error("E0405", span_of(whole), format!("cannot CAST {from} to {to}"));
         }
         if matches!(kind, CastKind::TryCast | CastKind::SafeCast) {
             return self.error("E0901", span_of(whole), "TRY_CAST is not supported yet");
@@ -688,22 +482,14 @@ impl Binder<'_> {
         if same {
             return Some(t);
         }
-        Some(TExpr::Cast {
-            expr: Box::new(t),
-            to,
-            precision,
-        })
+        Some(TExpr::Cast { expr: Box::new(t), to, precision })
     }
 
     fn function(&mut self, f: &Function, whole: &Expr) -> Option<TExpr> {
         // `user`, `current_date`, … parse as niladic functions; a column of that name wins.
         if let (FunctionArguments::None, [part]) = (&f.args, f.name.0.as_slice())
             && let Some(id) = part.as_ident()
-            && self
-                .scope
-                .columns
-                .iter()
-                .any(|c| c.name.eq_ignore_ascii_case(&id.value))
+            && self.scope.columns.iter().any(|c| c.name.eq_ignore_ascii_case(&id.value))
         {
             return self.column(None, id);
         }
@@ -713,22 +499,14 @@ impl Binder<'_> {
             FunctionArguments::None => Vec::new(),
             FunctionArguments::List(list) => {
                 if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
-                    return self.error(
-                        "E0901",
-                        span_of(whole),
-                        format!("`{whole}` is not supported yet"),
-                    );
+                    return self.error("E0901", span_of(whole), format!("`{whole}` is not supported yet"));
                 }
                 let mut out = Vec::new();
                 for a in &list.args {
                     match a {
                         FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.push(e),
                         _ => {
-                            return self.error(
-                                "E0206",
-                                span_of(whole),
-                                format!("unsupported argument in `{whole}`"),
-                            );
+                            return self.error("E0206", span_of(whole), format!("unsupported argument in `{whole}`"));
                         }
                     }
                 }
@@ -739,11 +517,7 @@ impl Binder<'_> {
             }
         };
         if f.over.is_some() {
-            return self.error(
-                "E0901",
-                span_of(whole),
-                "window functions (OVER) are not supported yet",
-            );
+            return self.error("E0901", span_of(whole), "window functions (OVER) are not supported yet");
         }
         let Some(sig) = functions::lookup(&name) else {
             let mut d = Diagnostic::error("E0202", span, format!("unknown function `{}`", f.name));

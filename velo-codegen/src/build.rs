@@ -49,27 +49,14 @@ impl BuildOptions {
     /// Defaults: `$VELO_CACHE_DIR` or `~/.cache/velo`; `$VELO_RT_PATH` or the velo-rt next to
     /// this crate's sources.
     pub fn from_env(profile: Profile, quiet: bool) -> Self {
-        let cache_dir = std::env::var_os("VELO_CACHE_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                let home = std::env::var_os("HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(std::env::temp_dir);
-                home.join(".cache").join("velo")
-            });
+        let cache_dir = std::env::var_os("VELO_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+            home.join(".cache").join("velo")
+        });
         let runtime_dir = std::env::var_os("VELO_RT_PATH")
             .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("..")
-                    .join("velo-rt")
-            });
-        Self {
-            cache_dir,
-            runtime_dir,
-            profile,
-            quiet,
-        }
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("velo-rt"));
+        Self { cache_dir, runtime_dir, profile, quiet }
     }
 }
 
@@ -88,40 +75,22 @@ const SEED_LOCK: &str = include_str!("../../Cargo.lock");
 
 /// A package name for an app name (`Hello World` → `hello_world`).
 pub fn package_name(app: &str) -> String {
-    let s: String = app
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("app_{s}")
-    } else {
-        s
-    }
+    let s = crate::names::lower_alnum(app);
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) { format!("app_{s}") } else { s }
 }
 
 /// Builds (or finds in the cache) the binary for generated `main_rs`.
 pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built, String> {
     let pkg = package_name(app_name);
-    let runtime = opts.runtime_dir.canonicalize().map_err(|e| {
-        format!(
-            "velo-rt not found at `{}` ({e}); set VELO_RT_PATH",
-            opts.runtime_dir.display()
-        )
-    })?;
+    let runtime = opts
+        .runtime_dir
+        .canonicalize()
+        .map_err(|e| format!("velo-rt not found at `{}` ({e}); set VELO_RT_PATH", opts.runtime_dir.display()))?;
     let key = cache_key(main_rs, &runtime, opts.profile);
     let bin_dir = opts.cache_dir.join("bin");
     let binary = bin_dir.join(format!("{pkg}-{key}"));
     if binary.is_file() {
-        return Ok(Built {
-            binary,
-            cache_hit: true,
-        });
+        return Ok(Built { binary, cache_hit: true });
     }
     let ws = opts.cache_dir.join("workspace");
     let app_dir = ws.join("apps").join(&pkg);
@@ -133,10 +102,7 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
     let toml = APP_TOML
         .replace("{{name}}", &pkg)
         .replace("{{version}}", env!("CARGO_PKG_VERSION"))
-        .replace(
-            "{{runtime}}",
-            &runtime.display().to_string().replace('\\', "/"),
-        );
+        .replace("{{runtime}}", &runtime.display().to_string().replace('\\', "/"));
     write_if_changed(&app_dir.join("Cargo.toml"), &toml)?;
     write_if_changed(&app_dir.join("src").join("main.rs"), main_rs)?;
     let target = opts.cache_dir.join("target");
@@ -154,9 +120,7 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
         cmd.arg("--quiet");
     }
     // Do not inherit a caller's cargo settings that would change the artifact (e.g. from tests).
-    cmd.env_remove("RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET_DIR");
+    cmd.env_remove("RUSTFLAGS").env_remove("CARGO_TARGET_DIR").env_remove("CARGO_BUILD_TARGET_DIR");
     let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !opts.quiet {
         eprint!("{}", String::from_utf8_lossy(&output.stderr));
@@ -165,15 +129,7 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(format!(
             "internal error: the generated code for `{app_name}` did not compile. This is a bug in velo; please report it with the .sql file.\n{}",
-            stderr
-                .lines()
-                .rev()
-                .take(40)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n")
+            stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
         ));
     }
     let built = target.join(opts.profile.name()).join(&pkg);
@@ -181,10 +137,7 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
     let tmp = bin_dir.join(format!(".{pkg}-{key}.tmp"));
     std::fs::copy(&built, &tmp).map_err(|e| format!("cannot copy `{}`: {e}", built.display()))?;
     std::fs::rename(&tmp, &binary).map_err(|e| e.to_string())?;
-    Ok(Built {
-        binary,
-        cache_hit: false,
-    })
+    Ok(Built { binary, cache_hit: false })
 }
 
 fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
@@ -210,19 +163,14 @@ fn cache_key(main_rs: &str, runtime: &Path, profile: Profile) -> String {
         if let Ok(m) = std::fs::metadata(&f) {
             h.update(f.to_string_lossy().as_bytes());
             h.update(m.len().to_le_bytes());
-            if let Ok(t) = m.modified().and_then(|t| {
-                t.duration_since(std::time::UNIX_EPOCH)
-                    .map_err(std::io::Error::other)
-            }) {
+            if let Ok(t) =
+                m.modified().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).map_err(std::io::Error::other))
+            {
                 h.update(t.as_nanos().to_le_bytes());
             }
         }
     }
-    h.finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {

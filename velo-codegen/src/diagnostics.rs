@@ -33,22 +33,12 @@ pub struct Span {
 impl Span {
     /// A span from sqlparser's inclusive-start, exclusive-end token span.
     pub fn from_sql(s: sqlparser::tokenizer::Span) -> Self {
-        Self {
-            line: s.start.line,
-            column: s.start.column,
-            end_line: s.end.line,
-            end_column: s.end.column,
-        }
+        Self { line: s.start.line, column: s.start.column, end_line: s.end.line, end_column: s.end.column }
     }
 
     /// A span of `len` characters at one point.
     pub fn at(line: u64, column: u64, len: u64) -> Self {
-        Self {
-            line,
-            column,
-            end_line: line,
-            end_column: column + len.max(1),
-        }
+        Self { line, column, end_line: line, end_column: column + len.max(1) }
     }
 
     /// Whether this span points nowhere (line 0).
@@ -75,24 +65,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            span,
-            help: None,
-        }
+        Self { code, severity: Severity::Error, message: message.into(), span, help: None }
     }
 
     /// A warning.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            severity: Severity::Warning,
-            message: message.into(),
-            span,
-            help: None,
-        }
+        Self { code, severity: Severity::Warning, message: message.into(), span, help: None }
     }
 
     /// Adds a help line.
@@ -124,11 +102,7 @@ impl Diagnostic {
                     line_len.max(start + 1)
                 };
                 // Keep tabs so the caret lines up under them.
-                let lead: String = line
-                    .chars()
-                    .take(start)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let lead: String = line.chars().take(start).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
                 let _ = writeln!(out, "{pad} |");
                 let _ = writeln!(out, "{line_no} | {line}");
                 let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(end - start));
@@ -172,10 +146,7 @@ impl Diagnostics {
 }
 
 /// The closest candidate to `name` by edit distance, if close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_ascii_lowercase();
     candidates
         .into_iter()

@@ -29,10 +29,7 @@ pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
     let spec = app_spec(plan);
     let run = run_fn(plan);
     let library = library_mode(plan);
-    let doc = format!(
-        " The `{}` app, compiled by Velo.",
-        plan.app.name.as_deref().unwrap_or("app")
-    );
+    let doc = format!(" The `{}` app, compiled by Velo.", plan.app.name.as_deref().unwrap_or("app"));
     quote! {
         #[doc = #doc]
         pub mod #module {
@@ -65,8 +62,8 @@ pub fn main_file(plan: &Plan) -> TokenStream {
 
 /// Formats tokens as Rust source with prettyplease.
 pub fn format(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -83,11 +80,7 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
     let names: Vec<String> = s.schema.columns.iter().map(|c| c.name.clone()).collect();
     let columns = column_list(&names);
     let decodes = s.schema.columns.iter().enumerate().map(|(i, c)| {
-        let get = if c.nullable {
-            quote!(get)
-        } else {
-            quote!(get_not_null)
-        };
+        let get = if c.nullable { quote!(get) } else { quote!(get_not_null) };
         let i = Lit::usize_unsuffixed(i);
         quote!(f.#get(#i)?)
     });
@@ -157,10 +150,7 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
     let name = eval_name(s);
     let input = input_struct(plan, s.input);
     let output = ident(&s.struct_name);
-    let doc = format!(
-        " Evaluates `{}` on one input row: `None` when WHERE filters it out.",
-        s.name
-    );
+    let doc = format!(" Evaluates `{}` on one input row: `None` when WHERE filters it out.", s.name);
     let filter = s.filter.as_ref().map(|f| {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(None); })
@@ -178,9 +168,7 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
 
 /// Evaluates the select items into locals `v0…` and builds the output row.
 fn projection_body(s: &StatementPlan, output: &Ident) -> TokenStream {
-    let locals: Vec<Ident> = (0..s.items.len())
-        .map(|i| format_ident!("v{}", i))
-        .collect();
+    let locals: Vec<Ident> = (0..s.items.len()).map(|i| format_ident!("v{}", i)).collect();
     let values = s.items.iter().map(|i| expr(&i.expr));
     let fields = s.items.iter().map(|i| ident(&i.field));
     quote! {
@@ -236,16 +224,13 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
 
 /// The downstream closure of statement `i` (statements reading it), for a final flush.
 fn downstream_of(plan: &Plan, i: usize) -> TokenStream {
-    let children: Vec<usize> = (0..plan.statements.len())
-        .filter(|&c| plan.statements[c].input == Input::Statement(i))
-        .collect();
+    let children: Vec<usize> =
+        (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Statement(i)).collect();
     if children.is_empty() {
         return quote!(rt::no_downstream);
     }
     let calls = children.iter().map(|&c| push_call(plan, c, quote!(out)));
-    let flows: Vec<Ident> = (0..children.len())
-        .map(|k| format_ident!("f{}", k))
-        .collect();
+    let flows: Vec<Ident> = (0..children.len()).map(|k| format_ident!("f{}", k)).collect();
     quote! {
         |out, rec| {
             let flow = rt::Flow::Stop;
@@ -258,17 +243,8 @@ fn downstream_of(plan: &Plan, i: usize) -> TokenStream {
 /// Whether a source can be read on several threads: every statement reading it is an
 /// `EMIT FINAL` aggregation, whose partial states merge into the same result.
 fn parallel_source(plan: &Plan, si: usize) -> bool {
-    let mut consumers = plan
-        .statements
-        .iter()
-        .filter(|s| s.input == Input::Source(si))
-        .peekable();
-    consumers.peek().is_some()
-        && consumers.all(|s| {
-            s.aggregate
-                .as_ref()
-                .is_some_and(|a| a.emit == EmitMode::Final)
-        })
+    let mut consumers = plan.statements.iter().filter(|s| s.input == Input::Source(si)).peekable();
+    consumers.peek().is_some() && consumers.all(|s| s.aggregate.as_ref().is_some_and(|a| a.emit == EmitMode::Final))
 }
 
 /// Reads source `si` on `ctx.partitions(..)` threads into partial group tables, then merges them
@@ -277,17 +253,10 @@ fn parallel_read(plan: &Plan, si: usize) -> TokenStream {
     let src = &plan.sources[si];
     let row_ty = ident(&src.struct_name);
     let name = &src.name;
-    let consumers: Vec<usize> = (0..plan.statements.len())
-        .filter(|&c| plan.statements[c].input == Input::Source(si))
-        .collect();
-    let names: Vec<aggregate::Names> = consumers
-        .iter()
-        .map(|&c| aggregate::names(&plan.statements[c]))
-        .collect();
-    let vars: Vec<Ident> = consumers
-        .iter()
-        .map(|&c| var_name(&plan.statements[c]))
-        .collect();
+    let consumers: Vec<usize> =
+        (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Source(si)).collect();
+    let names: Vec<aggregate::Names> = consumers.iter().map(|&c| aggregate::names(&plan.statements[c])).collect();
+    let vars: Vec<Ident> = consumers.iter().map(|&c| var_name(&plan.statements[c])).collect();
     let stmt_names = consumers.iter().map(|&c| &plan.statements[c].name);
     let groups: Vec<&Ident> = names.iter().map(|n| &n.groups).collect();
     let keys = names.iter().map(|n| &n.key);
@@ -342,9 +311,7 @@ fn final_statements(plan: &Plan) -> Vec<(usize, aggregate::Names, bool)> {
         .iter()
         .enumerate()
         .filter_map(|(i, s)| match &s.aggregate {
-            Some(a) if a.emit == EmitMode::Final => {
-                Some((i, aggregate::names(s), a.keys.is_empty()))
-            }
+            Some(a) if a.emit == EmitMode::Final => Some((i, aggregate::names(s), a.keys.is_empty())),
             _ => None,
         })
         .collect()
@@ -372,16 +339,13 @@ fn run_fn(plan: &Plan) -> TokenStream {
         if parallel_source(plan, si) {
             return parallel_read(plan, si);
         }
-        let consumers: Vec<usize> = (0..plan.statements.len())
-            .filter(|&c| plan.statements[c].input == Input::Source(si))
-            .collect();
+        let consumers: Vec<usize> =
+            (0..plan.statements.len()).filter(|&c| plan.statements[c].input == Input::Source(si)).collect();
         let row_ty = ident(&src.struct_name);
         let name = &src.name;
         let first = var_name(&plan.statements[consumers[0]]);
         let calls = consumers.iter().map(|&c| push_call(plan, c, quote!(&row)));
-        let flows: Vec<Ident> = (0..consumers.len())
-            .map(|k| format_ident!("f{}", k))
-            .collect();
+        let flows: Vec<Ident> = (0..consumers.len()).map(|k| format_ident!("f{}", k)).collect();
         quote! {
             {
                 let spec = rt::FileSourceSpec::from_config(&ctx.config, #name)?;
@@ -398,15 +362,11 @@ fn run_fn(plan: &Plan) -> TokenStream {
             }
         }
     });
-    let groups = plan
-        .statements
-        .iter()
-        .filter(|s| s.aggregate.is_some())
-        .map(|s| {
-            let n = aggregate::names(s);
-            let (g, k, a) = (&n.groups, &n.key, &n.acc);
-            quote!(let mut #g = rt::Groups::<#k, #a>::default();)
-        });
+    let groups = plan.statements.iter().filter(|s| s.aggregate.is_some()).map(|s| {
+        let n = aggregate::names(s);
+        let (g, k, a) = (&n.groups, &n.key, &n.acc);
+        quote!(let mut #g = rt::Groups::<#k, #a>::default();)
+    });
     // EMIT FINAL: one row per group once every source has ended, upstream statements first.
     let flushes = final_statements(plan).into_iter().map(|(i, n, keyless)| {
         let var = var_name(&plan.statements[i]);
@@ -441,10 +401,7 @@ fn run_fn(plan: &Plan) -> TokenStream {
 /// no files involved.
 fn library_mode(plan: &Plan) -> TokenStream {
     let stmts = &plan.statements;
-    let fields: Vec<Ident> = stmts
-        .iter()
-        .map(|s| ident(&crate::names::snake(&s.name)))
-        .collect();
+    let fields: Vec<Ident> = stmts.iter().map(|s| ident(&crate::names::snake(&s.name))).collect();
     let rows: Vec<Ident> = stmts.iter().map(|s| ident(&s.struct_name)).collect();
     let field_docs = stmts.iter().map(|s| format!(" Rows of `{}`.", s.name));
     let gates: Vec<Ident> = stmts.iter().map(var_name).collect();
@@ -456,11 +413,8 @@ fn library_mode(plan: &Plan) -> TokenStream {
         };
         quote!(rt::OutputOptions { distinct: #distinct, limit: #limit })
     });
-    let aggregating: Vec<aggregate::Names> = stmts
-        .iter()
-        .filter(|s| s.aggregate.is_some())
-        .map(aggregate::names)
-        .collect();
+    let aggregating: Vec<aggregate::Names> =
+        stmts.iter().filter(|s| s.aggregate.is_some()).map(aggregate::names).collect();
     let group_fields: Vec<&Ident> = aggregating.iter().map(|n| &n.groups).collect();
     let group_keys = aggregating.iter().map(|n| &n.key);
     let group_accs = aggregating.iter().map(|n| &n.acc);
@@ -494,14 +448,8 @@ fn library_mode(plan: &Plan) -> TokenStream {
         let consumers = (0..stmts.len())
             .filter(|&c| stmts[c].input == Input::Source(si))
             .map(|c| library_push(plan, c, quote!(row)));
-        let push_doc = format!(
-            " Pushes one row of source `{}` through every statement that reads it.",
-            src.name
-        );
-        let process_doc = format!(
-            " Pushes every row of `rows` into source `{}` and returns what came out.",
-            src.name
-        );
+        let push_doc = format!(" Pushes one row of source `{}` through every statement that reads it.", src.name);
+        let process_doc = format!(" Pushes every row of `rows` into source `{}` and returns what came out.", src.name);
         quote! {
             #[doc = #push_doc]
             pub fn #push(&mut self, row: &#row_ty, out: &mut Output) {
@@ -565,11 +513,7 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);
     let changed = match agg.emit {
-        EmitMode::Changes => library_emit(
-            plan,
-            i,
-            quote!({ let (k, a) = self.#groups.get(g); #result(k, a) }),
-        ),
+        EmitMode::Changes => library_emit(plan, i, quote!({ let (k, a) = self.#groups.get(g); #result(k, a) })),
         EmitMode::Final => quote!(),
     };
     quote! {
@@ -612,25 +556,13 @@ pub fn expr(e: &TExpr) -> TokenStream {
         TExpr::Literal(l, ty) => literal(l, *ty),
         TExpr::Column { field, ty } => {
             let f = ident(field);
-            if ty.is_copy() {
-                quote!(r.#f)
-            } else {
-                quote!(r.#f.clone())
-            }
+            if ty.is_copy() { quote!(r.#f) } else { quote!(r.#f.clone()) }
         }
         TExpr::Local { name, ty } => {
             let v = ident(name);
-            if ty.is_copy() {
-                quote!(#v)
-            } else {
-                quote!(#v.clone())
-            }
+            if ty.is_copy() { quote!(#v) } else { quote!(#v.clone()) }
         }
-        TExpr::Cast {
-            expr: inner,
-            to,
-            precision,
-        } => {
+        TExpr::Cast { expr: inner, to, precision } => {
             let x = expr(inner);
             let t = to.rust();
             match (precision, to) {
@@ -646,12 +578,7 @@ pub fn expr(e: &TExpr) -> TokenStream {
             let x = expr(x);
             quote!(rt::ops::not(#x))
         }
-        TExpr::Arith {
-            op,
-            left,
-            right,
-            ty,
-        } => arith(*op, left, right, *ty),
+        TExpr::Arith { op, left, right, ty } => arith(*op, left, right, *ty),
         TExpr::Compare { op, left, right } => {
             let f = match op {
                 CmpOp::Eq => quote!(eq),
@@ -674,17 +601,9 @@ pub fn expr(e: &TExpr) -> TokenStream {
         }
         TExpr::IsNull { expr: x, negated } => {
             let x = expr(x);
-            if *negated {
-                quote!(Some(#x.is_some()))
-            } else {
-                quote!(Some(#x.is_none()))
-            }
+            if *negated { quote!(Some(#x.is_some())) } else { quote!(Some(#x.is_none())) }
         }
-        TExpr::IsDistinct {
-            left,
-            right,
-            negated,
-        } => {
+        TExpr::IsDistinct { left, right, negated } => {
             let (a, b) = (expr(left), expr(right));
             if *negated {
                 quote!(Some(rt::ops::not_distinct(&#a, &#b)))
@@ -692,38 +611,18 @@ pub fn expr(e: &TExpr) -> TokenStream {
                 quote!(Some(!rt::ops::not_distinct(&#a, &#b)))
             }
         }
-        TExpr::InList {
-            expr: x,
-            list,
-            negated,
-        } => {
+        TExpr::InList { expr: x, list, negated } => {
             let x = expr(x);
             let items = list.iter().map(expr);
             let test = quote!(rt::ops::in_list(&#x, &[#(#items),*]));
-            if *negated {
-                quote!(rt::ops::not(#test))
-            } else {
-                test
-            }
+            if *negated { quote!(rt::ops::not(#test)) } else { test }
         }
-        TExpr::Like {
-            expr: x,
-            pattern,
-            negated,
-        } => {
+        TExpr::Like { expr: x, pattern, negated } => {
             let (x, p) = (expr(x), expr(pattern));
             let test = quote!(rt::func::like(&#x, &#p));
-            if *negated {
-                quote!(rt::ops::not(#test))
-            } else {
-                test
-            }
+            if *negated { quote!(rt::ops::not(#test)) } else { test }
         }
-        TExpr::Case {
-            whens,
-            otherwise,
-            ty,
-        } => {
+        TExpr::Case { whens, otherwise, ty } => {
             let conds = whens.iter().map(|(c, _)| expr(c));
             let results = whens.iter().map(|(_, r)| expr(r));
             let t = ty.rust();
@@ -785,11 +684,7 @@ fn arith(op: ArithOp, left: &TExpr, right: &TExpr, ty: SqlType) -> TokenStream {
         (ArithOp::Concat, _) => quote!(rt::ops::concat_op(#a, #b)),
         (ArithOp::Mul | ArithOp::Div, SqlType::Decimal(_, r)) => {
             let (sa, sb) = (scale(left), scale(right));
-            let f = if op == ArithOp::Mul {
-                quote!(dec_mul)
-            } else {
-                quote!(dec_div)
-            };
+            let f = if op == ArithOp::Mul { quote!(dec_mul) } else { quote!(dec_div) };
             quote!(rt::ops::#f::<#sa, #sb, #r>(#a, #b)?)
         }
         _ => {

@@ -11,22 +11,12 @@ pub fn explain(plan: &Plan) -> String {
         out,
         "app {}{}",
         plan.app.name.as_deref().unwrap_or("app"),
-        plan.app
-            .version
-            .as_ref()
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default()
+        plan.app.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default()
     );
     for s in &plan.sources {
         let _ = writeln!(out, "\nsource {} — {}", s.name, s.schema.origin);
         for c in &s.schema.columns {
-            let _ = writeln!(
-                out,
-                "  {:<24} {}{}",
-                c.name,
-                c.ty,
-                if c.nullable { "" } else { " NOT NULL" }
-            );
+            let _ = writeln!(out, "  {:<24} {}{}", c.name, c.ty, if c.nullable { "" } else { " NOT NULL" });
         }
     }
     for s in &plan.statements {
@@ -49,13 +39,7 @@ pub fn explain(plan: &Plan) -> String {
             let _ = writeln!(out, "  limit    {l}");
         }
         for it in &s.items {
-            let _ = writeln!(
-                out,
-                "  {:<24} {:<16} = {}",
-                it.name,
-                it.expr.ty().to_string(),
-                it.expr
-            );
+            let _ = writeln!(out, "  {:<24} {:<16} = {}", it.name, it.expr.ty().to_string(), it.expr);
         }
         if !s.key_columns.is_empty() {
             let _ = writeln!(out, "  key      {}", s.key_columns.join(", "));

@@ -65,28 +65,15 @@ pub enum TExpr {
     /// An earlier select item, by its local variable name.
     Local { name: String, ty: SqlType },
     /// A conversion; `precision` is checked for an explicit `CAST(… AS DECIMAL(p, s))`.
-    Cast {
-        expr: Box<TExpr>,
-        to: SqlType,
-        precision: Option<u32>,
-    },
+    Cast { expr: Box<TExpr>, to: SqlType, precision: Option<u32> },
     /// Unary minus.
     Neg(Box<TExpr>),
     /// NOT.
     Not(Box<TExpr>),
     /// Arithmetic or concatenation with result type `ty`.
-    Arith {
-        op: ArithOp,
-        left: Box<TExpr>,
-        right: Box<TExpr>,
-        ty: SqlType,
-    },
+    Arith { op: ArithOp, left: Box<TExpr>, right: Box<TExpr>, ty: SqlType },
     /// A comparison of two operands of one type.
-    Compare {
-        op: CmpOp,
-        left: Box<TExpr>,
-        right: Box<TExpr>,
-    },
+    Compare { op: CmpOp, left: Box<TExpr>, right: Box<TExpr> },
     /// Three-valued AND.
     And(Box<TExpr>, Box<TExpr>),
     /// Three-valued OR.
@@ -94,37 +81,17 @@ pub enum TExpr {
     /// `IS [NOT] NULL`.
     IsNull { expr: Box<TExpr>, negated: bool },
     /// `IS [NOT] DISTINCT FROM`.
-    IsDistinct {
-        left: Box<TExpr>,
-        right: Box<TExpr>,
-        negated: bool,
-    },
+    IsDistinct { left: Box<TExpr>, right: Box<TExpr>, negated: bool },
     /// `[NOT] IN (list)`.
-    InList {
-        expr: Box<TExpr>,
-        list: Vec<TExpr>,
-        negated: bool,
-    },
+    InList { expr: Box<TExpr>, list: Vec<TExpr>, negated: bool },
     /// `[NOT] LIKE pattern`.
-    Like {
-        expr: Box<TExpr>,
-        pattern: Box<TExpr>,
-        negated: bool,
-    },
+    Like { expr: Box<TExpr>, pattern: Box<TExpr>, negated: bool },
     /// `CASE WHEN c THEN v … ELSE e END` (a simple CASE is rewritten to this form).
-    Case {
-        whens: Vec<(TExpr, TExpr)>,
-        otherwise: Option<Box<TExpr>>,
-        ty: SqlType,
-    },
+    Case { whens: Vec<(TExpr, TExpr)>, otherwise: Option<Box<TExpr>>, ty: SqlType },
     /// `COALESCE(a, b, …)`.
     Coalesce(Vec<TExpr>, SqlType),
     /// A call of a runtime function (`velo_rt::func::<name>`).
-    Call {
-        func: Func,
-        args: Vec<TExpr>,
-        ty: SqlType,
-    },
+    Call { func: Func, args: Vec<TExpr>, ty: SqlType },
 }
 
 /// How a runtime function is called.
@@ -151,10 +118,7 @@ impl TExpr {
             TExpr::Literal(_, t) | TExpr::Column { ty: t, .. } | TExpr::Local { ty: t, .. } => *t,
             TExpr::Cast { to, .. } => *to,
             TExpr::Neg(e) => e.ty(),
-            TExpr::Arith { ty, .. }
-            | TExpr::Case { ty, .. }
-            | TExpr::Coalesce(_, ty)
-            | TExpr::Call { ty, .. } => *ty,
+            TExpr::Arith { ty, .. } | TExpr::Case { ty, .. } | TExpr::Coalesce(_, ty) | TExpr::Call { ty, .. } => *ty,
             TExpr::Not(_)
             | TExpr::Compare { .. }
             | TExpr::And(..)
@@ -179,11 +143,7 @@ impl TExpr {
         if let Some(folded) = fold_literal_cast(&self, to) {
             return folded;
         }
-        TExpr::Cast {
-            expr: Box::new(self),
-            to,
-            precision: None,
-        }
+        TExpr::Cast { expr: Box::new(self), to, precision: None }
     }
 }
 
@@ -276,13 +236,7 @@ pub fn arith_type(op: ArithOp, a: SqlType, b: SqlType) -> Option<SqlType> {
 impl std::fmt::Display for TExpr {
     /// SQL-like text of the typed expression, with the casts the binder inserted made explicit.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list = |items: &[TExpr]| {
-            items
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |items: &[TExpr]| items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
         match self {
             TExpr::Literal(l, ty) => match l {
                 Literal::Null => write!(f, "NULL"),
@@ -296,11 +250,7 @@ impl std::fmt::Display for TExpr {
                     let digits = format!("{:0>width$}", v.unsigned_abs(), width = s + 1);
                     let (int, frac) = digits.split_at(digits.len() - s);
                     let sign = if *v < 0 { "-" } else { "" };
-                    if s == 0 {
-                        write!(f, "{sign}{int}")
-                    } else {
-                        write!(f, "{sign}{int}.{frac}")
-                    }
+                    if s == 0 { write!(f, "{sign}{int}") } else { write!(f, "{sign}{int}.{frac}") }
                 }
                 Literal::Double(d) => write!(f, "{d:e}"),
                 Literal::Str(s) => write!(f, "'{}'", s.replace('\'', "''")),
@@ -310,9 +260,7 @@ impl std::fmt::Display for TExpr {
             TExpr::Cast { expr, to, .. } => write!(f, "CAST({expr} AS {to})"),
             TExpr::Neg(e) => write!(f, "-({e})"),
             TExpr::Not(e) => write!(f, "NOT ({e})"),
-            TExpr::Arith {
-                op, left, right, ..
-            } => {
+            TExpr::Arith { op, left, right, .. } => {
                 let o = match op {
                     ArithOp::Add => "+",
                     ArithOp::Sub => "-",
@@ -339,41 +287,16 @@ impl std::fmt::Display for TExpr {
             TExpr::IsNull { expr, negated } => {
                 write!(f, "({expr} IS {}NULL)", if *negated { "NOT " } else { "" })
             }
-            TExpr::IsDistinct {
-                left,
-                right,
-                negated,
-            } => {
-                write!(
-                    f,
-                    "({left} IS {}DISTINCT FROM {right})",
-                    if *negated { "NOT " } else { "" }
-                )
+            TExpr::IsDistinct { left, right, negated } => {
+                write!(f, "({left} IS {}DISTINCT FROM {right})", if *negated { "NOT " } else { "" })
             }
-            TExpr::InList {
-                expr,
-                list: items,
-                negated,
-            } => {
-                write!(
-                    f,
-                    "({expr} {}IN ({}))",
-                    if *negated { "NOT " } else { "" },
-                    list(items)
-                )
+            TExpr::InList { expr, list: items, negated } => {
+                write!(f, "({expr} {}IN ({}))", if *negated { "NOT " } else { "" }, list(items))
             }
-            TExpr::Like {
-                expr,
-                pattern,
-                negated,
-            } => write!(
-                f,
-                "({expr} {}LIKE {pattern})",
-                if *negated { "NOT " } else { "" }
-            ),
-            TExpr::Case {
-                whens, otherwise, ..
-            } => {
+            TExpr::Like { expr, pattern, negated } => {
+                write!(f, "({expr} {}LIKE {pattern})", if *negated { "NOT " } else { "" })
+            }
+            TExpr::Case { whens, otherwise, .. } => {
                 write!(f, "CASE")?;
                 for (c, r) in whens {
                     write!(f, " WHEN {c} THEN {r}")?;
@@ -386,9 +309,7 @@ impl std::fmt::Display for TExpr {
             TExpr::Coalesce(items, _) => write!(f, "COALESCE({})", list(items)),
             TExpr::Call { func, args, .. } => {
                 let name = match func {
-                    Func::Plain(n) | Func::Fallible(n) | Func::Variadic(n) => {
-                        n.to_ascii_uppercase()
-                    }
+                    Func::Plain(n) | Func::Fallible(n) | Func::Variadic(n) => n.to_ascii_uppercase(),
                     Func::Substring { .. } => "SUBSTRING".into(),
                     Func::Round(d) => return write!(f, "ROUND({}, {d})", list(args)),
                     Func::NullIf => "NULLIF".into(),
@@ -406,40 +327,19 @@ mod tests {
 
     #[test]
     fn decimal_result_types_follow_the_dialect() {
-        assert_eq!(
-            arith_type(ArithOp::Add, Decimal(5, 2), Decimal(4, 1)),
-            Some(Decimal(6, 2))
-        );
-        assert_eq!(
-            arith_type(ArithOp::Mul, Decimal(5, 2), Decimal(4, 1)),
-            Some(Decimal(10, 3))
-        );
-        assert_eq!(
-            arith_type(ArithOp::Mul, Decimal(5, 2), BigInt),
-            Some(Decimal(25, 2))
-        );
-        assert_eq!(
-            arith_type(ArithOp::Div, Decimal(5, 2), Decimal(4, 1)),
-            Some(Decimal(11, 7))
-        );
+        assert_eq!(arith_type(ArithOp::Add, Decimal(5, 2), Decimal(4, 1)), Some(Decimal(6, 2)));
+        assert_eq!(arith_type(ArithOp::Mul, Decimal(5, 2), Decimal(4, 1)), Some(Decimal(10, 3)));
+        assert_eq!(arith_type(ArithOp::Mul, Decimal(5, 2), BigInt), Some(Decimal(25, 2)));
+        assert_eq!(arith_type(ArithOp::Div, Decimal(5, 2), Decimal(4, 1)), Some(Decimal(11, 7)));
         assert_eq!(arith_type(ArithOp::Div, BigInt, BigInt), Some(BigInt));
-        assert_eq!(
-            arith_type(ArithOp::Div, Decimal(38, 10), Decimal(38, 10)),
-            Some(Decimal(38, 6))
-        );
-        assert_eq!(
-            arith_type(ArithOp::Add, Decimal(5, 2), Double),
-            Some(Double)
-        );
+        assert_eq!(arith_type(ArithOp::Div, Decimal(38, 10), Decimal(38, 10)), Some(Decimal(38, 6)));
+        assert_eq!(arith_type(ArithOp::Add, Decimal(5, 2), Double), Some(Double));
         assert_eq!(arith_type(ArithOp::Add, String, BigInt), None);
     }
 
     #[test]
     fn common_types() {
-        assert_eq!(
-            common_type(Decimal(5, 2), Decimal(3, 1)),
-            Some(Decimal(5, 2))
-        );
+        assert_eq!(common_type(Decimal(5, 2), Decimal(3, 1)), Some(Decimal(5, 2)));
         assert_eq!(common_type(BigInt, Decimal(5, 2)), Some(Decimal(21, 2)));
         assert_eq!(common_type(Null, String), Some(String));
         assert_eq!(common_type(String, BigInt), None);

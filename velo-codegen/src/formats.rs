@@ -31,10 +31,7 @@ impl FileFormat {
 
     /// The format a file extension implies, CSV when unknown.
     pub fn from_extension(path: &str) -> Self {
-        let ext = std::path::Path::new(path)
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("");
+        let ext = std::path::Path::new(path).extension().and_then(|e| e.to_str()).unwrap_or("");
         match ext.to_ascii_lowercase().as_str() {
             "jsonl" | "ndjson" => Self::JsonLines,
             "json" => Self::Json,
@@ -52,12 +49,7 @@ pub fn is_date(t: &str) -> bool {
 pub fn is_timestamp(t: &str) -> bool {
     let t = t.trim();
     DateTime::parse_from_rfc3339(t).is_ok()
-        || [
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ]
-        .iter()
-        .any(|f| NaiveDateTime::parse_from_str(t, f).is_ok())
+        || ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            .iter()
+            .any(|f| NaiveDateTime::parse_from_str(t, f).is_ok())
 }

@@ -57,11 +57,9 @@ impl Signature {
     /// (minimum, maximum) number of arguments.
     pub fn arity(self) -> (usize, Option<usize>) {
         match self {
-            Signature::StrToStr(_)
-            | Signature::Length
-            | Signature::Abs
-            | Signature::CeilFloor
-            | Signature::Sqrt => (1, Some(1)),
+            Signature::StrToStr(_) | Signature::Length | Signature::Abs | Signature::CeilFloor | Signature::Sqrt => {
+                (1, Some(1))
+            }
             Signature::Str3(..) | Signature::SplitPart => (3, Some(3)),
             Signature::StrInt(_)
             | Signature::Regexp
@@ -77,8 +75,7 @@ impl Signature {
     }
 }
 
-const AGGREGATE: &str =
-    "aggregate functions need GROUP BY support, which is planned with aggregation";
+const AGGREGATE: &str = "aggregate functions need GROUP BY support, which is planned with aggregation";
 const TEMPORAL: &str = "date/time functions are planned with event-time support";
 const JSON: &str = "JSON functions are planned";
 const HEADERS: &str = "message headers exist only with Kafka sources, which are planned";
@@ -191,37 +188,21 @@ pub fn ceil_floor(name: &str, x: TExpr) -> Option<TExpr> {
     let ceil = name.starts_with("CEIL");
     match x.ty() {
         SqlType::BigInt => Some(x),
-        SqlType::Double => Some(call(
-            if ceil { "ceil_f64" } else { "floor_f64" },
-            vec![x],
-            SqlType::Double,
-        )),
+        SqlType::Double => Some(call(if ceil { "ceil_f64" } else { "floor_f64" }, vec![x], SqlType::Double)),
         SqlType::Decimal(p, s) => {
             let ty = SqlType::Decimal((p - s + 1).clamp(1, 38), 0);
-            Some(call(
-                if ceil { "ceil_dec" } else { "floor_dec" },
-                vec![x],
-                ty,
-            ))
+            Some(call(if ceil { "ceil_dec" } else { "floor_dec" }, vec![x], ty))
         }
         _ => None,
     }
 }
 
 fn call(name: &'static str, args: Vec<TExpr>, ty: SqlType) -> TExpr {
-    TExpr::Call {
-        func: Func::Plain(name),
-        args,
-        ty,
-    }
+    TExpr::Call { func: Func::Plain(name), args, ty }
 }
 
 fn fallible(name: &'static str, args: Vec<TExpr>, ty: SqlType) -> TExpr {
-    TExpr::Call {
-        func: Func::Fallible(name),
-        args,
-        ty,
-    }
+    TExpr::Call { func: Func::Fallible(name), args, ty }
 }
 
 fn span_of(e: &Expr) -> Span {
@@ -229,13 +210,7 @@ fn span_of(e: &Expr) -> Span {
 }
 
 /// Binds a call of a known function whose arity was checked.
-pub fn bind_call(
-    b: &mut Binder<'_>,
-    name: &str,
-    sig: Signature,
-    args: &[&Expr],
-    span: Span,
-) -> Option<TExpr> {
+pub fn bind_call(b: &mut Binder<'_>, name: &str, sig: Signature, args: &[&Expr], span: Span) -> Option<TExpr> {
     use SqlType::{BigInt, Boolean, Double, String};
     let s = |b: &mut Binder<'_>, i: usize| b.typed_arg(args[i], String, name);
     let int = |b: &mut Binder<'_>, i: usize| b.typed_arg(args[i], BigInt, name);
@@ -244,16 +219,10 @@ pub fn bind_call(
         Signature::Length => call("length", vec![s(b, 0)?], BigInt),
         Signature::Str3(f, can_fail) => {
             let a = vec![s(b, 0)?, s(b, 1)?, s(b, 2)?];
-            if can_fail {
-                fallible(f, a, String)
-            } else {
-                call(f, a, String)
-            }
+            if can_fail { fallible(f, a, String) } else { call(f, a, String) }
         }
         Signature::StrInt(f) => call(f, vec![s(b, 0)?, int(b, 1)?], String),
-        Signature::SplitPart => {
-            fallible("split_part", vec![s(b, 0)?, s(b, 1)?, int(b, 2)?], String)
-        }
+        Signature::SplitPart => fallible("split_part", vec![s(b, 0)?, s(b, 1)?, int(b, 2)?], String),
         Signature::Regexp => fallible("regexp", vec![s(b, 0)?, s(b, 1)?], Boolean),
         Signature::Pad(f) => {
             let fill = match args.get(2) {
@@ -269,22 +238,11 @@ pub fn bind_call(
                 a.push(int(b, 2)?);
             }
             let with_length = a.len() == 3;
-            TExpr::Call {
-                func: Func::Substring { with_length },
-                args: a,
-                ty: String,
-            }
+            TExpr::Call { func: Func::Substring { with_length }, args: a, ty: String }
         }
         Signature::Concat => {
-            let a: Vec<TExpr> = args
-                .iter()
-                .map(|e| b.bind(e).map(|t| t.cast_to(String)))
-                .collect::<Option<_>>()?;
-            TExpr::Call {
-                func: Func::Variadic("concat"),
-                args: a,
-                ty: String,
-            }
+            let a: Vec<TExpr> = args.iter().map(|e| b.bind(e).map(|t| t.cast_to(String))).collect::<Option<_>>()?;
+            TExpr::Call { func: Func::Variadic("concat"), args: a, ty: String }
         }
         Signature::Abs => {
             let x = b.bind(args[0])?;
@@ -325,21 +283,12 @@ pub fn bind_call(
                 SqlType::BigInt | SqlType::Double => x.ty(),
                 _ => return numeric_error(b, name, args[0], &x),
             };
-            TExpr::Call {
-                func: Func::Round(digits),
-                args: vec![x],
-                ty,
-            }
+            TExpr::Call { func: Func::Round(digits), args: vec![x], ty }
         }
         Signature::Sqrt => fallible("sqrt", vec![b.typed_arg(args[0], Double, name)?], Double),
-        Signature::Power => call(
-            "power",
-            vec![
-                b.typed_arg(args[0], Double, name)?,
-                b.typed_arg(args[1], Double, name)?,
-            ],
-            Double,
-        ),
+        Signature::Power => {
+            call("power", vec![b.typed_arg(args[0], Double, name)?, b.typed_arg(args[1], Double, name)?], Double)
+        }
         Signature::Mod => {
             let (x, y) = (b.bind(args[0])?, b.bind(args[1])?);
             return b.arith(ArithOp::Mod, x, y, span);
@@ -362,39 +311,23 @@ pub fn bind_call(
             }
             let a = bound.into_iter().map(|t| t.cast_to(ty)).collect();
             match sig {
-                Signature::Extreme(f) => TExpr::Call {
-                    func: Func::Variadic(f),
-                    args: a,
-                    ty,
-                },
+                Signature::Extreme(f) => TExpr::Call { func: Func::Variadic(f), args: a, ty },
                 _ => TExpr::Coalesce(a, ty),
             }
         }
         Signature::NullIf => {
             let (x, y) = (b.bind(args[0])?, b.bind(args[1])?);
             let Some(ty) = common_type(x.ty(), y.ty()) else {
-                b.diags.push(Diagnostic::error(
-                    "E0402",
-                    span,
-                    format!("NULLIF compares {} with {}", x.ty(), y.ty()),
-                ));
+                b.diags.push(Diagnostic::error("E0402", span, format!("NULLIF compares {} with {}", x.ty(), y.ty())));
                 return None;
             };
-            TExpr::Call {
-                func: Func::NullIf,
-                args: vec![x.cast_to(ty), y.cast_to(ty)],
-                ty,
-            }
+            TExpr::Call { func: Func::NullIf, args: vec![x.cast_to(ty), y.cast_to(ty)], ty }
         }
         Signature::Unsupported(_) => return None,
     })
 }
 
 fn numeric_error(b: &mut Binder<'_>, name: &str, e: &Expr, x: &TExpr) -> Option<TExpr> {
-    b.diags.push(Diagnostic::error(
-        "E0402",
-        span_of(e),
-        format!("{name} needs a number, found {}", x.ty()),
-    ));
+    b.diags.push(Diagnostic::error("E0402", span_of(e), format!("{name} needs a number, found {}", x.ty())));
     None
 }

@@ -92,15 +92,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     match cli.command {
-        Cmd::Build {
-            file,
-            output,
-            dist,
-            quiet,
-        } => match build_app(&file, dist, quiet) {
+        Cmd::Build { file, output, dist, quiet } => match build_app(&file, dist, quiet) {
             Some((name, bin)) => {
-                let out = output
-                    .unwrap_or_else(|| PathBuf::from(format!("./{}", build::package_name(&name))));
+                let out = output.unwrap_or_else(|| PathBuf::from(format!("./{}", build::package_name(&name))));
                 if let Err(e) = std::fs::copy(&bin, &out) {
                     eprintln!("error: cannot write `{}`: {e}", out.display());
                     return ExitCode::FAILURE;
@@ -120,11 +114,7 @@ fn main() -> ExitCode {
             },
             None => ExitCode::FAILURE,
         },
-        Cmd::Check {
-            paths,
-            format,
-            strict,
-        } => check(&paths, format, strict),
+        Cmd::Check { paths, format, strict } => check(&paths, format, strict),
         Cmd::Explain { file } => match compile_file(&file, Format::Human) {
             Some((_, c)) => {
                 if let Some(plan) = &c.plan {
@@ -163,11 +153,7 @@ fn compile_file(file: &Path, format: Format) -> Option<(velo_codegen::AppSource,
     let compiled = velo_codegen::compile(&src);
     report(&src, &compiled.diagnostics, format);
     if compiled.has_errors() {
-        let n = compiled
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        let n = compiled.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         if format == Format::Human {
             eprintln!(
                 "{}: could not compile `{}` due to {n} error{}",
@@ -192,23 +178,13 @@ fn build_app(file: &Path, dist: bool, quiet: bool) -> Option<(String, PathBuf)> 
             return None;
         }
     };
-    let opts = BuildOptions::from_env(
-        if dist {
-            Profile::Dist
-        } else {
-            Profile::Release
-        },
-        quiet,
-    );
+    let opts = BuildOptions::from_env(if dist { Profile::Dist } else { Profile::Release }, quiet);
     let started = Instant::now();
     match build::build(&name, &code, &opts) {
         Ok(b) => {
             if !quiet {
                 let how = if b.cache_hit { "cache hit" } else { "compiled" };
-                eprintln!(
-                    "    Built `{name}` ({how}) in {:.2} s",
-                    started.elapsed().as_secs_f64()
-                );
+                eprintln!("    Built `{name}` ({how}) in {:.2} s", started.elapsed().as_secs_f64());
             }
             Some((name, b.binary))
         }
@@ -223,7 +199,7 @@ fn check(paths: &[PathBuf], format: Format, strict: bool) -> ExitCode {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            collect_sql(p, &mut files);
+            files.extend(velo_codegen::find_apps(p));
         } else if p.is_file() {
             files.push(p.clone());
         } else {
@@ -244,18 +220,10 @@ fn check(paths: &[PathBuf], format: Format, strict: bool) -> ExitCode {
         };
         let compiled = velo_codegen::compile(&src);
         report(&src, &compiled.diagnostics, format);
-        problems += compiled
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error || strict)
-            .count();
+        problems += compiled.diagnostics.iter().filter(|d| d.severity == Severity::Error || strict).count();
     }
     if format == Format::Human {
-        let status = if problems == 0 {
-            paint("ok", "1;32")
-        } else {
-            paint("failed", "1;31")
-        };
+        let status = if problems == 0 { paint("ok", "1;32") } else { paint("failed", "1;31") };
         eprintln!(
             "checked {} file{}: {status}, {problems} problem{}",
             files.len(),
@@ -263,29 +231,7 @@ fn check(paths: &[PathBuf], format: Format, strict: bool) -> ExitCode {
             if problems == 1 { "" } else { "s" }
         );
     }
-    if problems == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn collect_sql(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name()
-                .is_some_and(|n| n != "target" && !n.to_string_lossy().starts_with('.'))
-            {
-                collect_sql(&p, out);
-            }
-        } else if p.extension().is_some_and(|x| x == "sql") {
-            out.push(p);
-        }
-    }
+    if problems == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn report(src: &velo_codegen::AppSource, diags: &[Diagnostic], format: Format) {

@@ -140,21 +140,11 @@ pub fn parse_app(text: &str, diags: &mut Diagnostics) -> ParsedApp {
         Ok(t) => t,
         Err(e) => {
             let span = Span::at(e.location.line, e.location.column, 1);
-            diags.push(Diagnostic::error(
-                "E0001",
-                span,
-                format!("syntax error: {}", e.message),
-            ));
-            return ParsedApp {
-                statements: Vec::new(),
-                annotations: Vec::new(),
-            };
+            diags.push(Diagnostic::error("E0001", span, format!("syntax error: {}", e.message)));
+            return ParsedApp { statements: Vec::new(), annotations: Vec::new() };
         }
     };
-    let mut app = ParsedApp {
-        statements: Vec::new(),
-        annotations: Vec::new(),
-    };
+    let mut app = ParsedApp { statements: Vec::new(), annotations: Vec::new() };
     for chunk in split_statements(tokens) {
         let index = app.statements.len();
         for t in &chunk {
@@ -164,10 +154,8 @@ pub fn parse_app(text: &str, diags: &mut Diagnostics) -> ParsedApp {
                 app.annotations.push((index, a));
             }
         }
-        let significant: Vec<TokenWithSpan> = chunk
-            .into_iter()
-            .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-            .collect();
+        let significant: Vec<TokenWithSpan> =
+            chunk.into_iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
         if significant.is_empty() {
             continue;
         }
@@ -226,11 +214,7 @@ fn string_value(t: &Token) -> Option<String> {
 }
 
 /// Parses one statement from its significant tokens.
-fn parse_statement(
-    tokens: Vec<TokenWithSpan>,
-    index: usize,
-    diags: &mut Diagnostics,
-) -> Option<CreateStatement> {
+fn parse_statement(tokens: Vec<TokenWithSpan>, index: usize, diags: &mut Diagnostics) -> Option<CreateStatement> {
     let first = &tokens[0];
     let start_span = span_of(first);
     let implicit = word_is(&first.token, "SELECT");
@@ -242,25 +226,15 @@ fn parse_statement(
         return None;
     }
     let Some(select_at) = find_depth0(&tokens, 0, |t| word_is(t, "SELECT")) else {
-        diags.push(Diagnostic::error(
-            "E0004",
-            start_span,
-            "expected `AS SELECT …` in this statement",
-        ));
+        diags.push(Diagnostic::error("E0004", start_span, "expected `AS SELECT …` in this statement"));
         return None;
     };
     let mut ext = Extensions::default();
     let query_tokens = lift_extensions(&tokens[select_at..], &mut ext, diags)?;
     let mut all: Vec<TokenWithSpan> = tokens[..select_at].to_vec();
     all.extend(query_tokens);
-    let end = all
-        .last()
-        .map(|t| t.span.end)
-        .unwrap_or(Location { line: 0, column: 0 });
-    all.push(TokenWithSpan::new(
-        Token::EOF,
-        sqlparser::tokenizer::Span::new(end, end),
-    ));
+    let end = all.last().map(|t| t.span.end).unwrap_or(Location { line: 0, column: 0 });
+    all.push(TokenWithSpan::new(Token::EOF, sqlparser::tokenizer::Span::new(end, end)));
 
     let dialect = GenericDialect {};
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(all);
@@ -268,9 +242,7 @@ fn parse_statement(
         let (kind, name, columns) = if implicit {
             let name = match &ext.into {
                 Some(SinkTarget::Name(n)) => n.clone(),
-                Some(SinkTarget::Uri(uri, span)) => {
-                    Ident::with_span(to_sql_span(span), uri_name(uri))
-                }
+                Some(SinkTarget::Uri(uri, span)) => Ident::with_span(to_sql_span(span), uri_name(uri)),
                 None => Ident::new(format!("query_{}", index + 1)),
             };
             (ObjectKind::Stream, name, Vec::new())
@@ -285,11 +257,8 @@ fn parse_statement(
                 return parser.expected("STREAM or TABLE after CREATE", parser.peek_token());
             };
             let name = parser.parse_identifier()?;
-            let columns = if parser.peek_token().token == Token::LParen {
-                parser.parse_columns()?.0
-            } else {
-                Vec::new()
-            };
+            let columns =
+                if parser.peek_token().token == Token::LParen { parser.parse_columns()?.0 } else { Vec::new() };
             parser.expect_keyword(Keyword::AS)?;
             (kind, name, columns)
         };
@@ -323,10 +292,7 @@ fn parse_statement(
 }
 
 fn to_sql_span(s: &Span) -> sqlparser::tokenizer::Span {
-    sqlparser::tokenizer::Span::new(
-        Location::new(s.line, s.column),
-        Location::new(s.end_line, s.end_column),
-    )
+    sqlparser::tokenizer::Span::new(Location::new(s.line, s.column), Location::new(s.end_line, s.end_column))
 }
 
 /// Turns a sqlparser error ("… at Line: l, Column: c") into a diagnostic at that place.
@@ -362,11 +328,7 @@ struct Extensions {
     uri_sources: Vec<UriSource>,
 }
 
-fn find_depth0(
-    tokens: &[TokenWithSpan],
-    from: usize,
-    pred: impl Fn(&Token) -> bool,
-) -> Option<usize> {
+fn find_depth0(tokens: &[TokenWithSpan], from: usize, pred: impl Fn(&Token) -> bool) -> Option<usize> {
     let mut depth = 0;
     for (i, t) in tokens.iter().enumerate().skip(from) {
         match t.token {
@@ -398,30 +360,17 @@ fn close_paren(tokens: &[TokenWithSpan], open: usize) -> Option<usize> {
 }
 
 /// The standard clauses after FROM, in the order sqlparser expects them.
-const CLAUSES: &[&[&str]] = &[
-    &["WHERE"],
-    &["GROUP", "BY"],
-    &["HAVING"],
-    &["ORDER", "BY"],
-    &["LIMIT"],
-];
+const CLAUSES: &[&[&str]] = &[&["WHERE"], &["GROUP", "BY"], &["HAVING"], &["ORDER", "BY"], &["LIMIT"]];
 
 fn clause_at(tokens: &[TokenWithSpan], i: usize) -> Option<usize> {
     CLAUSES.iter().position(|words| {
-        words
-            .iter()
-            .enumerate()
-            .all(|(k, w)| tokens.get(i + k).is_some_and(|t| word_is(&t.token, w)))
+        words.iter().enumerate().all(|(k, w)| tokens.get(i + k).is_some_and(|t| word_is(&t.token, w)))
     })
 }
 
 /// Removes the Velostream clauses from a query's tokens (recording them in `ext`) and puts the
 /// standard clauses after FROM into standard order.
-fn lift_extensions(
-    q: &[TokenWithSpan],
-    ext: &mut Extensions,
-    diags: &mut Diagnostics,
-) -> Option<Vec<TokenWithSpan>> {
+fn lift_extensions(q: &[TokenWithSpan], ext: &mut Extensions, diags: &mut Diagnostics) -> Option<Vec<TokenWithSpan>> {
     let from_at = find_depth0(q, 0, |t| word_is(t, "FROM")).unwrap_or(q.len());
     let mut out: Vec<TokenWithSpan> = Vec::with_capacity(q.len());
     let mut depth = 0;
@@ -452,20 +401,12 @@ fn lift_extensions(
             i += 1;
             continue;
         }
-        let after_from_or_join =
-            i > 0 && (word_is(&q[i - 1].token, "FROM") || word_is(&q[i - 1].token, "JOIN"));
+        let after_from_or_join = i > 0 && (word_is(&q[i - 1].token, "FROM") || word_is(&q[i - 1].token, "JOIN"));
         match &t.token {
             Token::SingleQuotedString(uri) if after_from_or_join => {
                 let name = uri_name(uri);
-                ext.uri_sources.push(UriSource {
-                    name: name.clone(),
-                    uri: uri.clone(),
-                    span: span_of(t),
-                });
-                out.push(TokenWithSpan::new(
-                    Token::make_word(&name, Some('"')),
-                    t.span,
-                ));
+                ext.uri_sources.push(UriSource { name: name.clone(), uri: uri.clone(), span: span_of(t) });
+                out.push(TokenWithSpan::new(Token::make_word(&name, Some('"')), t.span));
                 i += 1;
             }
             _ if word_is(&t.token, "EMIT") => {
@@ -481,11 +422,7 @@ fn lift_extensions(
                 match mode {
                     Some(m) => {
                         if ext.emit.is_some() {
-                            diags.push(Diagnostic::error(
-                                "E0005",
-                                span_of(t),
-                                "EMIT is written twice",
-                            ));
+                            diags.push(Diagnostic::error("E0005", span_of(t), "EMIT is written twice"));
                         }
                         ext.emit = Some(m);
                         i += 2;
@@ -504,14 +441,9 @@ fn lift_extensions(
                 let target = q.get(i + 1);
                 match target.map(|n| &n.token) {
                     Some(Token::SingleQuotedString(uri)) => {
-                        ext.into = Some(SinkTarget::Uri(
-                            uri.clone(),
-                            target.map(span_of).unwrap_or_default(),
-                        ));
+                        ext.into = Some(SinkTarget::Uri(uri.clone(), target.map(span_of).unwrap_or_default()));
                     }
-                    Some(Token::Word(w))
-                        if w.keyword == Keyword::NoKeyword || w.quote_style.is_some() =>
-                    {
+                    Some(Token::Word(w)) if w.keyword == Keyword::NoKeyword || w.quote_style.is_some() => {
                         ext.into = Some(SinkTarget::Name(Ident {
                             value: w.value.clone(),
                             quote_style: w.quote_style,
@@ -529,22 +461,14 @@ fn lift_extensions(
                 }
                 i += 2;
             }
-            _ if word_is(&t.token, "WITH")
-                && q.get(i + 1).is_some_and(|n| n.token == Token::LParen) =>
-            {
+            _ if word_is(&t.token, "WITH") && q.get(i + 1).is_some_and(|n| n.token == Token::LParen) => {
                 let end = close_paren(q, i + 1).unwrap_or(q.len());
                 parse_properties(&q[i + 2..end.saturating_sub(1)], &mut ext.with, diags);
                 i = end;
             }
-            _ if word_is(&t.token, "WINDOW")
-                && q.get(i + 2).is_some_and(|n| n.token == Token::LParen) =>
-            {
+            _ if word_is(&t.token, "WINDOW") && q.get(i + 2).is_some_and(|n| n.token == Token::LParen) => {
                 let end = close_paren(q, i + 2).unwrap_or(q.len());
-                let text: String = q[i + 1..end]
-                    .iter()
-                    .map(|t| t.token.to_string())
-                    .collect::<Vec<_>>()
-                    .join("");
+                let text: String = q[i + 1..end].iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join("");
                 let mut span = span_of(&q[i + 1]);
                 if let Some(last) = q.get(end - 1) {
                     span.end_line = last.span.end.line;
@@ -610,11 +534,7 @@ fn parse_properties(tokens: &[TokenWithSpan], out: &mut Vec<Property>, diags: &m
             continue;
         }
         let Some(eq) = item.iter().position(|t| t.token == Token::Eq) else {
-            diags.push(Diagnostic::error(
-                "E0006",
-                span_of(&item[0]),
-                "expected `'key' = 'value'` in WITH",
-            ));
+            diags.push(Diagnostic::error("E0006", span_of(&item[0]), "expected `'key' = 'value'` in WITH"));
             continue;
         };
         let key: Option<String> = if eq == 1 {
@@ -623,10 +543,7 @@ fn parse_properties(tokens: &[TokenWithSpan], out: &mut Vec<Property>, diags: &m
             // bare dotted keys: a.b.c
             item[..eq]
                 .iter()
-                .map(|t| {
-                    string_value(&t.token)
-                        .or_else(|| (t.token == Token::Period).then(|| ".".into()))
-                })
+                .map(|t| string_value(&t.token).or_else(|| (t.token == Token::Period).then(|| ".".into())))
                 .collect()
         };
         let value = match &item[eq + 1..] {
@@ -639,18 +556,9 @@ fn parse_properties(tokens: &[TokenWithSpan], out: &mut Vec<Property>, diags: &m
                 let mut key_span = span_of(&item[0]);
                 key_span.end_line = item[eq - 1].span.end.line;
                 key_span.end_column = item[eq - 1].span.end.column;
-                out.push(Property {
-                    key,
-                    value,
-                    key_span,
-                    value_span: span_of(&item[eq + 1]),
-                });
+                out.push(Property { key, value, key_span, value_span: span_of(&item[eq + 1]) });
             }
-            _ => diags.push(Diagnostic::error(
-                "E0006",
-                span_of(&item[0]),
-                "expected `'key' = 'value'` in WITH",
-            )),
+            _ => diags.push(Diagnostic::error("E0006", span_of(&item[0]), "expected `'key' = 'value'` in WITH")),
         }
     }
 }
@@ -659,15 +567,8 @@ fn parse_properties(tokens: &[TokenWithSpan], out: &mut Vec<Property>, diags: &m
 pub fn uri_name(uri: &str) -> String {
     let last = uri.trim_end_matches('/').rsplit('/').next().unwrap_or(uri);
     let stem = last.split('.').next().unwrap_or(last);
-    let name: String = stem
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    if name.is_empty() {
-        "uri_source".into()
-    } else {
-        name
-    }
+    let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    if name.is_empty() { "uri_source".into() } else { name }
 }
 
 impl fmt::Display for CreateStatement {
@@ -742,13 +643,7 @@ impl fmt::Display for CreateStatement {
             let props: Vec<String> = self
                 .with
                 .iter()
-                .map(|p| {
-                    format!(
-                        "'{}' = '{}'",
-                        p.key.replace('\'', "''"),
-                        p.value.replace('\'', "''")
-                    )
-                })
+                .map(|p| format!("'{}' = '{}'", p.key.replace('\'', "''"), p.value.replace('\'', "''")))
                 .collect();
             write!(f, " WITH ({})", props.join(", "))?;
         }
@@ -758,9 +653,7 @@ impl fmt::Display for CreateStatement {
 
 /// The select items of a statement, for callers that only need the projection.
 pub fn projection(stmt: &CreateStatement) -> &[SelectItem] {
-    stmt.select()
-        .map(|s| s.projection.as_slice())
-        .unwrap_or(&[])
+    stmt.select().map(|s| s.projection.as_slice()).unwrap_or(&[])
 }
 
 #[cfg(test)]
@@ -781,12 +674,7 @@ mod tests {
         let reprinted: Vec<String> = again.statements.iter().map(|s| s.to_string()).collect();
         assert_eq!(printed, reprinted);
         // The ASTs match too (spans differ, so compare the printed forms of each part).
-        let kv = |s: &CreateStatement| {
-            s.with
-                .iter()
-                .map(|p| (p.key.clone(), p.value.clone()))
-                .collect::<Vec<_>>()
-        };
+        let kv = |s: &CreateStatement| s.with.iter().map(|p| (p.key.clone(), p.value.clone())).collect::<Vec<_>>();
         for (a, b) in app.statements.iter().zip(&again.statements) {
             assert_eq!(a.query.to_string(), b.query.to_string());
             assert_eq!(kv(a), kv(b));
@@ -827,9 +715,8 @@ mod tests {
 
     #[test]
     fn several_statements_and_trailing_comments() {
-        let app = parse_ok(
-            "CREATE STREAM a AS SELECT * FROM s;\n/* c */ CREATE STREAM b AS SELECT x FROM a; -- done\n",
-        );
+        let app =
+            parse_ok("CREATE STREAM a AS SELECT * FROM s;\n/* c */ CREATE STREAM b AS SELECT x FROM a; -- done\n");
         assert_eq!(app.statements.len(), 2);
         assert_eq!(app.statements[1].name.value, "b");
     }
@@ -840,10 +727,7 @@ mod tests {
         parse_app("CREATE STREAM a AS SELECT * FROM s; garbage here", &mut d);
         let errs = d.into_sorted();
         assert_eq!(errs.len(), 1);
-        assert_eq!(
-            (errs[0].code, errs[0].span.line, errs[0].span.column),
-            ("E0003", 1, 37)
-        );
+        assert_eq!((errs[0].code, errs[0].span.line, errs[0].span.column), ("E0003", 1, 37));
         let mut d = Diagnostics::default();
         parse_app("CREATE STREAM a AS SELECT * FROM s garbage tokens", &mut d);
         let errs = d.into_sorted();
@@ -866,10 +750,7 @@ mod tests {
         );
         let s = &app.statements[0];
         assert_eq!(s.key_items, vec![0]);
-        assert_eq!(
-            s.window.as_ref().map(|w| w.text.as_str()),
-            Some("TUMBLING(ts,1m)")
-        );
+        assert_eq!(s.window.as_ref().map(|w| w.text.as_str()), Some("TUMBLING(ts,1m)"));
         assert_eq!(s.emit, Some(EmitMode::Final));
     }
 }

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use sqlparser::ast::{
-    Expr, GroupByExpr, LimitClause, SelectItem, SelectItemQualifiedWildcardKind, Spanned,
-    TableFactor, Value,
+    Expr, GroupByExpr, LimitClause, SelectItem, SelectItemQualifiedWildcardKind, Spanned, TableFactor, Value,
 };
 
 use crate::annotations::{self, AppAnnotations, JobAnnotations};
@@ -114,6 +113,16 @@ pub struct StatementPlan {
     pub aggregate: Option<crate::aggregate::AggregatePlan>,
 }
 
+impl StatementPlan {
+    /// The output columns, as a later statement (or a metric condition) sees them.
+    pub fn columns(&self) -> Vec<ScopeColumn> {
+        self.items
+            .iter()
+            .map(|it| ScopeColumn { name: it.name.clone(), field: it.field.clone(), ty: it.expr.ty() })
+            .collect()
+    }
+}
+
 const SOURCE_KEYS: &[&str] = &[
     "type",
     "path",
@@ -173,23 +182,13 @@ pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Opt
     planner.collect_properties(parsed);
     for (i, (stmt, job)) in parsed.statements.iter().zip(jobs).enumerate() {
         planner.statement(stmt, job);
-        let conditions = parsed
-            .annotations
-            .iter()
-            .filter(|(s, a)| *s == i && a.key == "metric_condition");
+        let conditions = parsed.annotations.iter().filter(|(s, a)| *s == i && a.key == "metric_condition");
         for (_, a) in conditions {
             planner.metric_condition(a);
         }
     }
     planner.check_keys(parsed);
-    let Planner {
-        props,
-        sources,
-        statements,
-        files_read,
-        used,
-        ..
-    } = planner;
+    let Planner { props, sources, statements, files_read, used, .. } = planner;
     if diags.has_errors() {
         return None;
     }
@@ -201,14 +200,7 @@ pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Opt
         .collect();
     let mut app = app;
     app.name.get_or_insert_with(|| src.default_name.clone());
-    Some(Plan {
-        app,
-        sources,
-        statements,
-        properties,
-        objects,
-        files_read,
-    })
+    Some(Plan { app, sources, statements, properties, objects, files_read })
 }
 
 struct Planner<'a> {
@@ -237,10 +229,7 @@ impl Planner<'_> {
                     self.diags.push(Diagnostic::warning(
                         "W0506",
                         p.key_span.clone(),
-                        format!(
-                            "`{}` is set twice; the later value `{}` wins",
-                            p.key, p.value
-                        ),
+                        format!("`{}` is set twice; the later value `{}` wins", p.key, p.value),
                     ));
                 }
                 self.props.insert(p.key.clone(), p.clone());
@@ -262,22 +251,15 @@ impl Planner<'_> {
             value_span: span.clone(),
         };
         if let Some(rest) = uri.strip_prefix("file://") {
-            self.props
-                .insert(format!("{name}.type"), prop("type", kind));
-            self.props
-                .insert(format!("{name}.path"), prop("path", rest));
+            self.props.insert(format!("{name}.type"), prop("type", kind));
+            self.props.insert(format!("{name}.path"), prop("path", rest));
         } else if uri.contains("://") {
             self.diags.push(
-                Diagnostic::error(
-                    "E0901",
-                    span.clone(),
-                    format!("`{uri}`: only file:// URIs are supported so far"),
-                )
-                .with_help("Kafka sources and sinks are planned"),
+                Diagnostic::error("E0901", span.clone(), format!("`{uri}`: only file:// URIs are supported so far"))
+                    .with_help("Kafka sources and sinks are planned"),
             );
         } else {
-            self.props
-                .insert(format!("{name}.type"), prop("type", kind));
+            self.props.insert(format!("{name}.type"), prop("type", kind));
             self.props.insert(format!("{name}.path"), prop("path", uri));
         }
     }
@@ -308,21 +290,16 @@ impl Planner<'_> {
         let Some((input, scope)) = self.input(select) else {
             return;
         };
-        let filter = select.selection.as_ref().and_then(|w| {
-            Binder {
-                scope: &scope,
-                diags: self.diags,
-            }
-            .bind_condition(w, "WHERE")
-        });
+        let filter = select
+            .selection
+            .as_ref()
+            .and_then(|w| Binder { scope: &scope, diags: self.diags }.bind_condition(w, "WHERE"));
         let (aggregate, items) = if crate::aggregate::aggregates(select) {
             let exprs: Vec<Expr> = select
                 .projection
                 .iter()
                 .filter_map(|i| match i {
-                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                        Some(e.clone())
-                    }
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e.clone()),
                     other => {
                         self.diags.push(Diagnostic::error(
                             "E0214",
@@ -335,19 +312,14 @@ impl Planner<'_> {
                 .collect();
             match crate::aggregate::plan(select, &exprs, &scope, stmt.emit, self.diags) {
                 Some((agg, rewritten, out_scope)) => {
-                    let items =
-                        self.projection(stmt, &select.projection, out_scope, Some(&rewritten));
+                    let items = self.projection(stmt, &select.projection, out_scope, Some(&rewritten));
                     (Some(agg), items)
                 }
                 None => return,
             }
         } else {
             if let Some(h) = &select.having {
-                self.diags.push(Diagnostic::error(
-                    "E0214",
-                    span_of(h),
-                    "HAVING needs GROUP BY or an aggregate",
-                ));
+                self.diags.push(Diagnostic::error("E0214", span_of(h), "HAVING needs GROUP BY or an aggregate"));
             }
             (None, self.projection(stmt, &select.projection, scope, None))
         };
@@ -357,11 +329,8 @@ impl Planner<'_> {
             .as_ref()
             .and_then(|s| self.prop(s, "decimal.format"))
             .is_some_and(|p| p.value.eq_ignore_ascii_case("number"));
-        let key_columns = stmt
-            .key_items
-            .iter()
-            .filter_map(|i| items.get(*i).map(|it: &OutputItem| it.name.clone()))
-            .collect();
+        let key_columns =
+            stmt.key_items.iter().filter_map(|i| items.get(*i).map(|it: &OutputItem| it.name.clone())).collect();
         let taken: Vec<&str> = self
             .sources
             .iter()
@@ -388,11 +357,7 @@ impl Planner<'_> {
 
     fn unsupported_clauses(&mut self, stmt: &CreateStatement, select: &sqlparser::ast::Select) {
         let mut unsupported = |span: Span, what: &str| {
-            self.diags.push(Diagnostic::error(
-                "E0901",
-                span,
-                format!("{what} is not supported yet"),
-            ));
+            self.diags.push(Diagnostic::error("E0901", span, format!("{what} is not supported yet")));
         };
         if let GroupByExpr::All(_) = &select.group_by {
             unsupported(Span::from_sql(select.select_token.0.span), "GROUP BY ALL");
@@ -421,14 +386,16 @@ impl Planner<'_> {
             let n = stmt.columns.len();
             let items = select.projection.len();
             if n != items
-                || select.projection.iter().any(|p| {
-                    matches!(
-                        p,
-                        SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
-                    )
-                })
+                || select
+                    .projection
+                    .iter()
+                    .any(|p| matches!(p, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)))
             {
-                self.diags.push(Diagnostic::error("E0209", Span::from_sql(stmt.name.span), format!("the column list names {n} columns but the query selects {items} items (without `*`)")));
+                self.diags.push(Diagnostic::error(
+                    "E0209",
+                    Span::from_sql(stmt.name.span),
+                    format!("the column list names {n} columns but the query selects {items} items (without `*`)"),
+                ));
             }
         }
     }
@@ -455,11 +422,7 @@ impl Planner<'_> {
             }
         };
         if let Some(j) = from.joins.first() {
-            self.diags.push(Diagnostic::error(
-                "E0901",
-                span_of(&j.relation),
-                "JOIN is not supported yet",
-            ));
+            self.diags.push(Diagnostic::error("E0901", span_of(&j.relation), "JOIN is not supported yet"));
             return None;
         }
         let TableFactor::Table { name, alias, .. } = &from.relation else {
@@ -477,23 +440,8 @@ impl Planner<'_> {
             qualifiers.push(a.name.value.clone());
         }
         if let Some(i) = self.statements.iter().position(|s| s.name == source) {
-            let columns = self.statements[i]
-                .items
-                .iter()
-                .map(|it| ScopeColumn {
-                    name: it.name.clone(),
-                    field: it.field.clone(),
-                    ty: it.expr.ty(),
-                })
-                .collect();
-            return Some((
-                Input::Statement(i),
-                Scope {
-                    columns,
-                    qualifiers,
-                    ..Scope::default()
-                },
-            ));
+            let columns = self.statements[i].columns();
+            return Some((Input::Statement(i), Scope { columns, qualifiers, ..Scope::default() }));
         }
         let index = match self.sources.iter().position(|s| s.name == source) {
             Some(i) => i,
@@ -509,20 +457,9 @@ impl Planner<'_> {
             .columns
             .iter()
             .zip(&s.fields)
-            .map(|(c, f)| ScopeColumn {
-                name: c.name.clone(),
-                field: f.clone(),
-                ty: c.ty,
-            })
+            .map(|(c, f)| ScopeColumn { name: c.name.clone(), field: f.clone(), ty: c.ty })
             .collect();
-        Some((
-            Input::Source(index),
-            Scope {
-                columns,
-                qualifiers,
-                ..Scope::default()
-            },
-        ))
+        Some((Input::Source(index), Scope { columns, qualifiers, ..Scope::default() }))
     }
 
     fn source(&mut self, name: &str, span: &Span) -> Option<SourcePlan> {
@@ -537,17 +474,13 @@ impl Planner<'_> {
                 .collect();
             let help = match did_you_mean(name, known) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "configure it in WITH: '{name}.type' = 'file_source', '{name}.path' = 'data.csv'"
-                ),
+                None => format!("configure it in WITH: '{name}.type' = 'file_source', '{name}.path' = 'data.csv'"),
             };
             self.diags.push(
                 Diagnostic::error(
                     "E0203",
                     span.clone(),
-                    format!(
-                        "`{name}` is neither a configured source nor an earlier statement {later}"
-                    ),
+                    format!("`{name}` is neither a configured source nor an earlier statement {later}"),
                 )
                 .with_help(help),
             );
@@ -557,24 +490,15 @@ impl Planner<'_> {
             "file_source" | "file_source_mmap" => {}
             "kafka_source" => {
                 self.diags.push(
-                    Diagnostic::error(
-                        "E0901",
-                        ty.value_span.clone(),
-                        "Kafka sources are not supported yet",
-                    )
-                    .with_help("use a file_source for now"),
+                    Diagnostic::error("E0901", ty.value_span.clone(), "Kafka sources are not supported yet")
+                        .with_help("use a file_source for now"),
                 );
                 return None;
             }
             other => {
-                let mut d = Diagnostic::error(
-                    "E0507",
-                    ty.value_span.clone(),
-                    format!("`{other}` is not a source type"),
-                );
-                if let Some(s) =
-                    did_you_mean(other, ["file_source", "file_source_mmap", "kafka_source"])
-                {
+                let mut d =
+                    Diagnostic::error("E0507", ty.value_span.clone(), format!("`{other}` is not a source type"));
+                if let Some(s) = did_you_mean(other, ["file_source", "file_source_mmap", "kafka_source"]) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 self.diags.push(d);
@@ -626,28 +550,18 @@ impl Planner<'_> {
             .map(|s| s.struct_name.as_str())
             .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
             .collect();
-        Some(SourcePlan {
-            name: name.to_string(),
-            struct_name: struct_name(name, &taken),
-            schema,
-            fields,
-        })
+        Some(SourcePlan { name: name.to_string(), struct_name: struct_name(name, &taken), schema, fields })
     }
 
     /// Checks `format`/`delimiter`/`header` of a file object; returns (format, delimiter).
     fn file_format(&mut self, object: &str, type_span: &Span) -> Option<(FileFormat, u8)> {
-        let path = self
-            .prop(object, "path")
-            .map(|p| p.value.clone())
-            .unwrap_or_default();
+        let path = self.prop(object, "path").map(|p| p.value.clone()).unwrap_or_default();
         let format = match self.prop(object, "format").cloned() {
             Some(p) => match FileFormat::from_name(&p.value) {
                 Some(f) => f,
                 None => {
                     let known = ["csv", "csv_no_header", "json", "jsonl", "jsonlines"];
-                    let msg = if ["parquet", "avro", "protobuf"]
-                        .contains(&p.value.to_ascii_lowercase().as_str())
-                    {
+                    let msg = if ["parquet", "avro", "protobuf"].contains(&p.value.to_ascii_lowercase().as_str()) {
                         format!("the file format `{}` is not supported yet", p.value)
                     } else {
                         format!("unknown file format `{}`", p.value)
@@ -663,13 +577,9 @@ impl Planner<'_> {
             },
             None => FileFormat::from_extension(&path),
         };
-        let header = ["header", "has_headers"]
-            .iter()
-            .find_map(|k| self.prop(object, k).cloned());
+        let header = ["header", "has_headers"].iter().find_map(|k| self.prop(object, k).cloned());
         let format = match (&header, format) {
-            (Some(h), FileFormat::Csv) if h.value.eq_ignore_ascii_case("false") => {
-                FileFormat::CsvNoHeader
-            }
+            (Some(h), FileFormat::Csv) if h.value.eq_ignore_ascii_case("false") => FileFormat::CsvNoHeader,
             (Some(h), _) if !["true", "false"].contains(&h.value.to_ascii_lowercase().as_str()) => {
                 self.diags.push(Diagnostic::error(
                     "E0509",
@@ -694,11 +604,7 @@ impl Planner<'_> {
             }
         };
         if path.is_empty() {
-            self.diags.push(Diagnostic::error(
-                "E0505",
-                type_span.clone(),
-                format!("`{object}` needs '{object}.path'"),
-            ));
+            self.diags.push(Diagnostic::error("E0505", type_span.clone(), format!("`{object}` needs '{object}.path'")));
             return None;
         }
         Some((format, delimiter))
@@ -710,11 +616,8 @@ impl Planner<'_> {
         candidates.into_iter().find_map(|c| {
             let text = c.to_string_lossy().to_string();
             if text.contains(['*', '?', '[']) {
-                let mut matches: Vec<PathBuf> = glob::glob(&text)
-                    .ok()?
-                    .filter_map(Result::ok)
-                    .filter(|p| p.is_file())
-                    .collect();
+                let mut matches: Vec<PathBuf> =
+                    glob::glob(&text).ok()?.filter_map(Result::ok).filter(|p| p.is_file()).collect();
                 matches.sort();
                 matches.into_iter().next()
             } else {
@@ -738,18 +641,12 @@ impl Planner<'_> {
                     for c in &scope.columns {
                         items.push((
                             c.name.clone(),
-                            TExpr::Column {
-                                field: c.field.clone(),
-                                ty: c.ty,
-                            },
+                            TExpr::Column { field: c.field.clone(), ty: c.ty },
                             Span::default(),
                         ));
                     }
                 }
-                SelectItem::QualifiedWildcard(
-                    SelectItemQualifiedWildcardKind::ObjectName(q),
-                    _,
-                ) => {
+                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(q), _) => {
                     let q = q.to_string();
                     if !scope.qualifiers.iter().any(|n| n.eq_ignore_ascii_case(&q)) {
                         self.diags.push(Diagnostic::error(
@@ -762,10 +659,7 @@ impl Planner<'_> {
                     for c in &scope.columns {
                         items.push((
                             c.name.clone(),
-                            TExpr::Column {
-                                field: c.field.clone(),
-                                ty: c.ty,
-                            },
+                            TExpr::Column { field: c.field.clone(), ty: c.ty },
                             Span::default(),
                         ));
                     }
@@ -778,22 +672,16 @@ impl Planner<'_> {
                     // With GROUP BY, bind the form whose keys and aggregates were rewritten.
                     let target = rewritten.and_then(|r| r.get(exprs_seen)).unwrap_or(e);
                     exprs_seen += 1;
-                    let bound = Binder {
-                        scope: &scope,
-                        diags: self.diags,
-                    }
-                    .bind(target);
+                    let bound = Binder { scope: &scope, diags: self.diags }.bind(target);
                     if let Some(t) = bound {
                         let local = format!("v{}", items.len());
                         scope.locals.push((name.clone(), local, t.ty()));
                         items.push((name, t, span_of(e)));
                     }
                 }
-                other => self.diags.push(Diagnostic::error(
-                    "E0901",
-                    span_of(other),
-                    format!("`{other}` is not supported"),
-                )),
+                other => {
+                    self.diags.push(Diagnostic::error("E0901", span_of(other), format!("`{other}` is not supported")))
+                }
             }
         }
         if !stmt.columns.is_empty() && stmt.columns.len() == items.len() {
@@ -812,56 +700,44 @@ impl Planner<'_> {
         let mut seen: Vec<&str> = Vec::new();
         for (name, _, span) in &items {
             if seen.contains(&name.as_str()) {
-                let span = if span.is_empty() {
-                    Span::from_sql(stmt.name.span)
-                } else {
-                    span.clone()
-                };
+                let span = if span.is_empty() { Span::from_sql(stmt.name.span) } else { span.clone() };
                 self.diags.push(
-                    Diagnostic::error(
-                        "E0208",
-                        span,
-                        format!("the output has two columns named `{name}`"),
-                    )
-                    .with_help("give one of them an alias with AS"),
+                    Diagnostic::error("E0208", span, format!("the output has two columns named `{name}`"))
+                        .with_help("give one of them an alias with AS"),
                 );
             }
             seen.push(name);
         }
         let names: Vec<&str> = items.iter().map(|i| i.0.as_str()).collect();
         let fields = field_names(&names);
-        items
-            .into_iter()
-            .zip(fields)
-            .map(|((name, expr, _), field)| OutputItem { name, field, expr })
-            .collect()
+        items.into_iter().zip(fields).map(|((name, expr, _), field)| OutputItem { name, field, expr }).collect()
     }
 
     fn limit(&mut self, stmt: &CreateStatement) -> Option<u64> {
         match &stmt.query.limit_clause {
             None => None,
-            Some(LimitClause::LimitOffset {
-                limit: Some(Expr::Value(v)),
-                offset: None,
-                limit_by,
-            }) if limit_by.is_empty() => match &v.value {
-                Value::Number(n, _) => n.parse().ok().or_else(|| {
-                    self.diags.push(Diagnostic::error(
-                        "E0211",
-                        Span::from_sql(v.span),
-                        "LIMIT needs a whole number",
-                    ));
-                    None
-                }),
-                _ => {
-                    self.diags.push(Diagnostic::error(
-                        "E0211",
-                        Span::from_sql(v.span),
-                        "LIMIT needs a whole number",
-                    ));
-                    None
+            Some(LimitClause::LimitOffset { limit: Some(Expr::Value(v)), offset: None, limit_by })
+                if limit_by.is_empty() =>
+            {
+                match &v.value {
+                    Value::Number(n, _) => n.parse().ok().or_else(|| {
+                        self.diags.push(Diagnostic::error(
+                            "E0211",
+                            Span::from_sql(v.span),
+                            "LIMIT needs a whole number",
+                        ));
+                        None
+                    }),
+                    _ => {
+                        self.diags.push(Diagnostic::error(
+                            "E0211",
+                            Span::from_sql(v.span),
+                            "LIMIT needs a whole number",
+                        ));
+                        None
+                    }
                 }
-            },
+            }
             Some(other) => {
                 self.diags.push(Diagnostic::error(
                     "E0211",
@@ -883,8 +759,9 @@ impl Planner<'_> {
         let Some(ty) = self.prop(&object, "type").cloned() else {
             if let Some(span) = span {
                 self.diags.push(
-                    Diagnostic::error("E0503", span, format!("sink `{object}` is not configured"))
-                        .with_help(format!("configure it in WITH: '{object}.type' = 'file_sink', '{object}.path' = 'out.csv'")),
+                    Diagnostic::error("E0503", span, format!("sink `{object}` is not configured")).with_help(format!(
+                        "configure it in WITH: '{object}.type' = 'file_sink', '{object}.path' = 'out.csv'"
+                    )),
                 );
             }
             return None;
@@ -892,19 +769,11 @@ impl Planner<'_> {
         match ty.value.as_str() {
             "file_sink" => {}
             "kafka_sink" => {
-                self.diags.push(Diagnostic::error(
-                    "E0901",
-                    ty.value_span.clone(),
-                    "Kafka sinks are not supported yet",
-                ));
+                self.diags.push(Diagnostic::error("E0901", ty.value_span.clone(), "Kafka sinks are not supported yet"));
                 return None;
             }
             other => {
-                let mut d = Diagnostic::error(
-                    "E0507",
-                    ty.value_span.clone(),
-                    format!("`{other}` is not a sink type"),
-                );
+                let mut d = Diagnostic::error("E0507", ty.value_span.clone(), format!("`{other}` is not a sink type"));
                 if let Some(s) = did_you_mean(other, ["file_sink", "kafka_sink"]) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
@@ -925,47 +794,22 @@ impl Planner<'_> {
         let Some(stmt) = self.statements.last() else {
             return;
         };
-        let columns = stmt
-            .items
-            .iter()
-            .map(|it| ScopeColumn {
-                name: it.name.clone(),
-                field: it.field.clone(),
-                ty: it.expr.ty(),
-            })
-            .collect();
-        let scope = Scope {
-            columns,
-            qualifiers: vec![stmt.name.clone()],
-            ..Scope::default()
-        };
+        let columns = stmt.columns();
+        let scope = Scope { columns, qualifiers: vec![stmt.name.clone()], ..Scope::default() };
         let dialect = sqlparser::dialect::GenericDialect {};
-        let parsed = sqlparser::parser::Parser::new(&dialect)
-            .try_with_sql(&a.value)
-            .and_then(|mut p| p.parse_expr());
+        let parsed = sqlparser::parser::Parser::new(&dialect).try_with_sql(&a.value).and_then(|mut p| p.parse_expr());
         let expr = match parsed {
             Ok(e) => e,
             Err(e) => {
-                self.diags.push(Diagnostic::error(
-                    "E0602",
-                    a.span.clone(),
-                    format!("bad @metric_condition: {e}"),
-                ));
+                self.diags.push(Diagnostic::error("E0602", a.span.clone(), format!("bad @metric_condition: {e}")));
                 return;
             }
         };
         let mut inner = Diagnostics::default();
-        Binder {
-            scope: &scope,
-            diags: &mut inner,
-        }
-        .bind_condition(&expr, "@metric_condition");
+        Binder { scope: &scope, diags: &mut inner }.bind_condition(&expr, "@metric_condition");
         // Positions inside the comment are relative to its text; report at the annotation.
         for d in inner.into_sorted() {
-            let mut d = Diagnostic {
-                span: a.span.clone(),
-                ..d
-            };
+            let mut d = Diagnostic { span: a.span.clone(), ..d };
             d.message = format!("@metric_condition: {}", d.message);
             self.diags.push(d);
         }
@@ -973,17 +817,9 @@ impl Planner<'_> {
 
     /// Reports WITH keys that name no object of the app or that an object does not understand.
     fn check_keys(&mut self, parsed: &ParsedApp) {
-        let statements: Vec<String> = parsed
-            .statements
-            .iter()
-            .map(|s| s.name.value.clone())
-            .collect();
-        let objects: Vec<String> = self
-            .props
-            .keys()
-            .filter_map(|k| k.strip_suffix(".type"))
-            .map(str::to_string)
-            .collect();
+        let statements: Vec<String> = parsed.statements.iter().map(|s| s.name.value.clone()).collect();
+        let objects: Vec<String> =
+            self.props.keys().filter_map(|k| k.strip_suffix(".type")).map(str::to_string).collect();
         let props: Vec<Property> = self.props.values().cloned().collect();
         for p in props {
             if GLOBAL_KEYS.contains(&p.key.as_str()) {
@@ -996,12 +832,8 @@ impl Planner<'_> {
             }
             let Some((object, key)) = p.key.split_once('.') else {
                 self.diags.push(
-                    Diagnostic::error(
-                        "E0501",
-                        p.key_span.clone(),
-                        format!("`{}` is not a WITH key", p.key),
-                    )
-                    .with_help("keys are 'object.key', e.g. 'orders.path'"),
+                    Diagnostic::error("E0501", p.key_span.clone(), format!("`{}` is not a WITH key", p.key))
+                        .with_help("keys are 'object.key', e.g. 'orders.path'"),
                 );
                 continue;
             };
@@ -1032,11 +864,8 @@ impl Planner<'_> {
                 continue; // Kafka client keys pass through to librdkafka.
             }
             if !allowed.contains(&key) {
-                let mut d = Diagnostic::error(
-                    "E0501",
-                    p.key_span.clone(),
-                    format!("unknown key `{key}` for `{object}`"),
-                );
+                let mut d =
+                    Diagnostic::error("E0501", p.key_span.clone(), format!("unknown key `{key}` for `{object}`"));
                 d = d.with_help(match did_you_mean(key, allowed.iter().copied()) {
                     Some(s) => format!("did you mean `{object}.{s}`?"),
                     None => format!("known keys: {}", allowed.join(", ")),
@@ -1064,9 +893,7 @@ impl Planner<'_> {
 fn default_name(e: &Expr, index: usize) -> String {
     match e {
         Expr::Identifier(id) => id.value.clone(),
-        Expr::CompoundIdentifier(parts) => {
-            parts.last().map(|p| p.value.clone()).unwrap_or_default()
-        }
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
         Expr::Function(f) => f.name.to_string().to_ascii_lowercase(),
         Expr::Nested(inner) => default_name(inner, index),
         _ => format!("col{}", index + 1),
@@ -1076,9 +903,5 @@ fn default_name(e: &Expr, index: usize) -> String {
 /// Resolves a path against the folder of the SQL file when it is relative.
 pub fn resolve(base: &Path, path: &str) -> PathBuf {
     let p = Path::new(path);
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        base.join(p)
-    }
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
 }

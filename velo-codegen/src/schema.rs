@@ -49,13 +49,7 @@ impl fmt::Display for Schema {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            write!(
-                f,
-                "{} {}{}",
-                c.name,
-                c.ty,
-                if c.nullable { "" } else { " NOT NULL" }
-            )?;
+            write!(f, "{} {}{}", c.name, c.ty, if c.nullable { "" } else { " NOT NULL" })?;
         }
         Ok(())
     }
@@ -66,19 +60,17 @@ pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<
     let dialect = GenericDialect {};
     let at = |line: u64, col: u64| {
         // Positions inside a one-line string literal map onto the file (+1 for the quote).
-        if line <= 1 {
-            Span::at(span.line, span.column + col, 1)
-        } else {
-            span.clone()
-        }
+        if line <= 1 { Span::at(span.line, span.column + col, 1) } else { span.clone() }
     };
-    let parsed = Parser::new(&dialect)
-        .try_with_sql(text)
-        .and_then(|mut p| p.parse_comma_separated(Parser::parse_column_def));
+    let parsed =
+        Parser::new(&dialect).try_with_sql(text).and_then(|mut p| p.parse_comma_separated(Parser::parse_column_def));
     let defs = match parsed {
         Ok(d) => d,
         Err(e) => {
-            diags.push(Diagnostic::error("E0302", span.clone(), format!("bad inline schema: {e}")).with_help("write `'col TYPE [NOT NULL], …'`, e.g. `'id BIGINT NOT NULL, price DECIMAL(10,2)'`"));
+            diags.push(
+                Diagnostic::error("E0302", span.clone(), format!("bad inline schema: {e}"))
+                    .with_help("write `'col TYPE [NOT NULL], …'`, e.g. `'id BIGINT NOT NULL, price DECIMAL(10,2)'`"),
+            );
             return None;
         }
     };
@@ -93,27 +85,15 @@ pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<
                     at(d.name.span.start.line, d.name.span.start.column),
                     format!("unsupported column type `{ty_text}` for `{}`", d.name.value),
                 )
-                .with_help(
-                    "use BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), STRING, DATE or TIMESTAMP",
-                ),
+                .with_help("use BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p,s), STRING, DATE or TIMESTAMP"),
             );
             ok = false;
             continue;
         };
-        let not_null = d
-            .options
-            .iter()
-            .any(|o| o.option.to_string().eq_ignore_ascii_case("NOT NULL"));
-        columns.push(Column {
-            name: d.name.value,
-            ty,
-            nullable: !not_null,
-        });
+        let not_null = d.options.iter().any(|o| o.option.to_string().eq_ignore_ascii_case("NOT NULL"));
+        columns.push(Column { name: d.name.value, ty, nullable: !not_null });
     }
-    ok.then(|| Schema {
-        columns,
-        origin: "inline schema".into(),
-    })
+    ok.then(|| Schema { columns, origin: "inline schema".into() })
 }
 
 /// Loads a schema file: `.avsc` (Avro) or `.schema.yaml`/`.yaml`/`.yml` (Velostream's format).
@@ -123,12 +103,8 @@ pub fn load_file(path: &Path, shown: &str, span: &Span, diags: &mut Diagnostics)
         Ok(t) => t,
         Err(e) => {
             diags.push(
-                Diagnostic::error(
-                    "E0304",
-                    span.clone(),
-                    format!("cannot read schema file `{shown}`: {e}"),
-                )
-                .with_help("paths of schema files are relative to the folder of the .sql file"),
+                Diagnostic::error("E0304", span.clone(), format!("cannot read schema file `{shown}`: {e}"))
+                    .with_help("paths of schema files are relative to the folder of the .sql file"),
             );
             return None;
         }
@@ -142,16 +118,9 @@ pub fn load_file(path: &Path, shown: &str, span: &Span, diags: &mut Diagnostics)
         Err("unknown schema file type (use .avsc or .schema.yaml)".to_string())
     };
     match result {
-        Ok(columns) => Some(Schema {
-            columns,
-            origin: format!("schema file {shown}"),
-        }),
+        Ok(columns) => Some(Schema { columns, origin: format!("schema file {shown}") }),
         Err(e) => {
-            diags.push(Diagnostic::error(
-                "E0305",
-                span.clone(),
-                format!("bad schema file `{shown}`: {e}"),
-            ));
+            diags.push(Diagnostic::error("E0305", span.clone(), format!("bad schema file `{shown}`: {e}")));
             None
         }
     }
@@ -177,16 +146,11 @@ fn avro_schema(text: &str) -> Result<Vec<Column>, String> {
                 (SqlType::Decimal(p, s), false)
             }
             A::Date => (SqlType::Date, false),
-            A::TimestampMillis
-            | A::TimestampMicros
-            | A::LocalTimestampMillis
-            | A::LocalTimestampMicros => (SqlType::Timestamp, false),
+            A::TimestampMillis | A::TimestampMicros | A::LocalTimestampMillis | A::LocalTimestampMicros => {
+                (SqlType::Timestamp, false)
+            }
             A::Union(u) => {
-                let non_null: Vec<&A> = u
-                    .variants()
-                    .iter()
-                    .filter(|v| !matches!(v, A::Null))
-                    .collect();
+                let non_null: Vec<&A> = u.variants().iter().filter(|v| !matches!(v, A::Null)).collect();
                 match non_null.as_slice() {
                     [one] => (map(one)?.0, true),
                     _ => return Err("only unions of null and one type are supported".into()),
@@ -200,11 +164,7 @@ fn avro_schema(text: &str) -> Result<Vec<Column>, String> {
         .iter()
         .map(|f| {
             map(&f.schema)
-                .map(|(ty, nullable)| Column {
-                    name: f.name.clone(),
-                    ty,
-                    nullable,
-                })
+                .map(|(ty, nullable)| Column { name: f.name.clone(), ty, nullable })
                 .map_err(|e| format!("field `{}`: {e}", f.name))
         })
         .collect()
@@ -248,12 +208,8 @@ fn yaml_schema(text: &str) -> Result<Vec<Column>, String> {
                 }),
                 _ => None,
             };
-            ty.map(|ty| Column {
-                name: f.name.clone(),
-                ty,
-                nullable: f.nullable,
-            })
-            .ok_or_else(|| format!("field `{}` has an unsupported type", f.name))
+            ty.map(|ty| Column { name: f.name.clone(), ty, nullable: f.nullable })
+                .ok_or_else(|| format!("field `{}` has an unsupported type", f.name))
         })
         .collect()
 }
@@ -302,30 +258,19 @@ impl Seen {
     fn ty(&self) -> SqlType {
         let numeric = self.int || self.decimal || self.double;
         let temporal = self.date || self.timestamp;
-        let kinds = [numeric, self.boolean, temporal, self.string]
-            .iter()
-            .filter(|k| **k)
-            .count();
+        let kinds = [numeric, self.boolean, temporal, self.string].iter().filter(|k| **k).count();
         if kinds != 1 || self.string {
             return SqlType::String;
         }
         if self.boolean {
             SqlType::Boolean
         } else if temporal {
-            if self.timestamp {
-                SqlType::Timestamp
-            } else {
-                SqlType::Date
-            }
+            if self.timestamp { SqlType::Timestamp } else { SqlType::Date }
         } else if self.double {
             SqlType::Double
         } else if self.decimal {
             let p = (self.int_digits + self.scale).clamp(18, MAX_PRECISION);
-            if self.int_digits + self.scale > MAX_PRECISION {
-                SqlType::Double
-            } else {
-                SqlType::Decimal(p, self.scale)
-            }
+            if self.int_digits + self.scale > MAX_PRECISION { SqlType::Double } else { SqlType::Decimal(p, self.scale) }
         } else {
             SqlType::BigInt
         }
@@ -343,48 +288,23 @@ fn plain_number(t: &str) -> Option<(u32, u32)> {
 }
 
 /// Infers the schema of a data file; `shown` is the path as the app wrote it.
-pub fn infer_file(
-    path: &Path,
-    shown: &str,
-    format: FileFormat,
-    delimiter: u8,
-) -> Result<Schema, String> {
+pub fn infer_file(path: &Path, shown: &str, format: FileFormat, delimiter: u8) -> Result<Schema, String> {
     let data = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let (names, seen, rows) = match format {
-        FileFormat::Csv | FileFormat::CsvNoHeader => {
-            infer_csv(&data, delimiter, format == FileFormat::Csv)?
-        }
+        FileFormat::Csv | FileFormat::CsvNoHeader => infer_csv(&data, delimiter, format == FileFormat::Csv)?,
         FileFormat::JsonLines | FileFormat::Json => infer_json(&data)?,
     };
     if names.is_empty() {
-        return Err(format!(
-            "`{}` has no columns to infer a schema from",
-            path.display()
-        ));
+        return Err(format!("`{}` has no columns to infer a schema from", path.display()));
     }
-    let columns = names
-        .into_iter()
-        .zip(seen)
-        .map(|(name, s)| Column {
-            name,
-            ty: s.ty(),
-            nullable: true,
-        })
-        .collect();
-    Ok(Schema {
-        columns,
-        origin: format!("inferred from {shown} ({rows} records sampled)"),
-    })
+    let columns = names.into_iter().zip(seen).map(|(name, s)| Column { name, ty: s.ty(), nullable: true }).collect();
+    Ok(Schema { columns, origin: format!("inferred from {shown} ({rows} records sampled)") })
 }
 
 type Inferred = (Vec<String>, Vec<Seen>, usize);
 
 fn infer_csv(data: &[u8], delimiter: u8, header: bool) -> Result<Inferred, String> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(data);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(data);
     let mut records = rdr.records();
     let mut names: Vec<String> = Vec::new();
     if header {
@@ -436,13 +356,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
 fn infer_json(data: &[u8]) -> Result<Inferred, String> {
     let text = std::str::from_utf8(data).map_err(|_| "the file is not UTF-8".to_string())?;
     let objects: Vec<Members> = if text.trim_start().starts_with('[') {
-        let items: Vec<&RawValue> =
-            serde_json::from_str(text).map_err(|e| format!("not a JSON array: {e}"))?;
-        items
-            .into_iter()
-            .take(SAMPLE_ROWS)
-            .filter_map(|v| serde_json::from_str(v.get()).ok())
-            .collect()
+        let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| format!("not a JSON array: {e}"))?;
+        items.into_iter().take(SAMPLE_ROWS).filter_map(|v| serde_json::from_str(v.get()).ok()).collect()
     } else {
         text.lines()
             .filter(|l| !l.trim().is_empty())
@@ -518,26 +433,17 @@ mod tests {
     #[test]
     fn json_inference_keeps_key_order_and_digits() {
         let (names, seen, rows) =
-            infer_json(b"{\"b\": 1.50, \"a\": \"x\"}\n{\"a\": null, \"c\": \"2024-01-01\"}\n")
-                .unwrap();
+            infer_json(b"{\"b\": 1.50, \"a\": \"x\"}\n{\"a\": null, \"c\": \"2024-01-01\"}\n").unwrap();
         assert_eq!(rows, 2);
         assert_eq!(names, vec!["b", "a", "c"]);
         let tys: Vec<SqlType> = seen.iter().map(Seen::ty).collect();
-        assert_eq!(
-            tys,
-            vec![SqlType::Decimal(18, 2), SqlType::String, SqlType::Date]
-        );
+        assert_eq!(tys, vec![SqlType::Decimal(18, 2), SqlType::String, SqlType::Date]);
     }
 
     #[test]
     fn inline_schema_and_errors() {
         let mut d = Diagnostics::default();
-        let s = parse_inline(
-            "id BIGINT NOT NULL, price DECIMAL(10,2)",
-            &Span::at(3, 10, 5),
-            &mut d,
-        )
-        .unwrap();
+        let s = parse_inline("id BIGINT NOT NULL, price DECIMAL(10,2)", &Span::at(3, 10, 5), &mut d).unwrap();
         assert_eq!(s.to_string(), "id BIGINT NOT NULL, price DECIMAL(10, 2)");
         assert!(parse_inline("id BLOB", &Span::at(3, 10, 5), &mut d).is_none());
         let e = d.into_sorted();
@@ -548,25 +454,11 @@ mod tests {
     fn yaml_and_avro_schemas() {
         let y = "name: t\nfields:\n  - name: id\n    type: integer\n    nullable: false\n  - name: px\n    type:\n      decimal: {precision: 10, scale: 2}\n";
         let cols = yaml_schema(y).unwrap();
-        assert_eq!(
-            cols[0],
-            Column {
-                name: "id".into(),
-                ty: SqlType::BigInt,
-                nullable: false
-            }
-        );
+        assert_eq!(cols[0], Column { name: "id".into(), ty: SqlType::BigInt, nullable: false });
         assert_eq!(cols[1].ty, SqlType::Decimal(10, 2));
         let a = r#"{"type":"record","name":"r","fields":[{"name":"px","type":["null",{"type":"bytes","logicalType":"decimal","precision":12,"scale":4}]},{"name":"ts","type":{"type":"long","logicalType":"timestamp-millis"}}]}"#;
         let cols = avro_schema(a).unwrap();
-        assert_eq!(
-            cols[0],
-            Column {
-                name: "px".into(),
-                ty: SqlType::Decimal(12, 4),
-                nullable: true
-            }
-        );
+        assert_eq!(cols[0], Column { name: "px".into(), ty: SqlType::Decimal(12, 4), nullable: true });
         assert_eq!(cols[1].ty, SqlType::Timestamp);
     }
 }

@@ -32,10 +32,7 @@ pub enum SqlType {
 impl SqlType {
     /// Whether arithmetic applies.
     pub fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            SqlType::BigInt | SqlType::Double | SqlType::Decimal(..)
-        )
+        matches!(self, SqlType::BigInt | SqlType::Double | SqlType::Decimal(..))
     }
 
     /// The Rust type of a non-NULL value.
@@ -72,32 +69,20 @@ impl SqlType {
             Some((n, rest)) => (n.trim().to_string(), rest.trim_end_matches(')').to_string()),
             None => (t.clone(), String::new()),
         };
-        let nums: Vec<u32> = args
-            .split(',')
-            .filter_map(|a| a.trim().parse().ok())
-            .collect();
+        let nums: Vec<u32> = args.split(',').filter_map(|a| a.trim().parse().ok()).collect();
         Some(match name.as_str() {
             "BOOLEAN" | "BOOL" => SqlType::Boolean,
-            "INT" | "INTEGER" | "BIGINT" | "SMALLINT" | "TINYINT" | "INT64" | "INT32" | "LONG" => {
-                SqlType::BigInt
-            }
-            "DOUBLE" | "DOUBLE PRECISION" | "FLOAT" | "REAL" | "FLOAT64" | "FLOAT8" => {
-                SqlType::Double
-            }
+            "INT" | "INTEGER" | "BIGINT" | "SMALLINT" | "TINYINT" | "INT64" | "INT32" | "LONG" => SqlType::BigInt,
+            "DOUBLE" | "DOUBLE PRECISION" | "FLOAT" | "REAL" | "FLOAT64" | "FLOAT8" => SqlType::Double,
             "DECIMAL" | "NUMERIC" | "DEC" => {
                 let p = nums.first().copied().unwrap_or(MAX_PRECISION);
-                let s = nums
-                    .get(1)
-                    .copied()
-                    .unwrap_or(if nums.is_empty() { 6 } else { 0 });
+                let s = nums.get(1).copied().unwrap_or(if nums.is_empty() { 6 } else { 0 });
                 if p == 0 || p > MAX_PRECISION || s > p {
                     return None;
                 }
                 SqlType::Decimal(p, s)
             }
-            "STRING" | "VARCHAR" | "TEXT" | "CHAR" | "CHARACTER VARYING" | "CHARACTER" => {
-                SqlType::String
-            }
+            "STRING" | "VARCHAR" | "TEXT" | "CHAR" | "CHARACTER VARYING" | "CHARACTER" => SqlType::String,
             "DATE" => SqlType::Date,
             "TIMESTAMP" | "DATETIME" | "TIMESTAMP WITHOUT TIME ZONE" => SqlType::Timestamp,
             _ => return None,
@@ -126,10 +111,7 @@ mod tests {
 
     #[test]
     fn parses_type_names() {
-        assert_eq!(
-            SqlType::parse("decimal(10, 2)"),
-            Some(SqlType::Decimal(10, 2))
-        );
+        assert_eq!(SqlType::parse("decimal(10, 2)"), Some(SqlType::Decimal(10, 2)));
         assert_eq!(SqlType::parse("NUMERIC"), Some(SqlType::Decimal(38, 6)));
         assert_eq!(SqlType::parse("varchar(20)"), Some(SqlType::String));
         assert_eq!(SqlType::parse("INT"), Some(SqlType::BigInt));

@@ -26,11 +26,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 #[test]
@@ -49,40 +45,23 @@ fn check_reports_all_problems_as_json_lines_and_exits_1() {
         "CREATE STREAM s AS\nSELECT amuont, UPPR(name) AS n FROM src\nWITH ('src.type' = 'file_source', 'src.path' = 'x.csv', 'src.schema' = 'amount DECIMAL(10,2), name STRING');\n",
     )
     .expect("write");
-    let out = velo()
-        .args(["check", "--format", "json"])
-        .arg(&app)
-        .output()
-        .expect("run velo");
+    let out = velo().args(["check", "--format", "json"]).arg(&app).output().expect("run velo");
     assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
     assert_eq!(lines.len(), 2, "both mistakes are reported");
-    assert_eq!(
-        (lines[0]["line"].as_u64(), lines[0]["column"].as_u64()),
-        (Some(2), Some(8))
-    );
+    assert_eq!((lines[0]["line"].as_u64(), lines[0]["column"].as_u64()), (Some(2), Some(8)));
     assert_eq!(lines[0]["code"], "E0201");
     assert_eq!(lines[0]["help"], "did you mean `amount`?");
     assert_eq!(lines[1]["code"], "E0202");
-    let usage = velo()
-        .args(["check", "--format", "xml"])
-        .arg(&app)
-        .output()
-        .expect("run velo");
+    let usage = velo().args(["check", "--format", "xml"]).arg(&app).output().expect("run velo");
     assert_eq!(usage.status.code(), Some(2), "a usage error");
 }
 
 #[test]
 fn build_makes_a_binary_that_dead_letters_bad_records_and_honours_flags() {
     let dir = temp("build");
-    std::fs::copy(
-        apps().join("dead_letters/trades.csv"),
-        dir.join("trades.csv"),
-    )
-    .expect("copy data");
+    std::fs::copy(apps().join("dead_letters/trades.csv"), dir.join("trades.csv")).expect("copy data");
     let bin = dir.join("dead_letters");
     let out = velo()
         .arg("build")
@@ -94,29 +73,16 @@ fn build_makes_a_binary_that_dead_letters_bad_records_and_honours_flags() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     // Relative paths in WITH resolve against the working directory of the binary.
-    let run = Command::new(&bin)
-        .current_dir(&dir)
-        .output()
-        .expect("run app");
+    let run = Command::new(&bin).current_dir(&dir).output().expect("run app");
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
     let summary = text(&run);
     assert!(summary.contains("12 records read"), "{summary}");
     assert!(summary.contains("5 rows written"), "{summary}");
     assert!(summary.contains("6 records failed"), "{summary}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("output/notional.csv.dlq.jsonl"))
-            .expect("dlq")
-            .lines()
-            .count(),
-        6
-    );
+    assert_eq!(std::fs::read_to_string(dir.join("output/notional.csv.dlq.jsonl")).expect("dlq").lines().count(), 6);
 
     // --fail-on-error turns failed records into exit code 3.
-    let strict = Command::new(&bin)
-        .current_dir(&dir)
-        .arg("--fail-on-error")
-        .output()
-        .expect("run app");
+    let strict = Command::new(&bin).current_dir(&dir).arg("--fail-on-error").output().expect("run app");
     assert_eq!(strict.status.code(), Some(3));
 
     // Paths can be overridden at start-up by flag or environment.
@@ -127,24 +93,9 @@ fn build_makes_a_binary_that_dead_letters_bad_records_and_honours_flags() {
         .output()
         .expect("run app");
     assert_eq!(moved.status.code(), Some(0));
-    assert_eq!(
-        std::fs::read_to_string(&other)
-            .expect("moved output")
-            .lines()
-            .count(),
-        6
-    );
-    let env = Command::new(&bin)
-        .current_dir(&dir)
-        .env("VELO_TRADES_PATH", "missing.csv")
-        .output()
-        .expect("run app");
-    assert_eq!(
-        env.status.code(),
-        Some(1),
-        "a missing input is a fatal error: {}",
-        text(&env)
-    );
+    assert_eq!(std::fs::read_to_string(&other).expect("moved output").lines().count(), 6);
+    let env = Command::new(&bin).current_dir(&dir).env("VELO_TRADES_PATH", "missing.csv").output().expect("run app");
+    assert_eq!(env.status.code(), Some(1), "a missing input is a fatal error: {}", text(&env));
     assert!(text(&env).contains("missing.csv"));
 
     let usage = Command::new(&bin).arg("--bogus").output().expect("run app");

@@ -15,16 +15,8 @@ fn render(sql: &str) -> String {
         default_name: "app".into(),
     };
     let compiled = compile(&src);
-    assert!(
-        compiled.has_errors() || !compiled.diagnostics.is_empty(),
-        "expected a diagnostic for:\n{sql}"
-    );
-    compiled
-        .diagnostics
-        .iter()
-        .map(|d| d.render(&src.file_name, &src.sql))
-        .collect::<Vec<_>>()
-        .join("\n")
+    assert!(compiled.has_errors() || !compiled.diagnostics.is_empty(), "expected a diagnostic for:\n{sql}");
+    compiled.diagnostics.iter().map(|d| d.render(&src.file_name, &src.sql)).collect::<Vec<_>>().join("\n")
 }
 
 fn app(select: &str) -> String {
@@ -40,54 +32,21 @@ macro_rules! case {
     };
 }
 
-case!(
-    unknown_column_suggests_the_closest,
-    app("SELECT id, amuont FROM orders")
-);
-case!(
-    unknown_function_suggests_the_closest,
-    app("SELECT UPPR(customer) AS c FROM orders")
-);
-case!(
-    wrong_arity,
-    app("SELECT SUBSTRING(customer) AS c FROM orders")
-);
-case!(
-    type_mismatch_in_arithmetic,
-    app("SELECT customer + 1 AS c FROM orders")
-);
-case!(
-    where_must_be_boolean,
-    app("SELECT id FROM orders WHERE amount")
-);
+case!(unknown_column_suggests_the_closest, app("SELECT id, amuont FROM orders"));
+case!(unknown_function_suggests_the_closest, app("SELECT UPPR(customer) AS c FROM orders"));
+case!(wrong_arity, app("SELECT SUBSTRING(customer) AS c FROM orders"));
+case!(type_mismatch_in_arithmetic, app("SELECT customer + 1 AS c FROM orders"));
+case!(where_must_be_boolean, app("SELECT id FROM orders WHERE amount"));
 case!(unknown_source, app("SELECT id FROM ordrs"));
 case!(
     unknown_with_key,
-    format!(
-        "CREATE STREAM out AS SELECT id FROM orders {} ;",
-        WITH.replace("'out.path'", "'out.pth'")
-    )
+    format!("CREATE STREAM out AS SELECT id FROM orders {} ;", WITH.replace("'out.path'", "'out.pth'"))
 );
-case!(
-    syntax_error_points_at_the_token,
-    app("SELECT id,, amount FROM orders")
-);
-case!(
-    trailing_garbage_is_an_error,
-    format!("{}\nthis is not sql", app("SELECT id FROM orders"))
-);
-case!(
-    comparing_text_with_a_number,
-    app("SELECT id FROM orders WHERE customer > 10")
-);
-case!(
-    bad_annotation_value,
-    format!("-- @num_partitions: many\n{}", app("SELECT id FROM orders"))
-);
-case!(
-    duplicate_output_column,
-    app("SELECT id, amount AS id FROM orders")
-);
+case!(syntax_error_points_at_the_token, app("SELECT id,, amount FROM orders"));
+case!(trailing_garbage_is_an_error, format!("{}\nthis is not sql", app("SELECT id FROM orders")));
+case!(comparing_text_with_a_number, app("SELECT id FROM orders WHERE customer > 10"));
+case!(bad_annotation_value, format!("-- @num_partitions: many\n{}", app("SELECT id FROM orders")));
+case!(duplicate_output_column, app("SELECT id, amount AS id FROM orders"));
 case!(
     all_errors_are_reported_not_just_the_first,
     app("SELECT nope, UPPR(customer) AS c, customer * 2 AS d FROM orders WHERE missing > 1")
@@ -99,7 +58,4 @@ case!(
         app("SELECT id, amount FROM orders")
     )
 );
-case!(
-    column_outside_group_by,
-    app("SELECT customer, amount, SUM(amount) AS total FROM orders GROUP BY customer")
-);
+case!(column_outside_group_by, app("SELECT customer, amount, SUM(amount) AS total FROM orders GROUP BY customer"));

@@ -4,23 +4,7 @@
 use std::path::{Path, PathBuf};
 
 fn apps() -> Vec<PathBuf> {
-    fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).expect("apps dir").flatten() {
-            let p = e.path();
-            if p.is_dir() && p.file_name().is_some_and(|n| n != "output") {
-                collect(&p, out);
-            } else if p.extension().is_some_and(|x| x == "sql") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    collect(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../apps"),
-        &mut out,
-    );
-    out.sort();
-    out
+    velo_codegen::find_apps(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../apps"))
 }
 
 #[test]
@@ -28,18 +12,11 @@ fn generated_code_of_every_app() {
     let files = apps();
     assert!(files.len() >= 6, "apps/ holds the example apps");
     for file in files {
-        let rel = file
-            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("../apps"))
-            .expect("under apps");
-        let name = rel
-            .with_extension("")
-            .to_string_lossy()
-            .replace(['/', '\\'], "__");
+        let rel = file.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("../apps")).expect("under apps");
+        let name = rel.with_extension("").to_string_lossy().replace(['/', '\\'], "__");
         let src = velo_codegen::load(&file).expect("read");
         let compiled = velo_codegen::compile(&src);
-        let plan = compiled
-            .plan
-            .unwrap_or_else(|| panic!("{} has errors: {:?}", file.display(), compiled.diagnostics));
+        let plan = compiled.plan.unwrap_or_else(|| panic!("{} has errors: {:?}", file.display(), compiled.diagnostics));
         let code = velo_codegen::generate_main(&plan).expect("formats");
         insta::assert_snapshot!(name, code);
     }

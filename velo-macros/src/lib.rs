@@ -40,10 +40,7 @@ impl Parse for MacroInput {
         } else {
             let key: Ident = input.parse()?;
             if key != "file" {
-                return Err(syn::Error::new(
-                    key.span(),
-                    "expected a SQL string or `file = \"app.sql\"`",
-                ));
+                return Err(syn::Error::new(key.span(), "expected a SQL string or `file = \"app.sql\"`"));
             }
             input.parse::<Token![=]>()?;
             SqlSource::File(input.parse()?)
@@ -63,9 +60,7 @@ impl Parse for MacroInput {
 }
 
 fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_default()
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default()
 }
 
 fn expand(input: &MacroInput) -> syn::Result<proc_macro2::TokenStream> {
@@ -82,31 +77,22 @@ fn expand(input: &MacroInput) -> syn::Result<proc_macro2::TokenStream> {
         }
         SqlSource::File(lit) => {
             let path = root.join(lit.value());
-            let src = velo_codegen::load(&path).map_err(|e| {
-                syn::Error::new(lit.span(), format!("cannot read `{}`: {e}", path.display()))
-            })?;
+            let src = velo_codegen::load(&path)
+                .map_err(|e| syn::Error::new(lit.span(), format!("cannot read `{}`: {e}", path.display())))?;
             (src, lit, Some(path))
         }
     };
     let compiled = velo_codegen::compile(&src);
-    let errors: Vec<&velo_codegen::Diagnostic> = compiled
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == velo_codegen::Severity::Error)
-        .collect();
+    let errors: Vec<&velo_codegen::Diagnostic> =
+        compiled.diagnostics.iter().filter(|d| d.severity == velo_codegen::Severity::Error).collect();
     if let Some(plan) = compiled.plan.as_ref().filter(|_| errors.is_empty()) {
         let module = input
             .module
             .as_ref()
             .map(|m| m.to_string())
-            .unwrap_or_else(|| {
-                velo_codegen::names::snake(plan.app.name.as_deref().unwrap_or("app"))
-            });
+            .unwrap_or_else(|| velo_codegen::names::snake(plan.app.name.as_deref().unwrap_or("app")));
         let body = velo_codegen::emit::app_module(plan, &module);
-        let tracked = file
-            .iter()
-            .chain(plan.files_read.iter())
-            .filter_map(|p| track(p));
+        let tracked = file.iter().chain(plan.files_read.iter()).filter_map(|p| track(p));
         return Ok(quote! {
             #(#tracked)*
             #body
@@ -121,10 +107,7 @@ fn expand(input: &MacroInput) -> syn::Result<proc_macro2::TokenStream> {
             d.span.column,
             d.code,
             d.message,
-            d.help
-                .as_ref()
-                .map(|h| format!("\n  = help: {h}"))
-                .unwrap_or_default()
+            d.help.as_ref().map(|h| format!("\n  = help: {h}")).unwrap_or_default()
         );
         let e = syn::Error::new(lit.span(), msg);
         match &mut combined {
@@ -132,12 +115,7 @@ fn expand(input: &MacroInput) -> syn::Result<proc_macro2::TokenStream> {
             None => combined = Some(e),
         }
     }
-    Err(combined.unwrap_or_else(|| {
-        syn::Error::new(
-            Span::call_site(),
-            "velo_sql!: the app could not be compiled",
-        )
-    }))
+    Err(combined.unwrap_or_else(|| syn::Error::new(Span::call_site(), "velo_sql!: the app could not be compiled")))
 }
 
 /// `const _: &[u8] = include_bytes!("…");` so that editing a file the macro read recompiles the crate.

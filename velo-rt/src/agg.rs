@@ -118,13 +118,8 @@ impl<const S: u32, const R: u32> Accumulator<Decimal<S>> for AvgDecimal<S, R> {
         if self.n == 0 {
             return Ok(None);
         }
-        let scaled = self
-            .sum
-            .checked_mul(pow10(R.saturating_sub(S)))
-            .ok_or(EvalError::Overflow)?;
-        let divisor = (self.n as i128)
-            .checked_mul(pow10(S.saturating_sub(R)))
-            .ok_or(EvalError::Overflow)?;
+        let scaled = self.sum.checked_mul(pow10(R.saturating_sub(S))).ok_or(EvalError::Overflow)?;
+        let divisor = (self.n as i128).checked_mul(pow10(S.saturating_sub(R))).ok_or(EvalError::Overflow)?;
         Decimal::from_unscaled(div_half_up(scaled, divisor)).map(Some)
     }
 }
@@ -217,10 +212,7 @@ pub struct Groups<K, A> {
 
 impl<K, A> Default for Groups<K, A> {
     fn default() -> Self {
-        Self {
-            index: hashbrown::HashMap::default(),
-            entries: Vec::new(),
-        }
+        Self { index: hashbrown::HashMap::default(), entries: Vec::new() }
     }
 }
 
@@ -252,11 +244,7 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
 
     /// Folds `other` into these groups, in `other`'s order, combining accumulators with `merge`
     /// (so merging partial states in input order keeps first-appearance order).
-    pub fn merge(
-        &mut self,
-        other: Self,
-        merge: impl Fn(&mut A, &A) -> EvalResult<()>,
-    ) -> EvalResult<()> {
+    pub fn merge(&mut self, other: Self, merge: impl Fn(&mut A, &A) -> EvalResult<()>) -> EvalResult<()> {
         for (k, a) in other.entries {
             let (_, mine) = self.entry(&k);
             merge(mine, &a)?;
@@ -333,24 +321,11 @@ mod tests {
     #[test]
     fn average_rounds_half_up_and_sums_overflow_as_errors() {
         // (1 + 2) / 2 = 1.5 → scale 0 rounds to 2; -1.5 → -2
-        assert_eq!(
-            run::<AvgDecimal<0, 0>, _>(&[Some(Decimal::<0>(1)), Some(Decimal(2))]),
-            Some(Decimal(2))
-        );
-        assert_eq!(
-            run::<AvgDecimal<0, 0>, _>(&[Some(Decimal::<0>(-1)), Some(Decimal(-2))]),
-            Some(Decimal(-2))
-        );
+        assert_eq!(run::<AvgDecimal<0, 0>, _>(&[Some(Decimal::<0>(1)), Some(Decimal(2))]), Some(Decimal(2)));
+        assert_eq!(run::<AvgDecimal<0, 0>, _>(&[Some(Decimal::<0>(-1)), Some(Decimal(-2))]), Some(Decimal(-2)));
         // 79.97 / 3 = 26.656666…
-        let books = [
-            Some(Decimal::<2>(2499)),
-            Some(Decimal(1999)),
-            Some(Decimal(3499)),
-        ];
-        assert_eq!(
-            run::<AvgDecimal<2, 6>, _>(&books).map(|d| d.to_string()),
-            Some("26.656667".into())
-        );
+        let books = [Some(Decimal::<2>(2499)), Some(Decimal(1999)), Some(Decimal(3499))];
+        assert_eq!(run::<AvgDecimal<2, 6>, _>(&books).map(|d| d.to_string()), Some("26.656667".into()));
         let mut s = Sum::<i64>::default();
         s.update(Some(&i64::MAX)).unwrap();
         assert_eq!(s.update(Some(&1)), Err(EvalError::Overflow));
@@ -358,9 +333,7 @@ mod tests {
 
     #[test]
     fn merge_equals_one_pass() {
-        let vals: Vec<Option<Decimal<1>>> = (0..100)
-            .map(|i| (i % 7 != 0).then_some(Decimal(i * 13 - 400)))
-            .collect();
+        let vals: Vec<Option<Decimal<1>>> = (0..100).map(|i| (i % 7 != 0).then_some(Decimal(i * 13 - 400))).collect();
         let (left, right) = vals.split_at(37);
         let mut a = AvgDecimal::<1, 6>::default();
         let mut b = AvgDecimal::<1, 6>::default();
@@ -377,18 +350,9 @@ mod tests {
             let (_, acc) = g.entry(&(Some(k.to_string()),));
             Accumulator::<()>::update(acc, Some(&())).unwrap();
         }
-        let keys: Vec<_> = g
-            .iter()
-            .map(|(k, a)| (k.0.clone().unwrap(), Accumulator::<()>::result(a).unwrap()))
-            .collect();
-        assert_eq!(
-            keys,
-            vec![
-                ("b".into(), Some(2)),
-                ("a".into(), Some(1)),
-                ("c".into(), Some(1))
-            ]
-        );
+        let keys: Vec<_> =
+            g.iter().map(|(k, a)| (k.0.clone().unwrap(), Accumulator::<()>::result(a).unwrap())).collect();
+        assert_eq!(keys, vec![("b".into(), Some(2)), ("a".into(), Some(1)), ("c".into(), Some(1))]);
         assert_eq!(KeyF64(0.0), KeyF64(-0.0));
     }
 }

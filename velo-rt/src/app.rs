@@ -44,34 +44,18 @@ pub struct Context {
 impl Context {
     /// A context over the given configuration.
     pub fn new(config: Config) -> Self {
-        Self {
-            config,
-            partitions: None,
-            lines: Vec::new(),
-            failed: 0,
-        }
+        Self { config, partitions: None, lines: Vec::new(), failed: 0 }
     }
 
     /// Records that source `name` produced `records` records.
     pub fn source_done(&mut self, name: &str, path: &str, records: u64) {
-        self.lines.push(format!(
-            "  source {name}: {records} records read from {path}"
-        ));
+        self.lines.push(format!("  source {name}: {records} records read from {path}"));
     }
 
     /// Records a statement's outcome.
-    pub fn statement_done(
-        &mut self,
-        name: &str,
-        rows: u64,
-        sink: Option<PathBuf>,
-        failed: u64,
-        dlq: Option<PathBuf>,
-    ) {
+    pub fn statement_done(&mut self, name: &str, rows: u64, sink: Option<PathBuf>, failed: u64, dlq: Option<PathBuf>) {
         let shown = |p: PathBuf| p.canonicalize().unwrap_or(p).display().to_string();
-        let to = sink
-            .map(|p| format!(" to {}", shown(p)))
-            .unwrap_or_default();
+        let to = sink.map(|p| format!(" to {}", shown(p))).unwrap_or_default();
         let mut line = format!("  {name}: {rows} rows written{to}");
         if failed > 0 {
             let at = dlq.map(shown).unwrap_or_else(|| "stderr".into());
@@ -86,11 +70,7 @@ impl Context {
     pub fn partitions(&self, declared: Option<usize>) -> usize {
         self.partitions
             .or(declared)
-            .unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(1)
-            })
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
             .max(1)
     }
 
@@ -125,12 +105,7 @@ exit codes: 0 done, 1 fatal error, 2 usage error, 3 records failed with --fail-o
 pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalError>) -> ExitCode {
     let mut config = Config::from_properties(spec.properties);
     config.apply_env(spec.objects, |k| std::env::var(k).ok());
-    let mut args = Args {
-        overrides: Vec::new(),
-        fail_on_error: false,
-        quiet: false,
-        partitions: None,
-    };
+    let mut args = Args { overrides: Vec::new(), fail_on_error: false, quiet: false, partitions: None };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -140,29 +115,17 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
             },
             s if s.starts_with("--set=") => args.overrides.push(s["--set=".len()..].to_string()),
             "--fail-on-error" => args.fail_on_error = true,
-            "--partitions" => match it
-                .next()
-                .and_then(|v| v.parse::<usize>().ok())
-                .filter(|n| *n > 0)
-            {
+            "--partitions" => match it.next().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
                 Some(n) => args.partitions = Some(n),
                 None => return usage_error("--partitions needs a positive whole number"),
             },
             "--quiet" | "-q" => args.quiet = true,
             "--version" | "-V" => {
-                println!(
-                    "{} {} (built by velo {})",
-                    spec.name,
-                    spec.version,
-                    env!("CARGO_PKG_VERSION")
-                );
+                println!("{} {} (built by velo {})", spec.name, spec.version, env!("CARGO_PKG_VERSION"));
                 return ExitCode::SUCCESS;
             }
             "--help" | "-h" => {
-                println!(
-                    "{} — a streaming SQL app compiled by Velo\n\n{USAGE}",
-                    spec.name
-                );
+                println!("{} — a streaming SQL app compiled by Velo\n\n{USAGE}", spec.name);
                 return ExitCode::SUCCESS;
             }
             "--print-config" => {
@@ -187,16 +150,8 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
     ctx.partitions = args.partitions;
     let outcome = run(&mut ctx);
     if !args.quiet || outcome.is_err() {
-        let status = if outcome.is_ok() {
-            "finished"
-        } else {
-            "stopped"
-        };
-        eprintln!(
-            "velo app {}: {status} in {:.3} s",
-            spec.name,
-            started.elapsed().as_secs_f64()
-        );
+        let status = if outcome.is_ok() { "finished" } else { "stopped" };
+        eprintln!("velo app {}: {status} in {:.3} s", spec.name, started.elapsed().as_secs_f64());
         for line in &ctx.lines {
             eprintln!("{line}");
         }

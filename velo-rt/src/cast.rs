@@ -23,9 +23,7 @@ pub fn cast_decimal<F, const S: u32>(v: Option<F>, precision: u32) -> EvalResult
 where
     Decimal<S>: CastFrom<F>,
 {
-    cast::<F, Decimal<S>>(v)?
-        .map(|d| d.check_precision(precision))
-        .transpose()
+    cast::<F, Decimal<S>>(v)?.map(|d| d.check_precision(precision)).transpose()
 }
 
 macro_rules! to_string_casts {
@@ -160,19 +158,10 @@ mod tests {
         assert_eq!(cast::<f64, i64>(Some(-3.7)), Ok(Some(-3)));
         assert_eq!(cast::<String, i64>(None), Ok(None));
         assert!(cast::<String, i64>(Some("x".into())).is_err());
-        assert_eq!(
-            cast::<Decimal<3>, Decimal<2>>(Some(Decimal(1235))),
-            Ok(Some(Decimal(124)))
-        );
-        assert_eq!(
-            cast::<Decimal<2>, String>(Some(Decimal(-50))),
-            Ok(Some("-0.50".into()))
-        );
+        assert_eq!(cast::<Decimal<3>, Decimal<2>>(Some(Decimal(1235))), Ok(Some(Decimal(124))));
+        assert_eq!(cast::<Decimal<2>, String>(Some(Decimal(-50))), Ok(Some("-0.50".into())));
         assert!(cast_decimal::<i64, 2>(Some(1000), 4).is_err());
         assert_eq!(cast_decimal::<i64, 2>(Some(99), 4), Ok(Some(Decimal(9900))));
-        assert_eq!(
-            cast::<Timestamp, Date>(Some(Timestamp(-1))),
-            Ok(Some(Date(-1)))
-        );
+        assert_eq!(cast::<Timestamp, Date>(Some(Timestamp(-1))), Ok(Some(Date(-1))));
     }
 }

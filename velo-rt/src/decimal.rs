@@ -34,19 +34,12 @@ pub struct Decimal<const S: u32>(pub i128);
 impl<const S: u32> Decimal<S> {
     /// Builds a decimal from its unscaled value, checking the 38-digit limit.
     pub fn from_unscaled(v: i128) -> Result<Self, EvalError> {
-        if (-MAX_UNSCALED..=MAX_UNSCALED).contains(&v) {
-            Ok(Self(v))
-        } else {
-            Err(EvalError::Overflow)
-        }
+        if (-MAX_UNSCALED..=MAX_UNSCALED).contains(&v) { Ok(Self(v)) } else { Err(EvalError::Overflow) }
     }
 
     /// Converts an integer exactly.
     pub fn from_i64(v: i64) -> Result<Self, EvalError> {
-        (v as i128)
-            .checked_mul(pow10(S))
-            .ok_or(EvalError::Overflow)
-            .and_then(Self::from_unscaled)
+        (v as i128).checked_mul(pow10(S)).ok_or(EvalError::Overflow).and_then(Self::from_unscaled)
     }
 
     /// Converts to the nearest `f64` (used only where SQL mixes DECIMAL with DOUBLE).
@@ -115,9 +108,7 @@ impl<const S: u32> Decimal<S> {
     pub fn parse_exact(text: &str) -> Result<Self, EvalError> {
         let frac = text.trim().split_once('.').map_or("", |(_, f)| f);
         if frac.len() > S as usize && frac[S as usize..].bytes().any(|b| b != b'0') {
-            return Err(EvalError::InvalidNumber(format!(
-                "{text} (more than {S} fraction digits)"
-            )));
+            return Err(EvalError::InvalidNumber(format!("{text} (more than {S} fraction digits)")));
         }
         Self::parse(text)
     }
@@ -136,27 +127,18 @@ impl<const S: u32> Decimal<S> {
         if int_part.is_empty() && frac_part.is_empty() {
             return Err(bad());
         }
-        if !int_part
-            .bytes()
-            .chain(frac_part.bytes())
-            .all(|b| b.is_ascii_digit())
-        {
+        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         let mut unscaled: i128 = 0;
         for b in int_part.bytes() {
-            unscaled = unscaled
-                .checked_mul(10)
-                .and_then(|u| u.checked_add((b - b'0') as i128))
-                .ok_or(EvalError::Overflow)?;
+            unscaled =
+                unscaled.checked_mul(10).and_then(|u| u.checked_add((b - b'0') as i128)).ok_or(EvalError::Overflow)?;
         }
         let frac = frac_part.as_bytes();
         for i in 0..S as usize {
             let d = frac.get(i).map_or(0, |b| (b - b'0') as i128);
-            unscaled = unscaled
-                .checked_mul(10)
-                .and_then(|u| u.checked_add(d))
-                .ok_or(EvalError::Overflow)?;
+            unscaled = unscaled.checked_mul(10).and_then(|u| u.checked_add(d)).ok_or(EvalError::Overflow)?;
         }
         if frac.get(S as usize).is_some_and(|b| *b >= b'5') {
             unscaled = unscaled.checked_add(1).ok_or(EvalError::Overflow)?;
@@ -183,41 +165,27 @@ pub fn div_half_up(n: i128, d: i128) -> i128 {
     }
     let r_abs = r.unsigned_abs();
     let d_abs = d.unsigned_abs();
-    if r_abs >= d_abs - r_abs {
-        if (n < 0) == (d < 0) { q + 1 } else { q - 1 }
-    } else {
-        q
-    }
+    if r_abs >= d_abs - r_abs { if (n < 0) == (d < 0) { q + 1 } else { q - 1 } } else { q }
 }
 
 /// `a * b` with operand scales `A`, `B`, rounded to result scale `R`.
-pub fn mul<const A: u32, const B: u32, const R: u32>(
-    a: Decimal<A>,
-    b: Decimal<B>,
-) -> Result<Decimal<R>, EvalError> {
+pub fn mul<const A: u32, const B: u32, const R: u32>(a: Decimal<A>, b: Decimal<B>) -> Result<Decimal<R>, EvalError> {
     let raw = a.0.checked_mul(b.0).ok_or(EvalError::Overflow)?;
     Decimal::from_unscaled(rescale_raw(raw, A + B, R)?)
 }
 
 /// `a / b` with operand scales `A`, `B`, rounded HALF_UP to result scale `R`.
-pub fn div<const A: u32, const B: u32, const R: u32>(
-    a: Decimal<A>,
-    b: Decimal<B>,
-) -> Result<Decimal<R>, EvalError> {
+pub fn div<const A: u32, const B: u32, const R: u32>(a: Decimal<A>, b: Decimal<B>) -> Result<Decimal<R>, EvalError> {
     if b.0 == 0 {
         return Err(EvalError::DivisionByZero);
     }
     // a/b = (a.0 / 10^A) / (b.0 / 10^B); scaled by 10^R: a.0 * 10^(R + B - A) / b.0
     let shift = R as i64 + B as i64 - A as i64;
     let (n, d) = if shift >= 0 {
-        let n =
-            a.0.checked_mul(pow10(shift as u32))
-                .ok_or(EvalError::Overflow)?;
+        let n = a.0.checked_mul(pow10(shift as u32)).ok_or(EvalError::Overflow)?;
         (n, b.0)
     } else {
-        let d =
-            b.0.checked_mul(pow10((-shift) as u32))
-                .ok_or(EvalError::Overflow)?;
+        let d = b.0.checked_mul(pow10((-shift) as u32)).ok_or(EvalError::Overflow)?;
         (a.0, d)
     };
     Decimal::from_unscaled(div_half_up(n, d))
@@ -232,13 +200,7 @@ impl<const S: u32> fmt::Display for Decimal<S> {
             return write!(f, "{sign}{abs}");
         }
         let p = pow10(S) as u128;
-        write!(
-            f,
-            "{sign}{}.{:0width$}",
-            abs / p,
-            abs % p,
-            width = S as usize
-        )
+        write!(f, "{sign}{}.{:0width$}", abs / p, abs % p, width = S as usize)
     }
 }
 
@@ -265,10 +227,7 @@ mod tests {
         assert!(Decimal::<2>::parse("1.2.3").is_err());
         assert!(Decimal::<2>::parse("abc").is_err());
         assert!(Decimal::<2>::parse_exact("1.234").is_err());
-        assert_eq!(
-            Decimal::<2>::parse_exact("1.2300").unwrap().to_string(),
-            "1.23"
-        );
+        assert_eq!(Decimal::<2>::parse_exact("1.2300").unwrap().to_string(), "1.23");
     }
 
     #[test]
@@ -286,40 +245,18 @@ mod tests {
         let three = Decimal::<0>(3);
         assert_eq!(div::<2, 0, 6>(one, three).unwrap().to_string(), "0.333333");
         let two = Decimal::<0>(2);
-        assert_eq!(
-            div::<2, 0, 6>(Decimal::<2>(-100), Decimal::<0>(-3))
-                .unwrap()
-                .to_string(),
-            "0.333333"
-        );
+        assert_eq!(div::<2, 0, 6>(Decimal::<2>(-100), Decimal::<0>(-3)).unwrap().to_string(), "0.333333");
         assert_eq!(div::<0, 0, 6>(two, three).unwrap().to_string(), "0.666667");
-        assert_eq!(
-            div::<0, 0, 6>(Decimal::<0>(-2), three).unwrap().to_string(),
-            "-0.666667"
-        );
-        assert_eq!(
-            div::<2, 2, 6>(Decimal::<2>(100), Decimal::<2>(200))
-                .unwrap()
-                .to_string(),
-            "0.500000"
-        );
+        assert_eq!(div::<0, 0, 6>(Decimal::<0>(-2), three).unwrap().to_string(), "-0.666667");
+        assert_eq!(div::<2, 2, 6>(Decimal::<2>(100), Decimal::<2>(200)).unwrap().to_string(), "0.500000");
         assert!(div::<0, 0, 6>(two, Decimal::<0>(0)).is_err());
     }
 
     #[test]
     fn rescale_rounds_half_up_both_signs() {
-        assert_eq!(
-            Decimal::<3>(12345).rescale::<2>().unwrap().to_string(),
-            "12.35"
-        );
-        assert_eq!(
-            Decimal::<3>(-12345).rescale::<2>().unwrap().to_string(),
-            "-12.35"
-        );
-        assert_eq!(
-            Decimal::<3>(-12344).rescale::<2>().unwrap().to_string(),
-            "-12.34"
-        );
+        assert_eq!(Decimal::<3>(12345).rescale::<2>().unwrap().to_string(), "12.35");
+        assert_eq!(Decimal::<3>(-12345).rescale::<2>().unwrap().to_string(), "-12.35");
+        assert_eq!(Decimal::<3>(-12344).rescale::<2>().unwrap().to_string(), "-12.34");
         assert_eq!(Decimal::<1>(5).rescale::<3>().unwrap().to_string(), "0.500");
     }
 
@@ -327,10 +264,7 @@ mod tests {
     fn f64_conversions_are_exact_where_possible() {
         assert_eq!(Decimal::<2>::from_f64(0.125).unwrap().to_string(), "0.13");
         assert_eq!(Decimal::<2>::from_f64(-2.5).unwrap().to_string(), "-2.50");
-        assert_eq!(
-            Decimal::<1>::from_f64(1e20).unwrap().to_string(),
-            "100000000000000000000.0"
-        );
+        assert_eq!(Decimal::<1>::from_f64(1e20).unwrap().to_string(), "100000000000000000000.0");
         assert_eq!(Decimal::<3>::from_f64(1.5e-3).unwrap().to_string(), "0.002");
         assert_eq!(Decimal::<2>::from_f64(5e-4).unwrap().to_string(), "0.00");
         assert_eq!(Decimal::<2>(150).to_f64(), 1.5);

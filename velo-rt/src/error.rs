@@ -45,9 +45,7 @@ pub struct DecodeError {
 impl DecodeError {
     /// A decode error with the given reason.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+        Self { message: message.into() }
     }
 
     /// A decode error for column `column`.

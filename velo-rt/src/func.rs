@@ -42,11 +42,7 @@ pub fn length(s: Option<String>) -> Option<i64> {
 
 /// `SUBSTRING(s, start [, len])`, 1-based; positions before 1 shorten the result as in
 /// PostgreSQL; a negative length is an error.
-pub fn substring(
-    s: Option<String>,
-    start: Option<i64>,
-    len: Option<Option<i64>>,
-) -> EvalResult<Option<String>> {
+pub fn substring(s: Option<String>, start: Option<i64>, len: Option<Option<i64>>) -> EvalResult<Option<String>> {
     let (Some(s), Some(start)) = (s, start) else {
         return Ok(None);
     };
@@ -54,9 +50,7 @@ pub fn substring(
         None => i64::MAX,
         Some(None) => return Ok(None),
         Some(Some(l)) if l < 0 => {
-            return Err(EvalError::InvalidArgument(
-                "negative SUBSTRING length".into(),
-            ));
+            return Err(EvalError::InvalidArgument("negative SUBSTRING length".into()));
         }
         Some(Some(l)) => start.saturating_add(l),
     };
@@ -65,9 +59,7 @@ pub fn substring(
         return Ok(Some(String::new()));
     }
     let take = (end - from) as usize;
-    Ok(Some(
-        s.chars().skip((from - 1) as usize).take(take).collect(),
-    ))
+    Ok(Some(s.chars().skip((from - 1) as usize).take(take).collect()))
 }
 
 /// `REPLACE(s, from, to)`: every occurrence.
@@ -96,11 +88,7 @@ pub fn left(s: Option<String>, n: Option<i64>) -> Option<String> {
 pub fn right(s: Option<String>, n: Option<i64>) -> Option<String> {
     let (s, n) = (s?, n?);
     let count = s.chars().count() as i64;
-    let skip = if n >= 0 {
-        (count - n).max(0)
-    } else {
-        (-n).min(count)
-    };
+    let skip = if n >= 0 { (count - n).max(0) } else { (-n).min(count) };
     Some(s.chars().skip(skip as usize).collect())
 }
 
@@ -115,36 +103,16 @@ pub fn position(sub: Option<String>, s: Option<String>) -> Option<i64> {
 
 /// `SPLIT_PART(s, delimiter, n)`: the `n`-th piece (1-based; negative counts from the end);
 /// '' when out of range.
-pub fn split_part(
-    s: Option<String>,
-    delim: Option<String>,
-    n: Option<i64>,
-) -> EvalResult<Option<String>> {
+pub fn split_part(s: Option<String>, delim: Option<String>, n: Option<i64>) -> EvalResult<Option<String>> {
     let (Some(s), Some(delim), Some(n)) = (s, delim, n) else {
         return Ok(None);
     };
     if n == 0 {
-        return Err(EvalError::InvalidArgument(
-            "SPLIT_PART field position must not be 0".into(),
-        ));
+        return Err(EvalError::InvalidArgument("SPLIT_PART field position must not be 0".into()));
     }
-    let pieces: Vec<&str> = if delim.is_empty() {
-        vec![s.as_str()]
-    } else {
-        s.split(delim.as_str()).collect()
-    };
-    let idx = if n > 0 {
-        n - 1
-    } else {
-        pieces.len() as i64 + n
-    };
-    Ok(Some(
-        usize::try_from(idx)
-            .ok()
-            .and_then(|i| pieces.get(i))
-            .unwrap_or(&"")
-            .to_string(),
-    ))
+    let pieces: Vec<&str> = if delim.is_empty() { vec![s.as_str()] } else { s.split(delim.as_str()).collect() };
+    let idx = if n > 0 { n - 1 } else { pieces.len() as i64 + n };
+    Ok(Some(usize::try_from(idx).ok().and_then(|i| pieces.get(i)).unwrap_or(&"").to_string()))
 }
 
 /// `LPAD(s, len [, fill])`: pads on the left to `len` characters (truncates if longer).
@@ -175,8 +143,8 @@ fn with_regex<T>(pattern: &str, f: impl FnOnce(&Regex) -> T) -> EvalResult<T> {
     REGEX_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(pattern) {
-            let re = Regex::new(pattern)
-                .map_err(|e| EvalError::InvalidArgument(format!("bad regular expression: {e}")))?;
+            let re =
+                Regex::new(pattern).map_err(|e| EvalError::InvalidArgument(format!("bad regular expression: {e}")))?;
             if cache.len() >= 256 {
                 cache.clear();
             }
@@ -195,11 +163,7 @@ pub fn regexp(s: Option<String>, pattern: Option<String>) -> EvalResult<Option<b
 }
 
 /// `REGEXP_REPLACE(s, pattern, replacement)`: replaces every match; `$1` names a group.
-pub fn regexp_replace(
-    s: Option<String>,
-    pattern: Option<String>,
-    repl: Option<String>,
-) -> EvalResult<Option<String>> {
+pub fn regexp_replace(s: Option<String>, pattern: Option<String>, repl: Option<String>) -> EvalResult<Option<String>> {
     let (Some(s), Some(p), Some(r)) = (s, pattern, repl) else {
         return Ok(None);
     };
@@ -270,10 +234,7 @@ pub fn round_f64(x: Option<f64>, d: i64) -> Option<f64> {
 
 /// `ROUND(x, d)` for DECIMAL(p, S) into scale `R = max(0, min(S, d))`, HALF_UP. A negative `d`
 /// rounds to tens, hundreds, … (`ROUND(1250, -2)` = 1300).
-pub fn round_dec<const S: u32, const R: u32>(
-    x: Option<Decimal<S>>,
-    d: i64,
-) -> EvalResult<Option<Decimal<R>>> {
+pub fn round_dec<const S: u32, const R: u32>(x: Option<Decimal<S>>, d: i64) -> EvalResult<Option<Decimal<R>>> {
     let Some(v) = x else { return Ok(None) };
     let r: Decimal<R> = v.rescale()?;
     if d >= 0 {
@@ -290,9 +251,7 @@ pub fn round_i64(x: Option<i64>, d: i64) -> EvalResult<Option<i64>> {
         return Ok(Some(v));
     }
     let unit = pow10((-d).min(38) as u32);
-    i64::try_from(crate::decimal::div_half_up(v as i128, unit) * unit)
-        .map(Some)
-        .map_err(|_| EvalError::Overflow)
+    i64::try_from(crate::decimal::div_half_up(v as i128, unit) * unit).map(Some).map_err(|_| EvalError::Overflow)
 }
 
 /// `CEIL(x)` for DECIMAL: the smallest integer ≥ x, as DECIMAL(p, 0).
@@ -321,9 +280,7 @@ pub fn floor_f64(x: Option<f64>) -> Option<f64> {
 /// `SQRT(x)`; negative input is an error.
 pub fn sqrt(x: Option<f64>) -> EvalResult<Option<f64>> {
     match x {
-        Some(v) if v < 0.0 => Err(EvalError::InvalidArgument(format!(
-            "SQRT of negative number {v}"
-        ))),
+        Some(v) if v < 0.0 => Err(EvalError::InvalidArgument(format!("SQRT of negative number {v}"))),
         other => Ok(other.map(f64::sqrt)),
     }
 }
@@ -377,10 +334,7 @@ mod tests {
         assert_eq!(lpad(s("7"), Some(3), s("0")), s("007"));
         assert_eq!(rpad(s("abcd"), Some(2), s("0")), s("ab"));
         assert_eq!(concat(vec![s("a"), None, s("b")]), s("ab"));
-        assert_eq!(
-            regexp_replace(s("a1b22"), s("[0-9]+"), s("#")),
-            Ok(s("a#b#"))
-        );
+        assert_eq!(regexp_replace(s("a1b22"), s("[0-9]+"), s("#")), Ok(s("a#b#")));
         assert!(regexp(s("a"), s("(")).is_err());
     }
 
@@ -400,18 +354,9 @@ mod tests {
 
     #[test]
     fn math_functions() {
-        assert_eq!(
-            round_dec::<3, 1>(Some(Decimal(12345)), 1),
-            Ok(Some(Decimal(123)))
-        );
-        assert_eq!(
-            round_dec::<2, 0>(Some(Decimal(-250)), 0),
-            Ok(Some(Decimal(-3)))
-        );
-        assert_eq!(
-            round_dec::<0, 0>(Some(Decimal(1250)), -2),
-            Ok(Some(Decimal(1300)))
-        );
+        assert_eq!(round_dec::<3, 1>(Some(Decimal(12345)), 1), Ok(Some(Decimal(123))));
+        assert_eq!(round_dec::<2, 0>(Some(Decimal(-250)), 0), Ok(Some(Decimal(-3))));
+        assert_eq!(round_dec::<0, 0>(Some(Decimal(1250)), -2), Ok(Some(Decimal(1300))));
         assert_eq!(ceil_dec::<2>(Some(Decimal(-150))), Some(Decimal(-1)));
         assert_eq!(floor_dec::<2>(Some(Decimal(-150))), Some(Decimal(-2)));
         assert_eq!(round_f64(Some(2.5), 0), Some(3.0));

@@ -35,9 +35,7 @@ pub mod __private {
     pub use crate::decimal::Decimal;
     pub use crate::error::{DecodeError, EvalError, EvalResult, FatalError};
     pub use crate::io::dlq::Rejected;
-    pub use crate::io::source::{
-        FileSourceSpec, Flow, Record, read_file_source, read_file_source_parallel,
-    };
+    pub use crate::io::source::{FileSourceSpec, Flow, Record, read_file_source, read_file_source_parallel};
     pub use crate::record::{CsvFields, CsvOut, SinkRow, SourceRow};
     pub use crate::statement::{Gate, OutputOptions, Statement, no_downstream};
     pub use crate::time::{Date, Timestamp};

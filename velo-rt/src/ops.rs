@@ -284,11 +284,7 @@ mod tests {
                     _ => None,
                 };
                 assert_eq!(and(a, b), expect_and);
-                assert_eq!(
-                    or(a, b),
-                    not(and(not(a), not(b))),
-                    "De Morgan for {a:?} {b:?}"
-                );
+                assert_eq!(or(a, b), not(and(not(a), not(b))), "De Morgan for {a:?} {b:?}");
             }
         }
     }

@@ -45,13 +45,7 @@ impl<'a> CsvFields<'a> {
         raw: &'a [u8],
         delimiter: u8,
     ) -> Self {
-        Self {
-            record,
-            positions,
-            columns,
-            raw,
-            delimiter,
-        }
+        Self { record, positions, columns, raw, delimiter }
     }
 
     /// Schema column `i`, parsed; an empty field is NULL (but `""` is the empty string).
@@ -59,33 +53,22 @@ impl<'a> CsvFields<'a> {
     pub fn get<T: FromText>(&self, i: usize) -> Result<Option<T>, DecodeError> {
         let name = self.columns[i];
         let pos = self.positions[i];
-        let bytes = self
-            .record
-            .get(pos)
-            .ok_or_else(|| DecodeError::column(name, "missing field"))?;
+        let bytes = self.record.get(pos).ok_or_else(|| DecodeError::column(name, "missing field"))?;
         if bytes.is_empty() {
             if self.quoted_empty(pos) {
-                return T::from_text("")
-                    .map(Some)
-                    .map_err(|e| DecodeError::column(name, e));
+                return T::from_text("").map(Some).map_err(|e| DecodeError::column(name, e));
             }
             return Ok(None);
         }
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| DecodeError::column(name, "not valid UTF-8"))?;
-        T::from_text(text)
-            .map(Some)
-            .map_err(|e| DecodeError::column(name, e))
+        let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::column(name, "not valid UTF-8"))?;
+        T::from_text(text).map(Some).map_err(|e| DecodeError::column(name, e))
     }
 
     /// Schema column `i` of a `NOT NULL` column: an empty field is an error.
     #[inline]
     pub fn get_not_null<T: FromText>(&self, i: usize) -> Result<Option<T>, DecodeError> {
         match self.get(i)? {
-            None => Err(DecodeError::column(
-                self.columns[i],
-                "NULL in a NOT NULL column",
-            )),
+            None => Err(DecodeError::column(self.columns[i], "NULL in a NOT NULL column")),
             v => Ok(v),
         }
     }
@@ -135,10 +118,7 @@ pub struct CsvOut {
 
 impl Default for CsvOut {
     fn default() -> Self {
-        Self {
-            buf: String::new(),
-            record: csv::ByteRecord::new(),
-        }
+        Self { buf: String::new(), record: csv::ByteRecord::new() }
     }
 }
 
@@ -169,9 +149,7 @@ mod tests {
     #[test]
     fn empty_field_is_null_but_quoted_empty_is_text() {
         let raw = b"1,,\"\",x";
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(&raw[..]);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(&raw[..]);
         let rec = rdr.byte_records().next().unwrap().unwrap();
         const COLS: &[&str] = &["a", "b", "c", "d"];
         let f = CsvFields::new(&rec, &[0, 1, 2, 3], COLS, raw, b',');
@@ -180,12 +158,6 @@ mod tests {
         assert_eq!(f.get::<String>(2).unwrap(), Some(String::new()));
         assert!(f.get::<i64>(3).unwrap_err().message.contains("column `d`"));
         let short = CsvFields::new(&rec, &[0, 1, 2, 7], COLS, raw, b',');
-        assert!(
-            short
-                .get::<String>(3)
-                .unwrap_err()
-                .message
-                .contains("missing")
-        );
+        assert!(short.get::<String>(3).unwrap_err().message.contains("missing"));
     }
 }

@@ -34,11 +34,7 @@ pub struct Gate {
 impl Gate {
     /// A gate with the statement's options.
     pub fn new(options: OutputOptions) -> Self {
-        Self {
-            seen: options.distinct.then(HashSet::new),
-            limit: options.limit,
-            emitted: 0,
-        }
+        Self { seen: options.distinct.then(HashSet::new), limit: options.limit, emitted: 0 }
     }
 
     /// Whether LIMIT has been reached.
@@ -79,30 +75,17 @@ pub struct Statement<R: SinkRow> {
 impl<R: SinkRow> Statement<R> {
     /// Opens the statement's file sink (object `sink`, if any) and its dead-letter queue
     /// (`<name>.dlq`, else `<sink path>.dlq.jsonl`, else standard error).
-    pub fn open(
-        ctx: &Context,
-        name: &str,
-        sink: Option<&str>,
-        options: OutputOptions,
-    ) -> Result<Self, FatalError> {
+    pub fn open(ctx: &Context, name: &str, sink: Option<&str>, options: OutputOptions) -> Result<Self, FatalError> {
         let sink = sink.map(|s| FileSink::open(&ctx.config, s)).transpose()?;
-        let dlq_path = ctx
-            .config
-            .get(name, "dlq")
-            .map(|p| PathBuf::from(crate::io::strip_file_scheme(p)))
-            .or_else(|| {
+        let dlq_path =
+            ctx.config.get(name, "dlq").map(|p| PathBuf::from(crate::io::strip_file_scheme(p))).or_else(|| {
                 sink.as_ref().map(|s| {
                     let mut p = s.path().as_os_str().to_owned();
                     p.push(".dlq.jsonl");
                     PathBuf::from(p)
                 })
             });
-        Ok(Self {
-            name: name.to_string(),
-            sink,
-            dlq: DeadLetters::new(name, dlq_path),
-            gate: Gate::new(options),
-        })
+        Ok(Self { name: name.to_string(), sink, dlq: DeadLetters::new(name, dlq_path), gate: Gate::new(options) })
     }
 
     /// Whether LIMIT has been reached.
@@ -128,23 +111,13 @@ impl<R: SinkRow> Statement<R> {
             Err(e) => return self.reject(&e, rec),
         };
         if !self.gate.admit(&row) {
-            return Ok(if self.is_done() {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            });
+            return Ok(if self.is_done() { Flow::Stop } else { Flow::Continue });
         }
         if let Some(sink) = &mut self.sink {
             sink.write(&row)?;
         }
         let below = downstream(&row, rec)?;
-        Ok(
-            if self.is_done() || (self.sink.is_none() && below == Flow::Stop) {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            },
-        )
+        Ok(if self.is_done() || (self.sink.is_none() && below == Flow::Stop) { Flow::Stop } else { Flow::Continue })
     }
 
     /// Emits a result that belongs to no single input record (EMIT FINAL at end of input), or
@@ -154,12 +127,7 @@ impl<R: SinkRow> Statement<R> {
         result: EvalResult<Option<R>>,
         downstream: impl FnOnce(&R, &Record<'_>) -> Result<Flow, FatalError>,
     ) -> Result<Flow, FatalError> {
-        let rec = Record {
-            source: &self.name.clone(),
-            file: std::path::Path::new(""),
-            line: 0,
-            raw: b"",
-        };
+        let rec = Record { source: &self.name.clone(), file: std::path::Path::new(""), line: 0, raw: b"" };
         self.push(result, &rec, downstream)
     }
 
@@ -198,10 +166,7 @@ mod tests {
 
     #[test]
     fn gate_applies_distinct_then_limit() {
-        let mut g = Gate::new(OutputOptions {
-            distinct: true,
-            limit: Some(2),
-        });
+        let mut g = Gate::new(OutputOptions { distinct: true, limit: Some(2) });
         assert!(g.admit(&"a"));
         assert!(!g.admit(&"a"), "a duplicate is dropped and does not count");
         assert!(g.admit(&"b"));

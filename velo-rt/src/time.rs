@@ -12,12 +12,8 @@ pub struct Timestamp(pub i64);
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Date(pub i32);
 
-const TIMESTAMP_FORMATS: &[&str] = &[
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-];
+const TIMESTAMP_FORMATS: &[&str] =
+    &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
 
 impl Timestamp {
     /// Parses ISO 8601 text: `2024-01-01T10:00:00[.fff][Z|±hh:mm]`, a space instead of `T`,
@@ -30,9 +26,7 @@ impl Timestamp {
         let naive = TIMESTAMP_FORMATS
             .iter()
             .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-            .or_else(|| {
-                Date::parse(t).map(|d| d.to_naive().and_hms_opt(0, 0, 0).unwrap_or_default())
-            })?;
+            .or_else(|| Date::parse(t).map(|d| d.to_naive().and_hms_opt(0, 0, 0).unwrap_or_default()))?;
         Some(Timestamp(naive.and_utc().timestamp_millis()))
     }
 
@@ -91,17 +85,9 @@ mod tests {
         let t = Timestamp::parse("2024-01-01T10:00:00").unwrap();
         assert_eq!(t.0, 1_704_103_200_000);
         assert_eq!(t.to_string(), "2024-01-01T10:00:00");
-        assert_eq!(
-            Timestamp::parse("2024-01-01 10:00:00.25")
-                .unwrap()
-                .to_string(),
-            "2024-01-01T10:00:00.250"
-        );
+        assert_eq!(Timestamp::parse("2024-01-01 10:00:00.25").unwrap().to_string(), "2024-01-01T10:00:00.250");
         assert_eq!(Timestamp::parse("2024-01-01T12:00:00+02:00").unwrap(), t);
-        assert_eq!(
-            Timestamp::parse("2024-01-01").unwrap().to_string(),
-            "2024-01-01T00:00:00"
-        );
+        assert_eq!(Timestamp::parse("2024-01-01").unwrap().to_string(), "2024-01-01T00:00:00");
         assert!(Timestamp::parse("yesterday").is_none());
     }
 

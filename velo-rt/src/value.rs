@@ -34,17 +34,13 @@ pub trait ToText {
 
 impl FromText for i64 {
     fn from_text(text: &str) -> Result<Self, String> {
-        text.trim()
-            .parse()
-            .map_err(|_| format!("`{text}` is not a BIGINT"))
+        text.trim().parse().map_err(|_| format!("`{text}` is not a BIGINT"))
     }
 }
 
 impl FromText for f64 {
     fn from_text(text: &str) -> Result<Self, String> {
-        text.trim()
-            .parse()
-            .map_err(|_| format!("`{text}` is not a DOUBLE"))
+        text.trim().parse().map_err(|_| format!("`{text}` is not a DOUBLE"))
     }
 }
 
@@ -132,26 +128,17 @@ impl<'de, const S: u32> Deserialize<'de> for Decimal<S> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = <&RawValue>::deserialize(d)?;
         let text = raw.get();
-        let digits = text
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .unwrap_or(text);
-        Decimal::parse_exact(digits)
-            .map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL with scale {S}")))
+        let digits = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+        Decimal::parse_exact(digits).map_err(|_| de::Error::custom(format!("{text} is not a DECIMAL with scale {S}")))
     }
 }
 
 /// Serializes a nullable decimal as a JSON number with its exact digits
 /// (`'<sink>.decimal.format' = 'number'`).
-pub fn decimal_as_number<const S: u32, Z: Serializer>(
-    v: &Option<Decimal<S>>,
-    s: Z,
-) -> Result<Z::Ok, Z::Error> {
+pub fn decimal_as_number<const S: u32, Z: Serializer>(v: &Option<Decimal<S>>, s: Z) -> Result<Z::Ok, Z::Error> {
     match v {
         None => s.serialize_none(),
-        Some(d) => RawValue::from_string(d.to_string())
-            .map_err(serde::ser::Error::custom)?
-            .serialize(s),
+        Some(d) => RawValue::from_string(d.to_string()).map_err(serde::ser::Error::custom)?.serialize(s),
     }
 }
 
@@ -222,10 +209,7 @@ mod tests {
         assert_eq!(r.price, Some(Decimal(1234)));
         assert!(serde_json::from_str::<Row>(r#"{"price": "12.345"}"#).is_err());
         assert_eq!(r.at, None);
-        assert_eq!(
-            serde_json::to_string(&r).unwrap(),
-            r#"{"price":"12.34","at":null}"#
-        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":"12.34","at":null}"#);
         assert!(serde_json::from_str::<Row>(r#"{"price": "x"}"#).is_err());
     }
 
@@ -234,10 +218,7 @@ mod tests {
         let r: Row = serde_json::from_str(r#"{"at": "2024-01-01T10:00:00"}"#).unwrap();
         assert_eq!(r.at, Some(Timestamp(1_704_103_200_000)));
         let r: Row = serde_json::from_str(r#"{"at": 1704103200000}"#).unwrap();
-        assert_eq!(
-            serde_json::to_string(&r).unwrap(),
-            r#"{"price":null,"at":"2024-01-01T10:00:00"}"#
-        );
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":null,"at":"2024-01-01T10:00:00"}"#);
     }
 
     #[test]

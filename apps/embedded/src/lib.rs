@@ -42,26 +42,14 @@ mod tests {
     use velo_rt::{Decimal, EvalError};
 
     fn order(sku: &str, price: i128, qty: i64) -> OrdersRow {
-        OrdersRow {
-            sku: Some(sku.into()),
-            price: Some(Decimal(price)),
-            qty: Some(qty),
-        }
+        OrdersRow { sku: Some(sku.into()), price: Some(Decimal(price)), qty: Some(qty) }
     }
 
     #[test]
     fn rows_flow_through_both_statements() {
         let mut p = Pipeline::new();
-        let out = p.process_orders([
-            order("a", 1050, 10),
-            order("b", 999, 0),
-            order("c", 1000, 2),
-        ]);
-        let totals: Vec<_> = out
-            .quotes
-            .iter()
-            .map(|q| (q.sku.clone(), q.total, q.tier.clone()))
-            .collect();
+        let out = p.process_orders([order("a", 1050, 10), order("b", 999, 0), order("c", 1000, 2)]);
+        let totals: Vec<_> = out.quotes.iter().map(|q| (q.sku.clone(), q.total, q.tier.clone())).collect();
         assert_eq!(
             totals,
             vec![
@@ -87,30 +75,20 @@ mod tests {
     #[test]
     fn a_record_whose_sum_overflows_leaves_its_group_untouched() {
         use super::totals::app::{Pipeline, SrcRow};
-        let row = |v: i64, w: i64| SrcRow {
-            k: Some("a".into()),
-            v: Some(v),
-            w: Some(w),
-        };
+        let row = |v: i64, w: i64| SrcRow { k: Some("a".into()), v: Some(v), w: Some(w) };
         let mut p = Pipeline::new();
         // The second record overflows `sw` after `sv` could already have been added.
         let out = p.process_src([row(1, i64::MAX), row(10, 1), row(100, -5)]);
         assert_eq!(out.errors, vec![("totals", EvalError::Overflow)]);
         let done = p.finish();
         let t = &done.totals[0];
-        assert_eq!(
-            (t.n, t.sv, t.sw),
-            (Some(2), Some(101), Some(i64::MAX - 5)),
-            "the failed record counts nowhere"
-        );
+        assert_eq!((t.n, t.sv, t.sw), (Some(2), Some(101), Some(i64::MAX - 5)), "the failed record counts nowhere");
     }
 
     #[test]
     fn inline_sql_compiles_too() {
         let mut p = super::inline::app::Pipeline::new();
-        let out = p.process_words([super::inline::app::WordsRow {
-            word: Some("héllo".into()),
-        }]);
+        let out = p.process_words([super::inline::app::WordsRow { word: Some("héllo".into()) }]);
         assert_eq!(out.shouted[0].word.as_deref(), Some("HÉLLO"));
         assert_eq!(out.shouted[0].len, Some(5));
     }

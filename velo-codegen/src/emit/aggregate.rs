@@ -39,11 +39,7 @@ pub(super) fn names(s: &StatementPlan) -> Names {
 
 /// (accumulator type, its input type) of one call.
 fn accumulator(c: &AggCall) -> (TokenStream, TokenStream) {
-    let arg_ty = c
-        .arg
-        .as_ref()
-        .map(|a| a.ty().rust())
-        .unwrap_or_else(|| quote!(()));
+    let arg_ty = c.arg.as_ref().map(|a| a.ty().rust()).unwrap_or_else(|| quote!(()));
     let acc = match (c.kind, c.ty) {
         (AggKind::CountStar | AggKind::Count, _) => quote!(rt::agg::Count),
         (AggKind::CountDistinct, _) => quote!(rt::agg::CountDistinct),
@@ -73,26 +69,18 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let output = ident(&s.struct_name);
     let key_tys = agg.keys.iter().map(|k| k.ty().rust());
     let key_exprs = agg.keys.iter().map(expr);
-    let key_locals: Vec<Ident> = (0..agg.keys.len())
-        .map(|i| format_ident!("k{}", i))
-        .collect();
+    let key_locals: Vec<Ident> = (0..agg.keys.len()).map(|i| format_ident!("k{}", i)).collect();
     let key_index = (0..agg.keys.len()).map(syn::Index::from);
-    let fields: Vec<Ident> = (0..agg.calls.len())
-        .map(|j| format_ident!("a{}", j))
-        .collect();
-    let args: Vec<Ident> = (0..agg.calls.len())
-        .map(|j| format_ident!("x{}", j))
-        .collect();
-    let (acc_tys, in_tys): (Vec<TokenStream>, Vec<TokenStream>) =
-        agg.calls.iter().map(accumulator).unzip();
+    let fields: Vec<Ident> = (0..agg.calls.len()).map(|j| format_ident!("a{}", j)).collect();
+    let args: Vec<Ident> = (0..agg.calls.len()).map(|j| format_ident!("x{}", j)).collect();
+    let (acc_tys, in_tys): (Vec<TokenStream>, Vec<TokenStream>) = agg.calls.iter().map(accumulator).unzip();
     let arg_values = agg.calls.iter().map(|c| match &c.arg {
         Some(a) => expr(a),
         None => quote!(Some(())),
     });
     // A record that fails (a SUM overflowing) must leave its group untouched: fallible updates run
     // first, and when there are several they run on a copy that replaces the group on success.
-    let fallible =
-        |c: &AggCall| matches!(c.kind, AggKind::Sum | AggKind::Avg) && c.ty != SqlType::Double;
+    let fallible = |c: &AggCall| matches!(c.kind, AggKind::Sum | AggKind::Avg) && c.ty != SqlType::Double;
     let mut order: Vec<usize> = (0..agg.calls.len()).collect();
     order.sort_by_key(|&j| !fallible(&agg.calls[j]));
     let copy = agg.calls.iter().filter(|c| fallible(c)).count() > 1;
@@ -121,14 +109,8 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let body = projection_body(s, &output);
     let key_doc = format!(" The GROUP BY key of `{}`.", s.name);
     let acc_doc = format!(" The running aggregates of one `{}` group.", s.name);
-    let update_doc = format!(
-        " Folds one input row into its `{}` group; `None` when WHERE filters it out.",
-        s.name
-    );
-    let result_doc = format!(
-        " The `{}` row of one group; `None` when HAVING filters it out.",
-        s.name
-    );
+    let update_doc = format!(" Folds one input row into its `{}` group; `None` when WHERE filters it out.", s.name);
+    let result_doc = format!(" The `{}` row of one group; `None` when HAVING filters it out.", s.name);
     quote! {
         #[doc = #key_doc]
         pub type #key = (#(Option<#key_tys>,)*);

@@ -34,12 +34,7 @@ impl Rejected {
 
     /// Reports it as if it failed now.
     pub fn report(&self, dlq: &mut DeadLetters) -> Result<(), FatalError> {
-        let rec = Record {
-            source: &self.source,
-            file: &self.file,
-            line: self.line,
-            raw: &self.raw,
-        };
+        let rec = Record { source: &self.source, file: &self.file, line: self.line, raw: &self.raw };
         dlq.push(&self.error, &rec)
     }
 }
@@ -65,20 +60,11 @@ struct Entry<'a> {
 impl DeadLetters {
     /// A DLQ writing to `path`, or to standard error when there is no path.
     pub fn new(statement: &str, path: Option<PathBuf>) -> Self {
-        Self {
-            statement: statement.to_string(),
-            path,
-            out: None,
-            count: 0,
-        }
+        Self { statement: statement.to_string(), path, out: None, count: 0 }
     }
 
     /// Records one failed record.
-    pub fn push(
-        &mut self,
-        error: &dyn std::fmt::Display,
-        rec: &Record<'_>,
-    ) -> Result<(), FatalError> {
+    pub fn push(&mut self, error: &dyn std::fmt::Display, rec: &Record<'_>) -> Result<(), FatalError> {
         self.count += 1;
         let entry = Entry {
             statement: &self.statement,
@@ -96,12 +82,8 @@ impl DeadLetters {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            let f = File::create(path).map_err(|e| {
-                FatalError(format!(
-                    "cannot create dead-letter file `{}`: {e}",
-                    path.display()
-                ))
-            })?;
+            let f = File::create(path)
+                .map_err(|e| FatalError(format!("cannot create dead-letter file `{}`: {e}", path.display())))?;
             self.out = Some(BufWriter::new(f));
         }
         if let Some(out) = &mut self.out {

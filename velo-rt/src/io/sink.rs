@@ -24,23 +24,18 @@ pub struct FileSink<R> {
 impl<R: SinkRow> FileSink<R> {
     /// Opens sink `name` as configured (creating parent folders; truncating unless `append`).
     pub fn open(config: &Config, name: &str) -> Result<Self, FatalError> {
-        let path = config
-            .get(name, "path")
-            .ok_or_else(|| FatalError(format!("sink `{name}` has no path")))?;
+        let path = config.get(name, "path").ok_or_else(|| FatalError(format!("sink `{name}` has no path")))?;
         let path = PathBuf::from(strip_file_scheme(path));
         let format = match config.get(name, "format") {
-            Some(f) => FileFormat::parse(f)
-                .ok_or_else(|| FatalError(format!("sink `{name}`: unknown format `{f}`")))?,
+            Some(f) => {
+                FileFormat::parse(f).ok_or_else(|| FatalError(format!("sink `{name}`: unknown format `{f}`")))?
+            }
             None => FileFormat::from_path(&path.to_string_lossy()).unwrap_or(FileFormat::Csv),
         };
         let append = config.flag(name, "append", false);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                FatalError(format!(
-                    "sink `{name}`: cannot create `{}`: {e}",
-                    dir.display()
-                ))
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| FatalError(format!("sink `{name}`: cannot create `{}`: {e}", dir.display())))?;
         }
         let existing = append && path.metadata().map(|m| m.len() > 0).unwrap_or(false);
         let file = OpenOptions::new()
@@ -49,12 +44,7 @@ impl<R: SinkRow> FileSink<R> {
             .append(append)
             .truncate(!append)
             .open(&path)
-            .map_err(|e| {
-                FatalError(format!(
-                    "sink `{name}`: cannot open `{}`: {e}",
-                    path.display()
-                ))
-            })?;
+            .map_err(|e| FatalError(format!("sink `{name}`: cannot open `{}`: {e}", path.display())))?;
         let out = BufWriter::with_capacity(1 << 16, file);
         let mut sink = Self {
             path,
@@ -67,9 +57,7 @@ impl<R: SinkRow> FileSink<R> {
         };
         match format {
             FileFormat::Csv | FileFormat::CsvNoHeader => {
-                let mut w = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(out);
+                let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
                 let header = config.flag(name, "header", config.flag(name, "has_headers", true));
                 if format == FileFormat::Csv && header && !existing {
                     w.write_record(R::COLUMNS)?;

@@ -89,37 +89,25 @@ pub struct FileSourceSpec {
 impl FileSourceSpec {
     /// Reads the settings of source `name` from the configuration.
     pub fn from_config(config: &Config, name: &str) -> Result<Self, FatalError> {
-        let path = config
-            .get(name, "path")
-            .ok_or_else(|| FatalError(format!("source `{name}` has no path")))?;
+        let path = config.get(name, "path").ok_or_else(|| FatalError(format!("source `{name}` has no path")))?;
         let path = strip_file_scheme(path).to_string();
         let format = match config.get(name, "format") {
-            Some(f) => FileFormat::parse(f)
-                .ok_or_else(|| FatalError(format!("source `{name}`: unknown format `{f}`")))?,
+            Some(f) => {
+                FileFormat::parse(f).ok_or_else(|| FatalError(format!("source `{name}`: unknown format `{f}`")))?
+            }
             None => FileFormat::from_path(&path).unwrap_or(FileFormat::Csv),
         };
         let header = config.flag(name, "header", config.flag(name, "has_headers", true));
-        let format = if format == FileFormat::Csv && !header {
-            FileFormat::CsvNoHeader
-        } else {
-            format
-        };
+        let format = if format == FileFormat::Csv && !header { FileFormat::CsvNoHeader } else { format };
         let delimiter = match config.get(name, "delimiter") {
             Some("\\t") | Some("tab") => b'\t',
             Some(d) if d.len() == 1 => d.as_bytes()[0],
             Some(d) => {
-                return Err(FatalError(format!(
-                    "source `{name}`: delimiter `{d}` must be one character"
-                )));
+                return Err(FatalError(format!("source `{name}`: delimiter `{d}` must be one character")));
             }
             None => b',',
         };
-        Ok(Self {
-            name: name.to_string(),
-            path,
-            format,
-            delimiter,
-        })
+        Ok(Self { name: name.to_string(), path, format, delimiter })
     }
 
     /// The files this source reads, in name order (a glob may match several).
@@ -127,29 +115,18 @@ impl FileSourceSpec {
         if !self.path.contains(['*', '?', '[']) {
             let p = PathBuf::from(&self.path);
             if !p.exists() {
-                return Err(FatalError(format!(
-                    "source `{}`: file `{}` does not exist",
-                    self.name, self.path
-                )));
+                return Err(FatalError(format!("source `{}`: file `{}` does not exist", self.name, self.path)));
             }
             return Ok(vec![p]);
         }
         let mut files: Vec<PathBuf> = glob::glob(&self.path)
-            .map_err(|e| {
-                FatalError(format!(
-                    "source `{}`: bad glob `{}`: {e}",
-                    self.name, self.path
-                ))
-            })?
+            .map_err(|e| FatalError(format!("source `{}`: bad glob `{}`: {e}", self.name, self.path)))?
             .filter_map(Result::ok)
             .filter(|p| p.is_file())
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(FatalError(format!(
-                "source `{}`: no file matches `{}`",
-                self.name, self.path
-            )));
+            return Err(FatalError(format!("source `{}`: no file matches `{}`", self.name, self.path)));
         }
         Ok(files)
     }
@@ -170,19 +147,11 @@ pub fn read_file_source<R: SourceRow>(
                 let Some(layout) = csv_layout::<R>(spec, &file, &map)? else {
                     continue;
                 };
-                let range = Range {
-                    start: layout.body,
-                    end: map.len(),
-                    first_line: layout.body_line,
-                };
+                let range = Range { start: layout.body, end: map.len(), first_line: layout.body_line };
                 read_csv_range(spec, &file, &map, &layout, range, &mut count, &mut consume)?
             }
             FileFormat::JsonLines => {
-                let range = Range {
-                    start: 0,
-                    end: map.len(),
-                    first_line: 1,
-                };
+                let range = Range { start: 0, end: map.len(), first_line: 1 };
                 read_json_lines_range(spec, &file, &map, range, &mut count, &mut consume)?
             }
             FileFormat::Json => read_json(spec, &file, &map, &mut count, &mut consume)?,
@@ -217,12 +186,10 @@ where
         };
         let data: &[u8] = &map;
         let layout = match spec.format {
-            FileFormat::Csv | FileFormat::CsvNoHeader => {
-                match csv_layout::<R>(spec, &file, data)? {
-                    Some(l) => Some(l),
-                    None => continue,
-                }
-            }
+            FileFormat::Csv | FileFormat::CsvNoHeader => match csv_layout::<R>(spec, &file, data)? {
+                Some(l) => Some(l),
+                None => continue,
+            },
             _ => None,
         };
         let splittable = match spec.format {
@@ -233,10 +200,7 @@ where
         if !splittable || partitions <= 1 {
             let mut state = init();
             let n = read_file_source::<R>(
-                &FileSourceSpec {
-                    path: file.display().to_string(),
-                    ..spec.clone()
-                },
+                &FileSourceSpec { path: file.display().to_string(), ..spec.clone() },
                 |row, rec| {
                     step(&mut state, row, rec)?;
                     Ok(Flow::Continue)
@@ -262,23 +226,8 @@ where
                             Ok(Flow::Continue)
                         };
                         match layout {
-                            Some(l) => read_csv_range(
-                                spec,
-                                file,
-                                data,
-                                l,
-                                range,
-                                &mut count,
-                                &mut consume,
-                            )?,
-                            None => read_json_lines_range(
-                                spec,
-                                file,
-                                data,
-                                range,
-                                &mut count,
-                                &mut consume,
-                            )?,
+                            Some(l) => read_csv_range(spec, file, data, l, range, &mut count, &mut consume)?,
+                            None => read_json_lines_range(spec, file, data, range, &mut count, &mut consume)?,
                         };
                         Ok((state, count))
                     })
@@ -286,10 +235,7 @@ where
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(FatalError("a reader thread panicked".into())))
-                })
+                .map(|h| h.join().unwrap_or_else(|_| Err(FatalError("a reader thread panicked".into()))))
                 .collect()
         });
         for r in results {
@@ -303,15 +249,13 @@ where
 
 /// Maps a file into memory; `None` for an empty file.
 fn map_file(file: &Path) -> Result<Option<Mmap>, FatalError> {
-    let f = File::open(file)
-        .map_err(|e| FatalError(format!("cannot open `{}`: {e}", file.display())))?;
+    let f = File::open(file).map_err(|e| FatalError(format!("cannot open `{}`: {e}", file.display())))?;
     if f.metadata()?.len() == 0 {
         return Ok(None);
     }
     // SAFETY: the file is opened read-only; a concurrent truncation by another process is
     // outside what a file source supports (documented), as with every mmap reader.
-    let map = unsafe { Mmap::map(&f) }
-        .map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
+    let map = unsafe { Mmap::map(&f) }.map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
     Ok(Some(map))
 }
 
@@ -330,23 +274,12 @@ fn split_lines(data: &[u8], start: usize, first_line: u64, n: usize) -> Vec<Rang
     let mut ranges = Vec::new();
     let (mut from, mut line) = (start.min(len), first_line);
     while from < len {
-        let target = if ranges.len() + 1 >= n || step == 0 {
-            len
-        } else {
-            (from + step).min(len)
-        };
-        let to = match data[target.saturating_sub(1).max(from)..]
-            .iter()
-            .position(|b| *b == b'\n')
-        {
+        let target = if ranges.len() + 1 >= n || step == 0 { len } else { (from + step).min(len) };
+        let to = match data[target.saturating_sub(1).max(from)..].iter().position(|b| *b == b'\n') {
             Some(i) if target < len => target.saturating_sub(1).max(from) + i + 1,
             _ => len,
         };
-        ranges.push(Range {
-            start: from,
-            end: to,
-            first_line: line,
-        });
+        ranges.push(Range { start: from, end: to, first_line: line });
         line += data[from..to].iter().filter(|b| **b == b'\n').count() as u64;
         from = to;
     }
@@ -370,33 +303,18 @@ struct CsvLayout {
 
 /// Reads the header (for `csv`) and maps schema columns to record positions; `None` when the
 /// file has no header row at all.
-fn csv_layout<R: SourceRow>(
-    spec: &FileSourceSpec,
-    file: &Path,
-    data: &[u8],
-) -> Result<Option<CsvLayout>, FatalError> {
+fn csv_layout<R: SourceRow>(spec: &FileSourceSpec, file: &Path, data: &[u8]) -> Result<Option<CsvLayout>, FatalError> {
     let positions: Vec<usize> = (0..R::COLUMNS.len()).collect();
     if spec.format != FileFormat::Csv {
-        return Ok(Some(CsvLayout {
-            width: positions.len(),
-            positions,
-            body: 0,
-            body_line: 1,
-        }));
+        return Ok(Some(CsvLayout { width: positions.len(), positions, body: 0, body_line: 1 }));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(spec.delimiter)
-        .from_reader(data);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(spec.delimiter).from_reader(data);
     let mut record = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut record)? {
         return Ok(None);
     }
-    let header: Vec<String> = record
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect();
+    let header: Vec<String> = record.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect();
     let mut positions = positions;
     for (i, col) in R::COLUMNS.iter().enumerate() {
         positions[i] = header.iter().position(|h| h == col).ok_or_else(|| {
@@ -409,12 +327,7 @@ fn csv_layout<R: SourceRow>(
         })?;
     }
     let body = reader.position().byte() as usize;
-    Ok(Some(CsvLayout {
-        positions,
-        width: header.len(),
-        body,
-        body_line: reader.position().line(),
-    }))
+    Ok(Some(CsvLayout { positions, width: header.len(), body, body_line: reader.position().line() }))
 }
 
 fn read_csv_range<R: SourceRow>(
@@ -427,20 +340,14 @@ fn read_csv_range<R: SourceRow>(
     consume: &mut impl FnMut(Result<R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
 ) -> Result<Flow, FatalError> {
     let chunk = &data[range.start..range.end];
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(spec.delimiter)
-        .from_reader(chunk);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(spec.delimiter).from_reader(chunk);
     let mut record = csv::ByteRecord::new();
     loop {
         let start = reader.position().byte() as usize;
         let line = range.first_line + reader.position().line() - 1;
         // Byte records fail only on I/O errors, which an in-memory slice does not have.
-        if !reader
-            .read_byte_record(&mut record)
-            .map_err(|e| FatalError(format!("`{}`: {e}", file.display())))?
-        {
+        if !reader.read_byte_record(&mut record).map_err(|e| FatalError(format!("`{}`: {e}", file.display())))? {
             return Ok(Flow::Continue);
         }
         let end = reader.position().byte() as usize;
@@ -449,26 +356,11 @@ fn read_csv_range<R: SourceRow>(
             continue; // a blank line
         }
         *count += 1;
-        let rec = Record {
-            source: &spec.name,
-            file,
-            line,
-            raw,
-        };
+        let rec = Record { source: &spec.name, file, line, raw };
         let row = if record.len() != layout.width {
-            Err(DecodeError::new(format!(
-                "expected {} fields, found {}",
-                layout.width,
-                record.len()
-            )))
+            Err(DecodeError::new(format!("expected {} fields, found {}", layout.width, record.len())))
         } else {
-            R::decode_csv(&CsvFields::new(
-                &record,
-                &layout.positions,
-                R::COLUMNS,
-                raw,
-                spec.delimiter,
-            ))
+            R::decode_csv(&CsvFields::new(&record, &layout.positions, R::COLUMNS, raw, spec.delimiter))
         };
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
@@ -484,21 +376,13 @@ fn read_json_lines_range<R: SourceRow>(
     count: &mut u64,
     consume: &mut impl FnMut(Result<R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
 ) -> Result<Flow, FatalError> {
-    for (i, line) in data[range.start..range.end]
-        .split(|b| *b == b'\n')
-        .enumerate()
-    {
+    for (i, line) in data[range.start..range.end].split(|b| *b == b'\n').enumerate() {
         let raw = trim_newline(line);
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         *count += 1;
-        let rec = Record {
-            source: &spec.name,
-            file,
-            line: range.first_line + i as u64,
-            raw,
-        };
+        let rec = Record { source: &spec.name, file, line: range.first_line + i as u64, raw };
         let row = serde_json::from_slice::<R>(raw).map_err(|e| DecodeError::new(e.to_string()));
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
@@ -516,11 +400,7 @@ fn read_json<R: SourceRow>(
 ) -> Result<Flow, FatalError> {
     let first = data.iter().position(|b| !b.is_ascii_whitespace());
     if first.is_none_or(|i| data[i] != b'[') {
-        let range = Range {
-            start: 0,
-            end: data.len(),
-            first_line: 1,
-        };
+        let range = Range { start: 0, end: data.len(), first_line: 1 };
         return read_json_lines_range(spec, file, data, range, count, consume);
     }
     let items: Vec<&RawValue> = match serde_json::from_slice(data) {
@@ -528,33 +408,17 @@ fn read_json<R: SourceRow>(
         Err(e) => {
             // The file is not a valid array: report the whole file as one failed record.
             *count += 1;
-            let rec = Record {
-                source: &spec.name,
-                file,
-                line: 1,
-                raw: trim_newline(data),
-            };
-            return consume(
-                Err(DecodeError::new(format!("not a JSON array: {e}"))),
-                &rec,
-            );
+            let rec = Record { source: &spec.name, file, line: 1, raw: trim_newline(data) };
+            return consume(Err(DecodeError::new(format!("not a JSON array: {e}"))), &rec);
         }
     };
     for item in items {
         let raw = item.get().as_bytes();
-        let offset = (raw.as_ptr() as usize)
-            .saturating_sub(data.as_ptr() as usize)
-            .min(data.len());
+        let offset = (raw.as_ptr() as usize).saturating_sub(data.as_ptr() as usize).min(data.len());
         let line = data[..offset].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         *count += 1;
-        let rec = Record {
-            source: &spec.name,
-            file,
-            line,
-            raw,
-        };
-        let row =
-            serde_json::from_str::<R>(item.get()).map_err(|e| DecodeError::new(e.to_string()));
+        let rec = Record { source: &spec.name, file, line, raw };
+        let row = serde_json::from_str::<R>(item.get()).map_err(|e| DecodeError::new(e.to_string()));
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
