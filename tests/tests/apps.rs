@@ -324,3 +324,45 @@ fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
         );
     }
 }
+
+#[test]
+fn every_aggregate_matches_duckdb() {
+    use velo_tests::statistics_statistics as app;
+    let (result, ctx, out) = run_app(&app::APP, app::run, "statistics");
+    result.expect("runs");
+    assert_eq!(ctx.failed(), 0);
+    let expected = oracle("aggregates_oracle.py", &["stats", &input("orders", "orders.csv")]);
+    let actual = read(&out.join("output/region_stats.csv"));
+    let parse = |text: &str| -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(text.as_bytes()).records().map(|r| r.expect("row")).collect()
+    };
+    let (got, want) = (parse(&actual), parse(&expected));
+    let header = csv::Reader::from_reader(expected.as_bytes()).headers().expect("header").clone();
+    assert_eq!(got.len(), 4, "four regions (one of them NULL) pass HAVING");
+    assert_eq!(got.len(), want.len());
+    // DOUBLE statistics agree to 1e-9 relative; everything else (exact decimals, counts, text) to the digit.
+    const DOUBLES: &[&str] = &[
+        "sd",
+        "sd_pop",
+        "var_samp",
+        "var_pop",
+        "median_price",
+        "p90",
+        "corr_price_qty",
+        "covar_pop",
+        "covar_samp",
+        "slope",
+        "intercept",
+        "r2",
+    ];
+    for (g, w) in got.iter().zip(&want) {
+        for ((name, a), e) in header.iter().zip(g.iter()).zip(w.iter()) {
+            if DOUBLES.contains(&name) {
+                let (a, e): (f64, f64) = (a.parse().expect("number"), e.parse().expect("number"));
+                assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{name}: {a} vs {e}");
+            } else {
+                assert_eq!(a, e, "{name} of region `{}`", &g[0]);
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ use crate::parse::EmitMode;
 use crate::types::{MAX_PRECISION, SqlType};
 
 /// An aggregate function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AggKind {
     /// `COUNT(*)`.
     CountStar,
@@ -33,6 +33,20 @@ pub enum AggKind {
     Min,
     /// `MAX(x)`.
     Max,
+    /// `FIRST_VALUE(x)`: first non-NULL value in input order.
+    First,
+    /// `LAST_VALUE(x)`: last non-NULL value in input order.
+    Last,
+    /// `STRING_AGG(x, sep)` with a constant separator.
+    StringAgg(String),
+    /// Variance or standard deviation (`velo_rt::agg::stat` code).
+    Moments(u8),
+    /// Covariance, correlation or regression of `(y, x)` (`velo_rt::agg::stat` code).
+    CoMoments(u8),
+    /// `PERCENTILE_CONT(x, p)`, `MEDIAN(x)`.
+    PercentileCont(f64),
+    /// `PERCENTILE_DISC(x, p)`.
+    PercentileDisc(f64),
 }
 
 /// One aggregate call of a statement.
@@ -43,6 +57,8 @@ pub struct AggCall {
     /// Its argument over the input row (None for COUNT(*)), already cast to the accumulator's
     /// input type.
     pub arg: Option<TExpr>,
+    /// The second argument of two-argument statistics (`x` of `CORR(y, x)`), as DOUBLE.
+    pub arg2: Option<TExpr>,
     /// The result type.
     pub ty: SqlType,
 }
@@ -62,8 +78,41 @@ pub struct AggregatePlan {
 
 /// Whether a function name is an aggregate Velo computes.
 pub fn is_aggregate(name: &str) -> bool {
-    matches!(name.to_ascii_uppercase().as_str(), "COUNT" | "COUNT_DISTINCT" | "SUM" | "AVG" | "MIN" | "MAX")
+    AGGREGATES.contains(&name.to_ascii_uppercase().as_str())
 }
+
+/// Every aggregate function name Velo computes.
+pub const AGGREGATES: &[&str] = &[
+    "COUNT",
+    "COUNT_DISTINCT",
+    "APPROX_COUNT_DISTINCT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "FIRST_VALUE",
+    "FIRST",
+    "LAST_VALUE",
+    "LAST",
+    "STRING_AGG",
+    "LISTAGG",
+    "GROUP_CONCAT",
+    "STDDEV",
+    "STDDEV_SAMP",
+    "STDDEV_POP",
+    "VARIANCE",
+    "VAR_SAMP",
+    "VAR_POP",
+    "MEDIAN",
+    "PERCENTILE_CONT",
+    "PERCENTILE_DISC",
+    "CORR",
+    "COVAR_POP",
+    "COVAR_SAMP",
+    "REGR_SLOPE",
+    "REGR_INTERCEPT",
+    "REGR_R2",
+];
 
 /// Whether a statement aggregates (GROUP BY, or an aggregate call in its select list or HAVING).
 pub fn aggregates(select: &Select) -> bool {
@@ -143,74 +192,152 @@ impl Rewriter<'_, '_> {
             return None;
         };
         let distinct = matches!(list.duplicate_treatment, Some(sqlparser::ast::DuplicateTreatment::Distinct));
-        let star = matches!(list.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]);
-        let arg = match list.args.as_slice() {
-            [FunctionArg::Unnamed(FunctionArgExpr::Expr(a))] => Some(a),
-            _ if star && name == "COUNT" && !distinct => None,
-            _ => {
-                self.diags.push(Diagnostic::error("E0205", span, format!("{name} takes exactly one argument")));
-                return None;
+        if matches!(list.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)])
+            && name == "COUNT"
+            && !distinct
+        {
+            return Some(AggCall { kind: AggKind::CountStar, arg: None, arg2: None, ty: SqlType::BigInt });
+        }
+        let mut args = Vec::new();
+        for a in &list.args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) => args.push(a),
+                _ => {
+                    self.diags.push(Diagnostic::error("E0206", span, format!("unsupported argument in {name}")));
+                    return None;
+                }
             }
+        }
+        let wanted = match name.as_str() {
+            "STRING_AGG" | "LISTAGG" | "GROUP_CONCAT" => 1..=2,
+            "PERCENTILE_CONT" | "PERCENTILE_DISC" | "CORR" | "COVAR_POP" | "COVAR_SAMP" | "REGR_SLOPE"
+            | "REGR_INTERCEPT" | "REGR_R2" => 2..=2,
+            _ => 1..=1,
         };
-        let Some(arg) = arg else {
-            return Some(AggCall { kind: AggKind::CountStar, arg: None, ty: SqlType::BigInt });
-        };
-        if aggregates_inside(arg) {
+        if !wanted.contains(&args.len()) {
+            let n = if wanted.start() == wanted.end() {
+                wanted.start().to_string()
+            } else {
+                format!("{} to {}", wanted.start(), wanted.end())
+            };
+            self.diags.push(Diagnostic::error(
+                "E0205",
+                span,
+                format!("{name} takes {n} argument(s), found {}", args.len()),
+            ));
+            return None;
+        }
+        if args.iter().any(|a| aggregates_inside(a)) {
             self.diags.push(Diagnostic::error("E0213", span, "aggregate calls cannot be nested"));
             return None;
         }
-        let x = Binder { scope: self.input, diags: self.diags }.bind(arg)?;
+        let x = Binder { scope: self.input, diags: self.diags }.bind(args[0])?;
         let t = x.ty();
-        let numeric = |diags: &mut Diagnostics| {
-            if t.is_numeric() || t == SqlType::Null {
-                true
-            } else {
-                diags.push(Diagnostic::error("E0402", span.clone(), format!("{name} needs a number, found {t}")));
-                false
-            }
+        let numeric = t.is_numeric() || t == SqlType::Null;
+        let need_number = |diags: &mut Diagnostics| {
+            diags.push(Diagnostic::error("E0402", span.clone(), format!("{name} needs a number, found {t}")));
         };
-        let (kind, arg, ty) = match name.as_str() {
-            "COUNT" if distinct => (AggKind::CountDistinct, x, SqlType::BigInt),
-            "COUNT_DISTINCT" => (AggKind::CountDistinct, x, SqlType::BigInt),
-            "COUNT" => (AggKind::Count, x, SqlType::BigInt),
-            "MIN" | "MAX" => {
-                let kind = if name == "MIN" { AggKind::Min } else { AggKind::Max };
-                if t == SqlType::Boolean {
+        let call = |kind, arg: TExpr, ty| Some(AggCall { kind, arg: Some(arg), arg2: None, ty });
+        let result = match name.as_str() {
+            "COUNT" if distinct => call(AggKind::CountDistinct, x, SqlType::BigInt),
+            "COUNT_DISTINCT" | "APPROX_COUNT_DISTINCT" => call(AggKind::CountDistinct, x, SqlType::BigInt),
+            "COUNT" => call(AggKind::Count, x, SqlType::BigInt),
+            "MIN" | "MAX" | "FIRST_VALUE" | "FIRST" | "LAST_VALUE" | "LAST" => {
+                let kind = match name.as_str() {
+                    "MIN" => AggKind::Min,
+                    "MAX" => AggKind::Max,
+                    "FIRST_VALUE" | "FIRST" => AggKind::First,
+                    _ => AggKind::Last,
+                };
+                if t == SqlType::Boolean && matches!(kind, AggKind::Min | AggKind::Max) {
                     self.diags.push(Diagnostic::error("E0402", span, format!("{name} of a BOOLEAN is not supported")));
                     return None;
                 }
-                (kind, x, t)
+                call(kind, x, t)
             }
-            "SUM" => {
-                if !numeric(self.diags) {
-                    return None;
-                }
+            "SUM" if numeric => {
                 let ty = match t {
                     SqlType::Decimal(_, s) => SqlType::Decimal(MAX_PRECISION, s),
                     SqlType::Null => SqlType::BigInt,
                     other => other,
                 };
-                (AggKind::Sum, x.cast_to(ty), ty)
+                call(AggKind::Sum, x.cast_to(ty), ty)
             }
-            "AVG" => {
-                if !numeric(self.diags) {
-                    return None;
+            "AVG" if numeric => match t {
+                SqlType::Double => call(AggKind::Avg, x, SqlType::Double),
+                _ => {
+                    let (p, s) = t.as_decimal().unwrap_or((19, 0));
+                    call(AggKind::Avg, x.cast_to(SqlType::Decimal(p, s)), SqlType::Decimal(MAX_PRECISION, s.max(6)))
                 }
-                match t {
-                    SqlType::Double => (AggKind::Avg, x, SqlType::Double),
-                    _ => {
-                        let (p, s) = t.as_decimal().unwrap_or((19, 0));
-                        (AggKind::Avg, x.cast_to(SqlType::Decimal(p, s)), SqlType::Decimal(MAX_PRECISION, s.max(6)))
+            },
+            "STRING_AGG" | "LISTAGG" | "GROUP_CONCAT" => {
+                let sep = match args.get(1) {
+                    None => ",".to_string(),
+                    Some(Expr::Value(v)) => match &v.value {
+                        sqlparser::ast::Value::SingleQuotedString(sep) => sep.clone(),
+                        _ => return self.constant_error(&name, "a text constant", span),
+                    },
+                    Some(_) => return self.constant_error(&name, "a text constant", span),
+                };
+                call(AggKind::StringAgg(sep), x.cast_to(SqlType::String), SqlType::String)
+            }
+            "STDDEV" | "STDDEV_SAMP" | "STDDEV_POP" | "VARIANCE" | "VAR_SAMP" | "VAR_POP" if numeric => {
+                let code = match name.as_str() {
+                    "STDDEV" | "STDDEV_SAMP" => 2,
+                    "STDDEV_POP" => 3,
+                    "VAR_POP" => 1,
+                    _ => 0,
+                };
+                call(AggKind::Moments(code), x.cast_to(SqlType::Double), SqlType::Double)
+            }
+            "MEDIAN" if numeric => call(AggKind::PercentileCont(0.5), x.cast_to(SqlType::Double), SqlType::Double),
+            "PERCENTILE_CONT" | "PERCENTILE_DISC" => {
+                let p = match args.get(1).map(|a| a.to_string().parse::<f64>()) {
+                    Some(Ok(p)) if (0.0..=1.0).contains(&p) => p,
+                    _ => return self.constant_error(&name, "a constant fraction between 0 and 1", span),
+                };
+                if name == "PERCENTILE_CONT" {
+                    if !numeric {
+                        need_number(self.diags);
+                        return None;
                     }
+                    call(AggKind::PercentileCont(p), x.cast_to(SqlType::Double), SqlType::Double)
+                } else {
+                    call(AggKind::PercentileDisc(p), x, t)
                 }
             }
-            _ => return None,
+            "CORR" | "COVAR_POP" | "COVAR_SAMP" | "REGR_SLOPE" | "REGR_INTERCEPT" | "REGR_R2" if numeric => {
+                let code = match name.as_str() {
+                    "COVAR_SAMP" => 4,
+                    "COVAR_POP" => 5,
+                    "CORR" => 6,
+                    "REGR_SLOPE" => 7,
+                    "REGR_INTERCEPT" => 8,
+                    _ => 9,
+                };
+                let x2 = Binder { scope: self.input, diags: self.diags }.typed_arg(args[1], SqlType::Double, &name)?;
+                Some(AggCall {
+                    kind: AggKind::CoMoments(code),
+                    arg: Some(x.cast_to(SqlType::Double)),
+                    arg2: Some(x2),
+                    ty: SqlType::Double,
+                })
+            }
+            _ => {
+                need_number(self.diags);
+                None
+            }
         };
-        if distinct && kind != AggKind::CountDistinct {
+        if distinct && result.as_ref().is_some_and(|c| c.kind != AggKind::CountDistinct) {
             self.diags.push(Diagnostic::error("E0901", span, format!("{name}(DISTINCT …) is not supported yet")));
             return None;
         }
-        Some(AggCall { kind, arg: Some(arg), ty })
+        result
+    }
+
+    fn constant_error(&mut self, name: &str, what: &str, span: Span) -> Option<AggCall> {
+        self.diags.push(Diagnostic::error("E0406", span, format!("{name}'s second argument must be {what}")));
+        None
     }
 }
 

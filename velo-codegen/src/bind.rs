@@ -527,6 +527,13 @@ impl Binder<'_> {
             self.diags.push(d);
             return None;
         };
+        if sig == Signature::Aggregate {
+            return self.error(
+                "E0215",
+                span,
+                format!("the aggregate {name} cannot be used here (WHERE, GROUP BY, or inside another aggregate)"),
+            );
+        }
         if let Signature::Unsupported(why) = sig {
             return self.error("E0901", span, format!("{name} is not supported yet: {why}"));
         }

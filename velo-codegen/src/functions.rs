@@ -49,6 +49,9 @@ pub enum Signature {
     Coalesce,
     /// `NULLIF(a, b)`.
     NullIf,
+    /// An aggregate used where only row values are allowed (WHERE, GROUP BY, an aggregate's
+    /// argument).
+    Aggregate,
     /// Known but not implemented yet; the text says why.
     Unsupported(&'static str),
 }
@@ -70,12 +73,11 @@ impl Signature {
             Signature::Pad(_) | Signature::Substring => (2, Some(3)),
             Signature::Round => (1, Some(2)),
             Signature::Concat | Signature::Extreme(_) | Signature::Coalesce => (1, None),
-            Signature::Unsupported(_) => (0, None),
+            Signature::Unsupported(_) | Signature::Aggregate => (0, None),
         }
     }
 }
 
-const AGGREGATE: &str = "aggregate functions need GROUP BY support, which is planned with aggregation";
 const TEMPORAL: &str = "date/time functions are planned with event-time support";
 const JSON: &str = "JSON functions are planned";
 const HEADERS: &str = "message headers exist only with Kafka sources, which are planned";
@@ -116,32 +118,6 @@ const CATALOGUE: &[(&str, Signature)] = &[
     ("GREATEST", Signature::Extreme("greatest")),
     ("COALESCE", Signature::Coalesce),
     ("NULLIF", Signature::NullIf),
-    ("COUNT", Signature::Unsupported(AGGREGATE)),
-    ("COUNT_DISTINCT", Signature::Unsupported(AGGREGATE)),
-    ("SUM", Signature::Unsupported(AGGREGATE)),
-    ("AVG", Signature::Unsupported(AGGREGATE)),
-    ("MIN", Signature::Unsupported(AGGREGATE)),
-    ("MAX", Signature::Unsupported(AGGREGATE)),
-    ("FIRST_VALUE", Signature::Unsupported(AGGREGATE)),
-    ("LAST_VALUE", Signature::Unsupported(AGGREGATE)),
-    ("STRING_AGG", Signature::Unsupported(AGGREGATE)),
-    ("LISTAGG", Signature::Unsupported(AGGREGATE)),
-    ("MEDIAN", Signature::Unsupported(AGGREGATE)),
-    ("STDDEV", Signature::Unsupported(AGGREGATE)),
-    ("STDDEV_POP", Signature::Unsupported(AGGREGATE)),
-    ("STDDEV_SAMP", Signature::Unsupported(AGGREGATE)),
-    ("VARIANCE", Signature::Unsupported(AGGREGATE)),
-    ("VAR_POP", Signature::Unsupported(AGGREGATE)),
-    ("VAR_SAMP", Signature::Unsupported(AGGREGATE)),
-    ("PERCENTILE_CONT", Signature::Unsupported(AGGREGATE)),
-    ("PERCENTILE_DISC", Signature::Unsupported(AGGREGATE)),
-    ("APPROX_COUNT_DISTINCT", Signature::Unsupported(AGGREGATE)),
-    ("CORR", Signature::Unsupported(AGGREGATE)),
-    ("COVAR_POP", Signature::Unsupported(AGGREGATE)),
-    ("COVAR_SAMP", Signature::Unsupported(AGGREGATE)),
-    ("REGR_SLOPE", Signature::Unsupported(AGGREGATE)),
-    ("REGR_INTERCEPT", Signature::Unsupported(AGGREGATE)),
-    ("REGR_R2", Signature::Unsupported(AGGREGATE)),
     ("LAG", Signature::Unsupported(WINDOW)),
     ("LEAD", Signature::Unsupported(WINDOW)),
     ("ROW_NUMBER", Signature::Unsupported(WINDOW)),
@@ -175,12 +151,15 @@ const CATALOGUE: &[(&str, Signature)] = &[
 
 /// The signature of a function (name in upper case).
 pub fn lookup(name: &str) -> Option<Signature> {
+    if crate::aggregate::is_aggregate(name) {
+        return Some(Signature::Aggregate);
+    }
     CATALOGUE.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
 }
 
 /// All function names, for "did you mean".
 pub fn names() -> impl Iterator<Item = &'static str> {
-    CATALOGUE.iter().map(|(n, _)| *n)
+    CATALOGUE.iter().map(|(n, _)| *n).chain(crate::aggregate::AGGREGATES.iter().copied())
 }
 
 /// `CEIL`/`FLOOR` of a bound numeric argument.
@@ -323,7 +302,7 @@ pub fn bind_call(b: &mut Binder<'_>, name: &str, sig: Signature, args: &[&Expr],
             };
             TExpr::Call { func: Func::NullIf, args: vec![x.cast_to(ty), y.cast_to(ty)], ty }
         }
-        Signature::Unsupported(_) => return None,
+        Signature::Unsupported(_) | Signature::Aggregate => return None,
     })
 }
 

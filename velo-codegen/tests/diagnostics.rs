@@ -59,3 +59,4 @@ case!(
     )
 );
 case!(column_outside_group_by, app("SELECT customer, amount, SUM(amount) AS total FROM orders GROUP BY customer"));
+case!(aggregate_in_where, app("SELECT customer, COUNT(*) AS n FROM orders WHERE SUM(amount) > 10 GROUP BY customer"));

@@ -37,28 +37,42 @@ pub(super) fn names(s: &StatementPlan) -> Names {
     }
 }
 
-/// (accumulator type, its input type) of one call.
-fn accumulator(c: &AggCall) -> (TokenStream, TokenStream) {
+/// (accumulator type, its input type, the input value) of one call.
+fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream) {
     let arg_ty = c.arg.as_ref().map(|a| a.ty().rust()).unwrap_or_else(|| quote!(()));
-    let acc = match (c.kind, c.ty) {
-        (AggKind::CountStar | AggKind::Count, _) => quote!(rt::agg::Count),
-        (AggKind::CountDistinct, _) => quote!(rt::agg::CountDistinct),
-        (AggKind::Sum, t) => {
-            let t = t.rust();
-            quote!(rt::agg::Sum<#t>)
+    let arg = c.arg.as_ref().map(expr).unwrap_or_else(|| quote!(Some(())));
+    let plain = |acc: TokenStream| (acc, arg_ty.clone(), arg.clone());
+    match &c.kind {
+        AggKind::CountStar | AggKind::Count => plain(quote!(rt::agg::Count)),
+        AggKind::CountDistinct => plain(quote!(rt::agg::CountDistinct)),
+        AggKind::Sum => {
+            let t = c.ty.rust();
+            plain(quote!(rt::agg::Sum<#t>))
         }
-        (AggKind::Avg, SqlType::Decimal(_, r)) => {
-            let s = match c.arg.as_ref().map(|a| a.ty()) {
-                Some(SqlType::Decimal(_, s)) => s,
-                _ => 0,
-            };
-            quote!(rt::agg::AvgDecimal<#s, #r>)
+        AggKind::Avg => match (c.ty, c.arg.as_ref().map(|a| a.ty())) {
+            (SqlType::Decimal(_, r), Some(SqlType::Decimal(_, s))) => plain(quote!(rt::agg::AvgDecimal<#s, #r>)),
+            _ => plain(quote!(rt::agg::AvgDouble)),
+        },
+        AggKind::Min => plain(quote!(rt::agg::Min<#arg_ty>)),
+        AggKind::Max => plain(quote!(rt::agg::Max<#arg_ty>)),
+        AggKind::First => plain(quote!(rt::agg::First<#arg_ty>)),
+        AggKind::Last => plain(quote!(rt::agg::Last<#arg_ty>)),
+        AggKind::Moments(k) => plain(quote!(rt::agg::Moments<#k>)),
+        // Constant parameters travel with each value: (value, separator) / (value, fraction).
+        AggKind::StringAgg(sep) => {
+            (quote!(rt::agg::StringAgg), quote!((String, &'static str)), quote!(#arg.map(|v| (v, #sep))))
         }
-        (AggKind::Avg, _) => quote!(rt::agg::AvgDouble),
-        (AggKind::Min, _) => quote!(rt::agg::Min<#arg_ty>),
-        (AggKind::Max, _) => quote!(rt::agg::Max<#arg_ty>),
-    };
-    (acc, arg_ty)
+        AggKind::PercentileCont(p) => {
+            (quote!(rt::agg::PercentileCont), quote!((f64, f64)), quote!(#arg.map(|v| (v, #p))))
+        }
+        AggKind::PercentileDisc(p) => {
+            (quote!(rt::agg::PercentileDisc<#arg_ty>), quote!((#arg_ty, f64)), quote!(#arg.map(|v| (v, #p))))
+        }
+        AggKind::CoMoments(k) => {
+            let x = c.arg2.as_ref().map(expr).unwrap_or_else(|| quote!(None::<f64>));
+            (quote!(rt::agg::CoMoments<#k>), quote!((f64, f64)), quote!(#arg.zip(#x)))
+        }
+    }
 }
 
 /// The types and functions of one aggregating statement.
@@ -73,11 +87,15 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let key_index = (0..agg.keys.len()).map(syn::Index::from);
     let fields: Vec<Ident> = (0..agg.calls.len()).map(|j| format_ident!("a{}", j)).collect();
     let args: Vec<Ident> = (0..agg.calls.len()).map(|j| format_ident!("x{}", j)).collect();
-    let (acc_tys, in_tys): (Vec<TokenStream>, Vec<TokenStream>) = agg.calls.iter().map(accumulator).unzip();
-    let arg_values = agg.calls.iter().map(|c| match &c.arg {
-        Some(a) => expr(a),
-        None => quote!(Some(())),
-    });
+    let mut acc_tys = Vec::new();
+    let mut in_tys = Vec::new();
+    let mut arg_values = Vec::new();
+    for c in &agg.calls {
+        let (acc, input, value) = accumulator(c);
+        acc_tys.push(acc);
+        in_tys.push(input);
+        arg_values.push(value);
+    }
     // A record that fails (a SUM overflowing) must leave its group untouched: fallible updates run
     // first, and when there are several they run on a copy that replaces the group on success.
     let fallible = |c: &AggCall| matches!(c.kind, AggKind::Sum | AggKind::Avg) && c.ty != SqlType::Double;
