@@ -246,13 +246,25 @@ build_time() {
 }
 # Prime first (the runtime may have changed since the apps were built above), then the no-op.
 build_time prime "$BENCH/apps/filter.sql"
-build_time noop "$BENCH/apps/filter.sql"
+# Another session editing velo-rt mid-run changes the cache key (it covers the runtime's mtimes):
+# then the no-op is not a cache hit and the warm build recompiles velo-rt. Retry those (up to 3
+# times) so the table shows what the rows claim; retries are noted in the "velo said" column.
+for try in 1 2 3; do
+    build_time noop "$BENCH/apps/filter.sql"
+    [[ ${B_HOW[noop]} == "cache hit"* ]] && break
+done
+((try == 1)) || B_HOW[noop]+=" (attempt $try)"
 # Warm: one literal changed to a value never built before (a nanosecond timestamp), so it can
 # never be a cache hit; same app name, so cargo reuses the app crate's incremental state.
 WARM_SQL=$W6_DIR/filter.sql
 sed "s/status <> 'cancelled'/status <> 'cancelled-$(date +%s%N)'/" "$BENCH/apps/filter.sql" > "$WARM_SQL"
 grep -q "cancelled-" "$WARM_SQL" || { echo "error: could not change the literal for the warm build" >&2; exit 1; }
-build_time warm "$WARM_SQL"
+for try in 1 2 3; do
+    sed "s/status <> 'cancelled'/status <> 'cancelled-$(date +%s%N)'/" "$BENCH/apps/filter.sql" > "$WARM_SQL"
+    build_time warm "$WARM_SQL"
+    [[ ${B_HOW[warm]} != *"also recompiled"* ]] && break
+done
+((try == 1)) || B_HOW[warm]+=" (attempt $try)"
 if ((COLD)); then
     COLD_CACHE=$WORK/cold-cache
     rm -rf "$COLD_CACHE"

@@ -366,3 +366,58 @@ fn every_aggregate_matches_duckdb() {
         }
     }
 }
+
+/// Runs the dead-letter app on `data` (written to a temporary file) with extra overrides.
+fn run_dead_letters(name: &str, data: &str, overrides: &[&str]) -> (Context, String, Vec<serde_json::Value>) {
+    use velo_tests::dead_letters_dead_letters as app;
+    let dir = std::env::temp_dir().join(format!("velo-dl-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let input = dir.join("trades");
+    std::fs::write(&input, data).expect("write");
+    let out = dir.join("notional.csv");
+    let mut config = Config::from_properties(app::APP.properties);
+    for o in [format!("trades.path={}", input.display()), format!("notional.path={}", out.display())] {
+        config.apply_override(&o).expect("override");
+    }
+    for o in overrides {
+        config.apply_override(o).expect("override");
+    }
+    let mut ctx = Context::new(config);
+    app::run(&mut ctx).expect("runs");
+    let dlq = std::fs::read_to_string(dir.join("notional.csv.dlq.jsonl")).unwrap_or_default();
+    let dead = dlq.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    (ctx, read(&out), dead)
+}
+
+#[test]
+fn windows_line_endings_keep_line_numbers_and_raw_text() {
+    let unix = read(&apps_dir().join("dead_letters/trades.csv"));
+    let (_, out_lf, dead_lf) = run_dead_letters("lf", &unix, &[]);
+    let (_, out_crlf, dead_crlf) = run_dead_letters("crlf", &unix.replace('\n', "\r\n"), &[]);
+    assert_eq!(out_crlf, out_lf, "CRLF input gives the same rows");
+    let without_file = |d: Vec<serde_json::Value>| {
+        d.into_iter()
+            .map(|mut v| {
+                v.as_object_mut().map(|o| o.remove("file"));
+                v
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(dead_lf.len(), 6);
+    assert_eq!(
+        without_file(dead_crlf),
+        without_file(dead_lf),
+        "… and the same dead letters: lines, raw text without line ends"
+    );
+}
+
+#[test]
+fn json_sources_enforce_not_null_columns() {
+    let jsonl = "{\"trade_id\": 1, \"symbol\": \"A\", \"price\": \"1.50\", \"qty\": 2}\n{\"trade_id\": null, \"symbol\": \"B\", \"price\": 2, \"qty\": 1}\n{\"symbol\": \"C\", \"price\": 3, \"qty\": 1}\n";
+    let (ctx, out, dead) = run_dead_letters("json", jsonl, &["trades.format=jsonl"]);
+    assert_eq!(out.lines().count(), 2, "header and trade 1");
+    assert_eq!(ctx.failed(), 2);
+    let lines: Vec<u64> = dead.iter().map(|d| d["line"].as_u64().unwrap_or(0)).collect();
+    assert_eq!(lines, [2, 3]);
+    assert!(dead.iter().all(|d| d["error"].as_str().unwrap_or("").contains("NOT NULL")), "{dead:?}");
+}

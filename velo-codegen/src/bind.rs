@@ -88,12 +88,13 @@ impl Binder<'_> {
                 Some(TExpr::IsNull { expr: Box::new(x), negated: matches!(e, Expr::IsNotNull(_)) })
             }
             Expr::IsTrue(x) | Expr::IsFalse(x) | Expr::IsNotTrue(x) | Expr::IsNotFalse(x) => {
-                let want = matches!(e, Expr::IsTrue(_) | Expr::IsNotFalse(_));
+                // x IS [NOT] TRUE ≡ x IS [NOT] DISTINCT FROM TRUE, with NOT swapped: IS TRUE is
+                // IS NOT DISTINCT FROM TRUE.
+                let want = matches!(e, Expr::IsTrue(_) | Expr::IsNotTrue(_));
                 let x = self.bind_condition(x, "IS TRUE/FALSE")?;
                 let lit = TExpr::Literal(Literal::Bool(want), SqlType::Boolean);
-                let negated = matches!(e, Expr::IsNotTrue(_) | Expr::IsNotFalse(_));
-                // IS TRUE never yields NULL: NULL-safe equality with the constant.
-                Some(TExpr::IsDistinct { left: Box::new(x), right: Box::new(lit), negated: !negated })
+                let is = matches!(e, Expr::IsTrue(_) | Expr::IsFalse(_));
+                Some(TExpr::IsDistinct { left: Box::new(x), right: Box::new(lit), negated: is })
             }
             Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
                 let (a, b) = self.unify_pair(a, b, span_of(e), "IS DISTINCT FROM")?;
@@ -243,8 +244,8 @@ impl Binder<'_> {
     fn number(&mut self, n: &str, span: Span) -> Option<TExpr> {
         if n.contains(['e', 'E']) {
             return match n.parse::<f64>() {
-                Ok(d) => Some(TExpr::Literal(Literal::Double(d), SqlType::Double)),
-                Err(_) => self.error("E0404", span, format!("bad number `{n}`")),
+                Ok(d) if d.is_finite() => Some(TExpr::Literal(Literal::Double(d), SqlType::Double)),
+                _ => self.error("E0404", span, format!("the number `{n}` is out of the range of DOUBLE")),
             };
         }
         match n.split_once('.') {
@@ -282,7 +283,10 @@ impl Binder<'_> {
                 if let TExpr::Literal(Literal::Decimal(v), ty) = t {
                     return Some(TExpr::Literal(Literal::Decimal(-v), ty));
                 }
-                if !t.ty().is_numeric() && t.ty() != SqlType::Null {
+                if t.ty() == SqlType::Null {
+                    return Some(t);
+                }
+                if !t.ty().is_numeric() {
                     return self.error("E0402", span_of(whole), format!("cannot negate a {}", t.ty()));
                 }
                 Some(TExpr::Neg(Box::new(t)))
@@ -460,6 +464,9 @@ impl Binder<'_> {
             return self.error("E0405", span_of(whole), format!("cannot CAST to `{text}`"));
         };
         let from = t.ty();
+        if from == SqlType::Null {
+            return Some(t.cast_to(to));
+        }
         let allowed = from == to
             || from == SqlType::Null
             || from == SqlType::String

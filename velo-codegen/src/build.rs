@@ -81,7 +81,8 @@ pub fn package_name(app: &str) -> String {
 
 /// Builds (or finds in the cache) the binary for generated `main_rs`.
 pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built, String> {
-    let pkg = package_name(app_name);
+    // A prefix keeps names cargo reserves (`build`, `deps`, `examples`, …) out of the way.
+    let pkg = format!("velo_app_{}", package_name(app_name));
     let runtime = opts
         .runtime_dir
         .canonicalize()

@@ -84,6 +84,20 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
         let i = Lit::usize_unsuffixed(i);
         quote!(f.#get(#i)?)
     });
+    let required: Vec<(&String, &crate::schema::Column)> =
+        s.fields.iter().zip(&s.schema.columns).filter(|(_, c)| !c.nullable).collect();
+    let validate = (!required.is_empty()).then(|| {
+        let fields = required.iter().map(|(f, _)| ident(f));
+        let names = required.iter().map(|(_, c)| &c.name);
+        quote! {
+            fn validate(&self) -> Result<(), rt::DecodeError> {
+                #(if self.#fields.is_none() {
+                    return Err(rt::DecodeError::column(#names, "NULL in a NOT NULL column"));
+                })*
+                Ok(())
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, rt::serde::Deserialize)]
@@ -96,6 +110,7 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
             fn decode_csv(f: &rt::CsvFields<'_>) -> Result<Self, rt::DecodeError> {
                 Ok(Self { #(#fields: #decodes,)* })
             }
+            #validate
         }
     }
 }
@@ -139,11 +154,11 @@ fn input_struct(plan: &Plan, input: Input) -> Ident {
 }
 
 fn eval_name(s: &StatementPlan) -> Ident {
-    format_ident!("eval_{}", crate::names::snake(&s.name))
+    format_ident!("eval_{}", s.ident)
 }
 
 fn var_name(s: &StatementPlan) -> Ident {
-    format_ident!("stmt_{}", crate::names::snake(&s.name))
+    format_ident!("stmt_{}", s.ident)
 }
 
 fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
@@ -401,7 +416,7 @@ fn run_fn(plan: &Plan) -> TokenStream {
 /// no files involved.
 fn library_mode(plan: &Plan) -> TokenStream {
     let stmts = &plan.statements;
-    let fields: Vec<Ident> = stmts.iter().map(|s| ident(&crate::names::snake(&s.name))).collect();
+    let fields: Vec<Ident> = stmts.iter().map(|s| ident(&s.ident)).collect();
     let rows: Vec<Ident> = stmts.iter().map(|s| ident(&s.struct_name)).collect();
     let field_docs = stmts.iter().map(|s| format!(" Rows of `{}`.", s.name));
     let gates: Vec<Ident> = stmts.iter().map(var_name).collect();
@@ -442,7 +457,7 @@ fn library_mode(plan: &Plan) -> TokenStream {
     };
     let pushes = plan.sources.iter().enumerate().map(|(si, src)| {
         let row_ty = ident(&src.struct_name);
-        let snake = crate::names::snake(&src.name);
+        let snake = &src.ident;
         let push = format_ident!("push_{}", snake);
         let process = format_ident!("process_{}", snake);
         let consumers = (0..stmts.len())
@@ -530,7 +545,7 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
 fn library_emit(plan: &Plan, i: usize, result: TokenStream) -> TokenStream {
     let s = &plan.statements[i];
     let gate = var_name(s);
-    let field = ident(&crate::names::snake(&s.name));
+    let field = ident(&s.ident);
     let name = &s.name;
     let children = (0..plan.statements.len())
         .filter(|&c| plan.statements[c].input == Input::Statement(i))

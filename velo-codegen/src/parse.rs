@@ -443,7 +443,11 @@ fn lift_extensions(q: &[TokenWithSpan], ext: &mut Extensions, diags: &mut Diagno
                     Some(Token::SingleQuotedString(uri)) => {
                         ext.into = Some(SinkTarget::Uri(uri.clone(), target.map(span_of).unwrap_or_default()));
                     }
-                    Some(Token::Word(w)) if w.keyword == Keyword::NoKeyword || w.quote_style.is_some() => {
+                    // Any word names the sink (`out` is a keyword to sqlparser), but not a clause.
+                    Some(Token::Word(w))
+                        if w.quote_style.is_some()
+                            || !["WITH", "EMIT"].iter().any(|c| w.value.eq_ignore_ascii_case(c)) =>
+                    {
                         ext.into = Some(SinkTarget::Name(Ident {
                             value: w.value.clone(),
                             quote_style: w.quote_style,

@@ -45,7 +45,8 @@ pub struct Plan {
     pub properties: Vec<(String, String)>,
     /// Objects whose runtime properties may be overridden.
     pub objects: Vec<String>,
-    /// Files read at build time (schemas, sampled data), for rebuild tracking and cache keys.
+    /// Schema files read at build time, for rebuild tracking (sampled data files are not
+    /// tracked: they can be large, and a changed file only matters if its inferred types change).
     pub files_read: Vec<PathBuf>,
 }
 
@@ -60,6 +61,8 @@ pub struct SourcePlan {
     pub fields: Vec<String>,
     /// Rust struct name of its rows.
     pub struct_name: String,
+    /// A snake_case identifier unique among the sources (`push_<ident>` in library mode).
+    pub ident: String,
 }
 
 /// What a statement reads.
@@ -103,6 +106,9 @@ pub struct StatementPlan {
     pub sink: Option<String>,
     /// Rust struct name of its rows.
     pub struct_name: String,
+    /// A snake_case identifier unique among the statements and not `errors` (function, variable
+    /// and `Output` field names derive from it).
+    pub ident: String,
     /// JSON sinks write decimals as numbers (`'<sink>.decimal.format' = 'number'`).
     pub decimal_as_number: bool,
     /// PRIMARY KEY columns.
@@ -188,9 +194,18 @@ pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Opt
         }
     }
     planner.check_keys(parsed);
+    if !planner.diags.has_errors() {
+        planner.check_outputs(parsed);
+    }
     let Planner { props, sources, statements, files_read, used, .. } = planner;
     if diags.has_errors() {
         return None;
+    }
+    let mut used = used;
+    for s in &statements {
+        if !used.contains(&s.name) {
+            used.push(s.name.clone());
+        }
     }
     let objects: Vec<String> = used.clone();
     let properties = props
@@ -338,6 +353,7 @@ impl Planner<'_> {
             .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
             .collect();
         let struct_name = struct_name(&name, &taken);
+        let ident = unique_ident(&name, self.statements.iter().map(|s| s.ident.as_str()).chain(["errors"]));
         self.statements.push(StatementPlan {
             name,
             kind: stmt.kind,
@@ -348,6 +364,7 @@ impl Planner<'_> {
             limit,
             sink,
             struct_name,
+            ident,
             decimal_as_number,
             key_columns,
             job,
@@ -529,7 +546,6 @@ impl Planner<'_> {
                 );
                 return None;
             };
-            self.files_read.push(file.clone());
             match schema::infer_file(&file, &path.value, format, delimiter) {
                 Ok(s) => s,
                 Err(e) => {
@@ -550,7 +566,8 @@ impl Planner<'_> {
             .map(|s| s.struct_name.as_str())
             .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
             .collect();
-        Some(SourcePlan { name: name.to_string(), struct_name: struct_name(name, &taken), schema, fields })
+        let ident = unique_ident(name, self.sources.iter().map(|s| s.ident.as_str()));
+        Some(SourcePlan { name: name.to_string(), struct_name: struct_name(name, &taken), ident, schema, fields })
     }
 
     /// Checks `format`/`delimiter`/`header` of a file object; returns (format, delimiter).
@@ -751,6 +768,19 @@ impl Planner<'_> {
 
     /// The sink object of a statement: `INTO name|uri`, else the object named like the statement.
     fn sink(&mut self, stmt: &CreateStatement) -> Option<String> {
+        if let Some(select) = stmt.select()
+            && let Some(into) = &select.into
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    "E0216",
+                    Span::from_sql(stmt.name.span),
+                    format!("`{into}` before FROM is not supported"),
+                )
+                .with_help("write the sink after the query: `SELECT … FROM source INTO sink`"),
+            );
+            return None;
+        }
         let (object, span) = match &stmt.into {
             Some(SinkTarget::Name(n)) => (n.value.clone(), Some(Span::from_sql(n.span))),
             Some(SinkTarget::Uri(uri, span)) => (crate::parse::uri_name(uri), Some(span.clone())),
@@ -782,6 +812,14 @@ impl Planner<'_> {
             }
         }
         self.file_format(&object, &ty.value_span)?;
+        if let Some(other) = self.statements.iter().find(|s| s.sink.as_deref() == Some(object.as_str())) {
+            let span = span.unwrap_or_else(|| Span::from_sql(stmt.name.span));
+            self.diags.push(
+                Diagnostic::error("E0510", span, format!("`{object}` is already the sink of `{}`", other.name))
+                    .with_help("give each statement its own sink (two writers would overwrite each other's file)"),
+            );
+            return None;
+        }
         if !self.used.contains(&object) {
             self.used.push(object.clone());
         }
@@ -811,6 +849,53 @@ impl Planner<'_> {
         for d in inner.into_sorted() {
             let mut d = Diagnostic { span: a.span.clone(), ..d };
             d.message = format!("@metric_condition: {}", d.message);
+            self.diags.push(d);
+        }
+    }
+
+    /// Warns about work that goes nowhere: a statement with no sink that no later statement reads,
+    /// and a sink object that no statement writes (often a misspelt statement name).
+    fn check_outputs(&mut self, parsed: &ParsedApp) {
+        let names: Vec<String> = self.statements.iter().map(|s| s.name.clone()).collect();
+        for (i, s) in self.statements.iter().enumerate() {
+            let read = self.statements.iter().any(|o| o.input == Input::Statement(i));
+            if s.sink.is_none() && !read {
+                let span = parsed
+                    .statements
+                    .iter()
+                    .find(|p| p.name.value == s.name)
+                    .map(|p| Span::from_sql(p.name.span))
+                    .unwrap_or_default();
+                self.diags.push(
+                    Diagnostic::warning(
+                        "W0511",
+                        span,
+                        format!("`{}` has no sink and no statement reads it: its rows go nowhere", s.name),
+                    )
+                    .with_help(format!(
+                        "configure '{0}.type' = 'file_sink', '{0}.path' = 'out.csv', or write INTO a sink",
+                        s.name
+                    )),
+                );
+            }
+        }
+        let unused: Vec<Property> = self
+            .props
+            .values()
+            .filter(|p| p.key.ends_with(".type") && p.value.ends_with("_sink"))
+            .filter(|p| !self.statements.iter().any(|s| s.sink.as_deref() == p.key.strip_suffix(".type")))
+            .cloned()
+            .collect();
+        for p in unused {
+            let object = p.key.trim_end_matches(".type");
+            let mut d = Diagnostic::warning(
+                "W0512",
+                p.key_span.clone(),
+                format!("sink `{object}` is configured but no statement writes to it"),
+            );
+            if let Some(s) = did_you_mean(object, names.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{s}` (a statement writes to the sink named like it)?"));
+            }
             self.diags.push(d);
         }
     }
@@ -886,6 +971,18 @@ impl Planner<'_> {
             }
         }
     }
+}
+
+/// `snake(name)`, with a numeric suffix if that is already taken.
+fn unique_ident<'a>(name: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+    let base = crate::names::snake(name);
+    let mut candidate = base.clone();
+    let mut k = 2;
+    while taken.clone().any(|t| t == candidate) {
+        candidate = format!("{base}_{k}");
+        k += 1;
+    }
+    candidate
 }
 
 /// The output name of an unaliased select item: the column name, the function name, or

@@ -288,11 +288,27 @@ fn plain_number(t: &str) -> Option<(u32, u32)> {
 }
 
 /// Infers the schema of a data file; `shown` is the path as the app wrote it.
+/// Only the sampled records are read (a JSON array is parsed whole).
 pub fn infer_file(path: &Path, shown: &str, format: FileFormat, delimiter: u8) -> Result<Schema, String> {
-    let data = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    use std::io::{BufRead, BufReader, Read};
+    let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
+    let file = BufReader::new(std::fs::File::open(path).map_err(cannot)?);
     let (names, seen, rows) = match format {
-        FileFormat::Csv | FileFormat::CsvNoHeader => infer_csv(&data, delimiter, format == FileFormat::Csv)?,
-        FileFormat::JsonLines | FileFormat::Json => infer_json(&data)?,
+        FileFormat::Csv | FileFormat::CsvNoHeader => infer_csv(file, delimiter, format == FileFormat::Csv)?,
+        FileFormat::JsonLines | FileFormat::Json => {
+            let mut file = file;
+            let array = file.fill_buf().map_err(cannot)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+            let mut text = String::new();
+            if array {
+                file.read_to_string(&mut text).map_err(cannot)?;
+            } else {
+                for line in file.lines().take(SAMPLE_ROWS) {
+                    text.push_str(&line.map_err(cannot)?);
+                    text.push('\n');
+                }
+            }
+            infer_json(text.as_bytes())?
+        }
     };
     if names.is_empty() {
         return Err(format!("`{}` has no columns to infer a schema from", path.display()));
@@ -303,13 +319,13 @@ pub fn infer_file(path: &Path, shown: &str, format: FileFormat, delimiter: u8) -
 
 type Inferred = (Vec<String>, Vec<Seen>, usize);
 
-fn infer_csv(data: &[u8], delimiter: u8, header: bool) -> Result<Inferred, String> {
+fn infer_csv(data: impl std::io::Read, delimiter: u8, header: bool) -> Result<Inferred, String> {
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(data);
     let mut records = rdr.records();
     let mut names: Vec<String> = Vec::new();
     if header {
         match records.next() {
-            Some(Ok(h)) => names = h.iter().map(|s| s.trim().to_string()).collect(),
+            Some(Ok(h)) => names = h.iter().map(|s| s.trim_start_matches('\u{feff}').trim().to_string()).collect(),
             Some(Err(e)) => return Err(format!("bad CSV header: {e}")),
             None => return Err("the file is empty; it needs a header row to infer a schema".into()),
         }

@@ -60,3 +60,11 @@ case!(
 );
 case!(column_outside_group_by, app("SELECT customer, amount, SUM(amount) AS total FROM orders GROUP BY customer"));
 case!(aggregate_in_where, app("SELECT customer, COUNT(*) AS n FROM orders WHERE SUM(amount) > 10 GROUP BY customer"));
+case!(
+    two_statements_one_sink,
+    format!(
+        "CREATE STREAM a AS SELECT id FROM orders INTO out {WITH};\nCREATE STREAM b AS SELECT id FROM orders INTO out;\n"
+    )
+);
+case!(misspelt_sink_is_a_warning, format!("CREATE STREAM outs AS SELECT id FROM orders {WITH};\n"));
+case!(select_into_before_from, app("SELECT id INTO elsewhere FROM orders"));

@@ -8,7 +8,6 @@ use std::hash::Hash;
 
 use crate::decimal::{Decimal, div_half_up, pow10};
 use crate::error::{EvalError, EvalResult};
-use crate::ops::Additive;
 use crate::value::ToText;
 
 /// The running state of one aggregate over values of type `In`.
@@ -68,25 +67,76 @@ impl<T: ToText> Accumulator<T> for CountDistinct {
     }
 }
 
-/// `SUM(x)` for BIGINT (checked), DOUBLE, or DECIMAL(p, s) (exact, result DECIMAL(38, s)).
+/// `SUM(x)` of a BIGINT. The running sum is an `i128`, so it never overflows while adding; a
+/// total outside BIGINT fails when the group's row is produced. Partial sums therefore merge
+/// exactly, whatever the order or the number of threads.
 #[derive(Debug, Clone, Default)]
-pub struct Sum<T> {
-    sum: Option<T>,
+pub struct SumInt {
+    sum: Option<i128>,
 }
 
-impl<T: Additive + Default> Accumulator<T> for Sum<T> {
-    type Out = T;
+impl Accumulator<i64> for SumInt {
+    type Out = i64;
     #[inline]
-    fn update(&mut self, v: Option<&T>) -> EvalResult<()> {
+    fn update(&mut self, v: Option<&i64>) -> EvalResult<()> {
         if let Some(v) = v {
-            self.sum = Some(self.sum.unwrap_or_default().add(*v)?);
+            self.sum = Some(self.sum.unwrap_or(0) + *v as i128);
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &Self) -> EvalResult<()> {
+        if let Some(o) = other.sum {
+            self.sum = Some(self.sum.unwrap_or(0).checked_add(o).ok_or(EvalError::Overflow)?);
+        }
+        Ok(())
+    }
+    fn result(&self) -> EvalResult<Option<i64>> {
+        self.sum.map(|s| i64::try_from(s).map_err(|_| EvalError::Overflow)).transpose()
+    }
+}
+
+/// `SUM(x)` of a DECIMAL(p, S): exact, result DECIMAL(38, S). Like [`SumInt`], the 38-digit limit
+/// is checked on the total, so partial sums merge exactly.
+#[derive(Debug, Clone, Default)]
+pub struct SumDecimal<const S: u32> {
+    sum: Option<i128>,
+}
+
+impl<const S: u32> Accumulator<Decimal<S>> for SumDecimal<S> {
+    type Out = Decimal<S>;
+    #[inline]
+    fn update(&mut self, v: Option<&Decimal<S>>) -> EvalResult<()> {
+        if let Some(v) = v {
+            self.sum = Some(self.sum.unwrap_or(0).checked_add(v.0).ok_or(EvalError::Overflow)?);
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: &Self) -> EvalResult<()> {
+        self.update(other.sum.map(Decimal).as_ref())
+    }
+    fn result(&self) -> EvalResult<Option<Decimal<S>>> {
+        self.sum.map(Decimal::from_unscaled).transpose()
+    }
+}
+
+/// `SUM(x)` of a DOUBLE.
+#[derive(Debug, Clone, Default)]
+pub struct SumDouble {
+    sum: Option<f64>,
+}
+
+impl Accumulator<f64> for SumDouble {
+    type Out = f64;
+    fn update(&mut self, v: Option<&f64>) -> EvalResult<()> {
+        if let Some(v) = v {
+            self.sum = Some(self.sum.unwrap_or(0.0) + v);
         }
         Ok(())
     }
     fn merge(&mut self, other: &Self) -> EvalResult<()> {
         self.update(other.sum.as_ref())
     }
-    fn result(&self) -> EvalResult<Option<T>> {
+    fn result(&self) -> EvalResult<Option<f64>> {
         Ok(self.sum)
     }
 }
@@ -600,11 +650,11 @@ mod tests {
     fn aggregates_skip_nulls() {
         let vals = [Some(Decimal::<2>(1050)), None, Some(Decimal(-25))];
         assert_eq!(run::<Count, _>(&vals), Some(2));
-        assert_eq!(run::<Sum<Decimal<2>>, _>(&vals), Some(Decimal(1025)));
+        assert_eq!(run::<SumDecimal<2>, _>(&vals), Some(Decimal(1025)));
         assert_eq!(run::<AvgDecimal<2, 6>, _>(&vals), Some(Decimal(5_125_000)));
         assert_eq!(run::<Min<Decimal<2>>, _>(&vals), Some(Decimal(-25)));
         assert_eq!(run::<Max<Decimal<2>>, _>(&vals), Some(Decimal(1050)));
-        assert_eq!(run::<Sum<i64>, _>(&[None::<i64>]), None);
+        assert_eq!(run::<SumInt, _>(&[None::<i64>]), None);
         assert_eq!(run::<AvgDecimal<0, 6>, _>(&[None::<Decimal<0>>]), None);
         assert_eq!(run::<Count, _>(&[None::<i64>]), Some(0));
     }
@@ -617,9 +667,14 @@ mod tests {
         // 79.97 / 3 = 26.656666…
         let books = [Some(Decimal::<2>(2499)), Some(Decimal(1999)), Some(Decimal(3499))];
         assert_eq!(run::<AvgDecimal<2, 6>, _>(&books).map(|d| d.to_string()), Some("26.656667".into()));
-        let mut s = Sum::<i64>::default();
-        s.update(Some(&i64::MAX)).unwrap();
-        assert_eq!(s.update(Some(&1)), Err(EvalError::Overflow));
+        // A BIGINT total outside i64 fails when produced, whatever the order of the inputs.
+        let mut s = SumInt::default();
+        for v in [i64::MAX, 1, -1] {
+            s.update(Some(&v)).unwrap();
+        }
+        assert_eq!(s.result(), Ok(Some(i64::MAX)));
+        s.update(Some(&1)).unwrap();
+        assert_eq!(s.result(), Err(EvalError::Overflow));
     }
 
     #[test]

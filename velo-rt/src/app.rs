@@ -106,7 +106,7 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
     let mut config = Config::from_properties(spec.properties);
     config.apply_env(spec.objects, |k| std::env::var(k).ok());
     let mut args = Args { overrides: Vec::new(), fail_on_error: false, quiet: false, partitions: None };
-    let mut it = std::env::args().skip(1);
+    let mut it = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned());
     while let Some(a) = it.next() {
         match a.as_str() {
             "--set" => match it.next() {

@@ -124,7 +124,16 @@ impl<const A: u32, const B: u32> CastFrom<Decimal<A>> for Decimal<B> {
 
 impl CastFrom<Timestamp> for Date {
     fn cast_from(v: Timestamp) -> EvalResult<Self> {
-        Ok(Date(v.0.div_euclid(86_400_000) as i32))
+        i32::try_from(v.0.div_euclid(86_400_000))
+            .map(Date)
+            .map_err(|_| EvalError::InvalidCast(format!("{} ms to DATE", v.0)))
+    }
+}
+
+impl CastFrom<String> for String {
+    /// Identity (a NULL-typed expression used as text).
+    fn cast_from(v: String) -> EvalResult<Self> {
+        Ok(v)
     }
 }
 

@@ -107,7 +107,7 @@ impl<const S: u32> Decimal<S> {
     /// more than `S` significant fraction digits does not fit and is an error (not rounded).
     pub fn parse_exact(text: &str) -> Result<Self, EvalError> {
         let frac = text.trim().split_once('.').map_or("", |(_, f)| f);
-        if frac.len() > S as usize && frac[S as usize..].bytes().any(|b| b != b'0') {
+        if frac.len() > S as usize && frac.as_bytes()[S as usize..].iter().any(|b| *b != b'0') {
             return Err(EvalError::InvalidNumber(format!("{text} (more than {S} fraction digits)")));
         }
         Self::parse(text)
@@ -181,6 +181,9 @@ pub fn div<const A: u32, const B: u32, const R: u32>(a: Decimal<A>, b: Decimal<B
     }
     // a/b = (a.0 / 10^A) / (b.0 / 10^B); scaled by 10^R: a.0 * 10^(R + B - A) / b.0
     let shift = R as i64 + B as i64 - A as i64;
+    if shift.unsigned_abs() > MAX_PRECISION as u64 {
+        return Err(EvalError::Overflow);
+    }
     let (n, d) = if shift >= 0 {
         let n = a.0.checked_mul(pow10(shift as u32)).ok_or(EvalError::Overflow)?;
         (n, b.0)
@@ -227,6 +230,8 @@ mod tests {
         assert!(Decimal::<2>::parse("1.2.3").is_err());
         assert!(Decimal::<2>::parse("abc").is_err());
         assert!(Decimal::<2>::parse_exact("1.234").is_err());
+        assert!(Decimal::<1>::parse_exact("1.é").is_err(), "non-ASCII text is an error, not a panic");
+        assert!(Decimal::<2>::parse_exact("1.5€").is_err());
         assert_eq!(Decimal::<2>::parse_exact("1.2300").unwrap().to_string(), "1.23");
     }
 

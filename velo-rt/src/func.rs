@@ -80,7 +80,7 @@ pub fn concat(parts: Vec<Option<String>>) -> Option<String> {
 pub fn left(s: Option<String>, n: Option<i64>) -> Option<String> {
     let (s, n) = (s?, n?);
     let count = s.chars().count() as i64;
-    let take = if n >= 0 { n } else { (count + n).max(0) };
+    let take = if n >= 0 { n } else { count.saturating_add(n).max(0) };
     Some(s.chars().take(take as usize).collect())
 }
 
@@ -88,7 +88,7 @@ pub fn left(s: Option<String>, n: Option<i64>) -> Option<String> {
 pub fn right(s: Option<String>, n: Option<i64>) -> Option<String> {
     let (s, n) = (s?, n?);
     let count = s.chars().count() as i64;
-    let skip = if n >= 0 { (count - n).max(0) } else { (-n).min(count) };
+    let skip = if n >= 0 { count.saturating_sub(n).max(0) } else { n.saturating_neg().min(count) };
     Some(s.chars().skip(skip as usize).collect())
 }
 
@@ -125,8 +125,12 @@ pub fn rpad(s: Option<String>, len: Option<i64>, fill: Option<String>) -> Option
     pad(s?, len?, fill?, false)
 }
 
+/// The longest result LPAD/RPAD build (characters): a larger length is capped, never an allocation
+/// failure.
+const MAX_PAD: i64 = 1 << 20;
+
 fn pad(s: String, len: i64, fill: String, left: bool) -> Option<String> {
-    let len = len.max(0) as usize;
+    let len = len.clamp(0, MAX_PAD) as usize;
     let count = s.chars().count();
     if count >= len || fill.is_empty() {
         return Some(s.chars().take(len).collect());

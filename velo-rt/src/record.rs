@@ -14,6 +14,11 @@ pub trait SourceRow: Sized + DeserializeOwned {
 
     /// Decodes one CSV record.
     fn decode_csv(fields: &CsvFields<'_>) -> Result<Self, DecodeError>;
+
+    /// Checks what serde cannot (JSON): that NOT NULL columns have a value.
+    fn validate(&self) -> Result<(), DecodeError> {
+        Ok(())
+    }
 }
 
 /// A row type a statement emits (one generated struct per statement output).

@@ -154,10 +154,11 @@ impl<R: SinkRow> Statement<R> {
     }
 }
 
-/// Does nothing downstream (a statement no other statement reads).
+/// Does nothing downstream (a statement no other statement reads). It never asks the source to
+/// stop: only a LIMIT does.
 #[inline]
 pub fn no_downstream<R>(_: &R, _: &Record<'_>) -> Result<Flow, FatalError> {
-    Ok(Flow::Stop)
+    Ok(Flow::Continue)
 }
 
 #[cfg(test)]

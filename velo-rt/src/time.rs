@@ -26,7 +26,7 @@ impl Timestamp {
         let naive = TIMESTAMP_FORMATS
             .iter()
             .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-            .or_else(|| Date::parse(t).map(|d| d.to_naive().and_hms_opt(0, 0, 0).unwrap_or_default()))?;
+            .or_else(|| Date::parse(t).and_then(Date::to_naive).and_then(|d| d.and_hms_opt(0, 0, 0)))?;
         Some(Timestamp(naive.and_utc().timestamp_millis()))
     }
 
@@ -42,8 +42,8 @@ impl Date {
         Some(Date((d - NaiveDate::default()).num_days() as i32))
     }
 
-    fn to_naive(self) -> NaiveDate {
-        NaiveDate::default() + chrono::Duration::days(self.0 as i64)
+    fn to_naive(self) -> Option<NaiveDate> {
+        NaiveDate::default().checked_add_signed(chrono::Duration::try_days(self.0 as i64)?)
     }
 }
 
@@ -60,7 +60,10 @@ impl fmt::Display for Timestamp {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.to_naive().format("%Y-%m-%d"))
+        match self.to_naive() {
+            Some(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            None => write!(f, "{}", self.0),
+        }
     }
 }
 

@@ -36,6 +36,20 @@ pub mod totals {
     );
 }
 
+/// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
+pub mod checks {
+    velo_rt::velo_sql!(
+        "CREATE STREAM checked AS SELECT x,
+             (x > 5) IS TRUE AS big, (x > 5) IS NOT TRUE AS not_big,
+             (x > 5) IS FALSE AS small, (x > 5) IS NOT FALSE AS not_small,
+             CAST(NULL AS VARCHAR) || 'x' AS null_text, -NULL AS neg_null,
+             COALESCE(CASE WHEN x > 100 THEN NULL END, 'none') AS fallback
+         FROM nums
+         WITH ('nums.type' = 'file_source', 'nums.path' = 'n.csv', 'nums.schema' = 'x BIGINT')",
+        module = app
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::pricing::{OrdersRow, Pipeline};
@@ -73,16 +87,31 @@ mod tests {
     }
 
     #[test]
-    fn a_record_whose_sum_overflows_leaves_its_group_untouched() {
+    fn bigint_sums_fail_only_when_the_total_does_not_fit() {
         use super::totals::app::{Pipeline, SrcRow};
         let row = |v: i64, w: i64| SrcRow { k: Some("a".into()), v: Some(v), w: Some(w) };
+        // Passing i64::MAX on the way is fine: the running sum is exact, only the total must fit.
         let mut p = Pipeline::new();
-        // The second record overflows `sw` after `sv` could already have been added.
-        let out = p.process_src([row(1, i64::MAX), row(10, 1), row(100, -5)]);
-        assert_eq!(out.errors, vec![("totals", EvalError::Overflow)]);
+        assert!(p.process_src([row(1, i64::MAX), row(10, 1), row(100, -5)]).errors.is_empty());
+        let t = &p.finish().totals[0];
+        assert_eq!((t.n, t.sv, t.sw), (Some(3), Some(111), Some(i64::MAX - 4)));
+        // A total outside BIGINT fails that group's row, not a record.
+        let mut p = Pipeline::new();
+        p.process_src([row(1, i64::MAX), row(1, 1)]);
         let done = p.finish();
-        let t = &done.totals[0];
-        assert_eq!((t.n, t.sv, t.sw), (Some(2), Some(101), Some(i64::MAX - 5)), "the failed record counts nowhere");
+        assert!(done.totals.is_empty());
+        assert_eq!(done.errors, vec![("totals", EvalError::Overflow)]);
+    }
+
+    #[test]
+    fn is_true_and_is_false_never_return_null() {
+        use super::checks::app::{NumsRow, Pipeline};
+        let out = Pipeline::new().process_nums([Some(10), Some(1), None].map(|x| NumsRow { x }));
+        let got: Vec<_> = out.checked.iter().map(|r| (r.big, r.not_big, r.small, r.not_small)).collect();
+        let (t, f) = (Some(true), Some(false));
+        assert_eq!(got, vec![(t, f, f, t), (f, t, t, f), (f, t, f, t)], "x = 10, 1, NULL");
+        assert!(out.checked.iter().all(|r| r.null_text.is_none() && r.neg_null.is_none()));
+        assert_eq!(out.checked[0].fallback.as_deref(), Some("none"));
     }
 
     #[test]

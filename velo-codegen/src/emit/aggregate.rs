@@ -7,7 +7,6 @@ use quote::{format_ident, quote};
 
 use super::{expr, ident, input_struct, projection_body};
 use crate::aggregate::{AggCall, AggKind, AggregatePlan};
-use crate::names::snake;
 use crate::plan::{Plan, StatementPlan};
 use crate::types::SqlType;
 
@@ -27,7 +26,7 @@ pub(super) struct Names {
 
 pub(super) fn names(s: &StatementPlan) -> Names {
     let base = s.struct_name.strip_suffix("Row").unwrap_or(&s.struct_name);
-    let snake = snake(&s.name);
+    let snake = &s.ident;
     Names {
         key: format_ident!("{}Key", base),
         acc: format_ident!("{}Acc", base),
@@ -45,10 +44,11 @@ fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream) {
     match &c.kind {
         AggKind::CountStar | AggKind::Count => plain(quote!(rt::agg::Count)),
         AggKind::CountDistinct => plain(quote!(rt::agg::CountDistinct)),
-        AggKind::Sum => {
-            let t = c.ty.rust();
-            plain(quote!(rt::agg::Sum<#t>))
-        }
+        AggKind::Sum => match c.ty {
+            SqlType::BigInt => plain(quote!(rt::agg::SumInt)),
+            SqlType::Decimal(_, s) => plain(quote!(rt::agg::SumDecimal<#s>)),
+            _ => plain(quote!(rt::agg::SumDouble)),
+        },
         AggKind::Avg => match (c.ty, c.arg.as_ref().map(|a| a.ty())) {
             (SqlType::Decimal(_, r), Some(SqlType::Decimal(_, s))) => plain(quote!(rt::agg::AvgDecimal<#s, #r>)),
             _ => plain(quote!(rt::agg::AvgDouble)),
@@ -98,7 +98,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     }
     // A record that fails (a SUM overflowing) must leave its group untouched: fallible updates run
     // first, and when there are several they run on a copy that replaces the group on success.
-    let fallible = |c: &AggCall| matches!(c.kind, AggKind::Sum | AggKind::Avg) && c.ty != SqlType::Double;
+    let fallible = |c: &AggCall| matches!(c.kind, AggKind::Sum | AggKind::Avg) && matches!(c.ty, SqlType::Decimal(..));
     let mut order: Vec<usize> = (0..agg.calls.len()).collect();
     order.sort_by_key(|&j| !fallible(&agg.calls[j]));
     let copy = agg.calls.iter().filter(|c| fallible(c)).count() > 1;

@@ -57,7 +57,13 @@ impl<R: SinkRow> FileSink<R> {
         };
         match format {
             FileFormat::Csv | FileFormat::CsvNoHeader => {
-                let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+                let delimiter = match config.get(name, "delimiter") {
+                    Some("\\t") | Some("tab") => b'\t',
+                    Some(d) if d.len() == 1 => d.as_bytes()[0],
+                    Some(d) => return Err(FatalError(format!("sink `{name}`: delimiter `{d}` must be one character"))),
+                    None => b',',
+                };
+                let mut w = csv::WriterBuilder::new().has_headers(false).delimiter(delimiter).from_writer(out);
                 let header = config.flag(name, "header", config.flag(name, "has_headers", true));
                 if format == FileFormat::Csv && header && !existing {
                     w.write_record(R::COLUMNS)?;

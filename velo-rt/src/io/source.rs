@@ -314,7 +314,8 @@ fn csv_layout<R: SourceRow>(spec: &FileSourceSpec, file: &Path, data: &[u8]) -> 
     if !reader.read_byte_record(&mut record)? {
         return Ok(None);
     }
-    let header: Vec<String> = record.iter().map(|h| String::from_utf8_lossy(h).trim().to_string()).collect();
+    let header: Vec<String> =
+        record.iter().map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_string()).collect();
     let mut positions = positions;
     for (i, col) in R::COLUMNS.iter().enumerate() {
         positions[i] = header.iter().position(|h| h == col).ok_or_else(|| {
@@ -351,9 +352,15 @@ fn read_csv_range<R: SourceRow>(
             return Ok(Flow::Continue);
         }
         let end = reader.position().byte() as usize;
-        let raw = trim_newline(&chunk[start.min(chunk.len())..end.min(chunk.len())]);
-        if record.len() == 1 && record[0].is_empty() {
-            continue; // a blank line
+        let mut raw = trim_newline(&chunk[start.min(chunk.len())..end.min(chunk.len())]);
+        // With CRLF line ends the reader stops at `\r` and the `\n` opens the next record.
+        let mut line = line;
+        while let Some((&b, rest)) = raw.split_first().filter(|(b, _)| matches!(b, b'\n' | b'\r')) {
+            line += u64::from(b == b'\n');
+            raw = rest;
+        }
+        if record.len() == 1 && record[0].is_empty() && raw.is_empty() {
+            continue; // a blank line (a lone `""` is a record with one empty-text field)
         }
         *count += 1;
         let rec = Record { source: &spec.name, file, line, raw };
@@ -383,7 +390,9 @@ fn read_json_lines_range<R: SourceRow>(
         }
         *count += 1;
         let rec = Record { source: &spec.name, file, line: range.first_line + i as u64, raw };
-        let row = serde_json::from_slice::<R>(raw).map_err(|e| DecodeError::new(e.to_string()));
+        let row = serde_json::from_slice::<R>(raw)
+            .map_err(|e| DecodeError::new(e.to_string()))
+            .and_then(|r| r.validate().map(|_| r));
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
@@ -412,13 +421,17 @@ fn read_json<R: SourceRow>(
             return consume(Err(DecodeError::new(format!("not a JSON array: {e}"))), &rec);
         }
     };
+    let (mut line, mut counted) = (1u64, 0usize);
     for item in items {
         let raw = item.get().as_bytes();
         let offset = (raw.as_ptr() as usize).saturating_sub(data.as_ptr() as usize).min(data.len());
-        let line = data[..offset].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        line += data[counted.min(offset)..offset].iter().filter(|b| **b == b'\n').count() as u64;
+        counted = counted.max(offset);
         *count += 1;
         let rec = Record { source: &spec.name, file, line, raw };
-        let row = serde_json::from_str::<R>(item.get()).map_err(|e| DecodeError::new(e.to_string()));
+        let row = serde_json::from_str::<R>(item.get())
+            .map_err(|e| DecodeError::new(e.to_string()))
+            .and_then(|r| r.validate().map(|_| r));
         if consume(row, &rec)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
