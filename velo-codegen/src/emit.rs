@@ -603,7 +603,11 @@ pub fn expr(e: &TExpr) -> TokenStream {
                 CmpOp::Gt => quote!(gt),
                 CmpOp::Ge => quote!(ge),
             };
-            let (a, b) = (expr(left), expr(right));
+            // Text compares borrowed: no clone of a column, no allocation for a literal.
+            let (a, b) = match (borrowed_text(left), borrowed_text(right)) {
+                (Some(a), Some(b)) => (a, b),
+                _ => (expr(left), expr(right)),
+            };
             quote!(rt::ops::#f(&#a, &#b))
         }
         TExpr::And(a, b) => {
@@ -656,6 +660,22 @@ pub fn expr(e: &TExpr) -> TokenStream {
             })
         }
         TExpr::Call { func, args, ty } => call(func, args, *ty),
+    }
+}
+
+/// An `Option<&str>` view of a text column, local or literal, if the expression is one.
+fn borrowed_text(e: &TExpr) -> Option<TokenStream> {
+    match e {
+        TExpr::Column { field, ty: SqlType::String } => {
+            let f = ident(field);
+            Some(quote!(r.#f.as_deref()))
+        }
+        TExpr::Local { name, ty: SqlType::String } => {
+            let v = ident(name);
+            Some(quote!(#v.as_deref()))
+        }
+        TExpr::Literal(Literal::Str(s), _) => Some(quote!(Some(#s))),
+        _ => None,
     }
 }
 

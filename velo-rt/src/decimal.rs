@@ -202,6 +202,10 @@ impl<const S: u32> fmt::Display for Decimal<S> {
         if S == 0 {
             return write!(f, "{sign}{abs}");
         }
+        // 64-bit division is several times faster than 128-bit; most values fit.
+        if let (Ok(abs), Ok(p)) = (u64::try_from(abs), u64::try_from(pow10(S))) {
+            return write!(f, "{sign}{}.{:0width$}", abs / p, abs % p, width = S as usize);
+        }
         let p = pow10(S) as u128;
         write!(f, "{sign}{}.{:0width$}", abs / p, abs % p, width = S as usize)
     }
