@@ -233,7 +233,7 @@ build_time() {
     # Flag builds that measured more than intended: another cargo holding the shared target dir,
     # or crates besides the app recompiled (velo-rt edited since the last build).
     local others
-    others=$(sed -n 's/^ *Compiling \([^ ]*\) .*/\1/p' "$LOG/build_$label.log" | grep -vx 'bench_filter' | tr '\n' ' ' || true)
+    others=$(sed -n 's/^ *Compiling \([^ ]*\) .*/\1/p' "$LOG/build_$label.log" | grep -v 'bench_filter$' | tr '\n' ' ' || true)
     if grep -q 'Blocking waiting for file lock' "$LOG/build_$label.log"; then
         B_HOW[$label]+="; waited for another cargo's lock"
     fi
