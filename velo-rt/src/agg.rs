@@ -200,39 +200,29 @@ impl Accumulator<f64> for AvgDouble {
     }
 }
 
-/// `MIN(x)`.
-#[derive(Debug, Clone)]
-pub struct Min<T> {
-    v: Option<T>,
-}
+/// An aggregate that keeps one of its inputs: `keep(new, current)` says whether a non-NULL input
+/// replaces the value kept so far.
+macro_rules! keep_one {
+    ($(#[$doc:meta])* $name:ident, $keep:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name<T> {
+            v: Option<T>,
+        }
 
-/// `MAX(x)`.
-#[derive(Debug, Clone)]
-pub struct Max<T> {
-    v: Option<T>,
-}
+        impl<T> Default for $name<T> {
+            fn default() -> Self {
+                Self { v: None }
+            }
+        }
 
-impl<T> Default for Min<T> {
-    fn default() -> Self {
-        Self { v: None }
-    }
-}
-
-impl<T> Default for Max<T> {
-    fn default() -> Self {
-        Self { v: None }
-    }
-}
-
-macro_rules! extreme {
-    ($ty:ident, $better:expr) => {
-        impl<T: PartialOrd + Clone> Accumulator<T> for $ty<T> {
+        impl<T: PartialOrd + Clone> Accumulator<T> for $name<T> {
             type Out = T;
             #[inline]
             fn update(&mut self, v: Option<&T>) -> EvalResult<()> {
                 if let Some(v) = v {
-                    let better: fn(&T, &T) -> bool = $better;
-                    if self.v.as_ref().is_none_or(|cur| better(v, cur)) {
+                    let keep: fn(&T, Option<&T>) -> bool = $keep;
+                    if keep(v, self.v.as_ref()) {
                         self.v = Some(v.clone());
                     }
                 }
@@ -248,64 +238,26 @@ macro_rules! extreme {
     };
 }
 
-extreme!(Min, |a, b| a < b);
-extreme!(Max, |a, b| a > b);
-
-/// `FIRST_VALUE(x)`: the first non-NULL value in input order.
-#[derive(Debug, Clone)]
-pub struct First<T> {
-    v: Option<T>,
-}
-
-/// `LAST_VALUE(x)`: the last non-NULL value in input order.
-#[derive(Debug, Clone)]
-pub struct Last<T> {
-    v: Option<T>,
-}
-
-impl<T> Default for First<T> {
-    fn default() -> Self {
-        Self { v: None }
-    }
-}
-
-impl<T> Default for Last<T> {
-    fn default() -> Self {
-        Self { v: None }
-    }
-}
-
-impl<T: Clone> Accumulator<T> for First<T> {
-    type Out = T;
-    fn update(&mut self, v: Option<&T>) -> EvalResult<()> {
-        if self.v.is_none() {
-            self.v = v.cloned();
-        }
-        Ok(())
-    }
-    fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        self.update(other.v.as_ref())
-    }
-    fn result(&self) -> EvalResult<Option<T>> {
-        Ok(self.v.clone())
-    }
-}
-
-impl<T: Clone> Accumulator<T> for Last<T> {
-    type Out = T;
-    fn update(&mut self, v: Option<&T>) -> EvalResult<()> {
-        if v.is_some() {
-            self.v = v.cloned();
-        }
-        Ok(())
-    }
-    fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        self.update(other.v.as_ref())
-    }
-    fn result(&self) -> EvalResult<Option<T>> {
-        Ok(self.v.clone())
-    }
-}
+keep_one!(
+    /// `MIN(x)`.
+    Min,
+    |new, cur| cur.is_none_or(|c| new < c)
+);
+keep_one!(
+    /// `MAX(x)`.
+    Max,
+    |new, cur| cur.is_none_or(|c| new > c)
+);
+keep_one!(
+    /// `FIRST_VALUE(x)`: the first non-NULL value in input order.
+    First,
+    |_, cur| cur.is_none()
+);
+keep_one!(
+    /// `LAST_VALUE(x)`: the last non-NULL value in input order.
+    Last,
+    |_, _| true
+);
 
 /// `STRING_AGG(x, sep)` / `LISTAGG`: non-NULL values joined by a constant separator, in input
 /// order. Each input carries the separator: `(value, sep)`.
