@@ -350,7 +350,7 @@ impl Binder<'_> {
             let mut d = Diagnostic::error(
                 "E0402",
                 span,
-                format!("cannot apply `{}` to {} and {}", op_text(op), a.ty(), b.ty()),
+                format!("cannot apply `{}` to {} and {}", op.symbol(), a.ty(), b.ty()),
             );
             if a.ty() == SqlType::String || b.ty() == SqlType::String {
                 d = d.with_help("use `||` or CONCAT to join strings, or CAST text to a number");
@@ -573,16 +573,5 @@ fn coerce_temporal_literal(a: TExpr, b: TExpr) -> (TExpr, TExpr) {
         (a.cast_to(to), b)
     } else {
         (a, b)
-    }
-}
-
-fn op_text(op: ArithOp) -> &'static str {
-    match op {
-        ArithOp::Add => "+",
-        ArithOp::Sub => "-",
-        ArithOp::Mul => "*",
-        ArithOp::Div => "/",
-        ArithOp::Mod => "%",
-        ArithOp::Concat => "||",
     }
 }

@@ -37,6 +37,20 @@ pub enum ArithOp {
     Concat,
 }
 
+impl ArithOp {
+    /// The operator as written in SQL.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+            ArithOp::Concat => "||",
+        }
+    }
+}
+
 /// Comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
@@ -261,15 +275,7 @@ impl std::fmt::Display for TExpr {
             TExpr::Neg(e) => write!(f, "-({e})"),
             TExpr::Not(e) => write!(f, "NOT ({e})"),
             TExpr::Arith { op, left, right, .. } => {
-                let o = match op {
-                    ArithOp::Add => "+",
-                    ArithOp::Sub => "-",
-                    ArithOp::Mul => "*",
-                    ArithOp::Div => "/",
-                    ArithOp::Mod => "%",
-                    ArithOp::Concat => "||",
-                };
-                write!(f, "({left} {o} {right})")
+                write!(f, "({left} {} {right})", op.symbol())
             }
             TExpr::Compare { op, left, right } => {
                 let o = match op {

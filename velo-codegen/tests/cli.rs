@@ -58,18 +58,17 @@ fn check_reports_all_problems_as_json_lines_and_exits_1() {
     assert_eq!(usage.status.code(), Some(2), "a usage error");
 }
 
+/// `velo build apps/dead_letters/dead_letters.sql -o bin`.
+fn build_dead_letters(bin: &Path) -> Output {
+    velo().arg("build").arg(apps().join("dead_letters/dead_letters.sql")).arg("-o").arg(bin).output().expect("run velo")
+}
+
 #[test]
 fn build_makes_a_binary_that_dead_letters_bad_records_and_honours_flags() {
     let dir = temp("build");
     std::fs::copy(apps().join("dead_letters/trades.csv"), dir.join("trades.csv")).expect("copy data");
     let bin = dir.join("dead_letters");
-    let out = velo()
-        .arg("build")
-        .arg(apps().join("dead_letters/dead_letters.sql"))
-        .arg("-o")
-        .arg(&bin)
-        .output()
-        .expect("run velo");
+    let out = build_dead_letters(&bin);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     // Relative paths in WITH resolve against the working directory of the binary.
@@ -102,13 +101,7 @@ fn build_makes_a_binary_that_dead_letters_bad_records_and_honours_flags() {
     assert_eq!(usage.status.code(), Some(2));
 
     // An unchanged app is a cache hit.
-    let again = velo()
-        .arg("build")
-        .arg(apps().join("dead_letters/dead_letters.sql"))
-        .arg("-o")
-        .arg(&bin)
-        .output()
-        .expect("run velo");
+    let again = build_dead_letters(&bin);
     assert!(text(&again).contains("cache hit"), "{}", text(&again));
 }
 
