@@ -79,10 +79,10 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
     let renames = s.schema.columns.iter().map(|c| &c.name);
     let names: Vec<String> = s.schema.columns.iter().map(|c| c.name.clone()).collect();
     let columns = column_list(&names);
-    let decodes = s.schema.columns.iter().enumerate().map(|(i, c)| {
-        let get = if c.nullable { quote!(get) } else { quote!(get_not_null) };
+    let decodes = s.schema.columns.iter().zip(&fields).enumerate().map(|(i, (c, field))| {
+        let read = if c.nullable { quote!(read) } else { quote!(read_not_null) };
         let i = Lit::usize_unsuffixed(i);
-        quote!(f.#get(#i)?)
+        quote!(f.#read(#i, &mut self.#field)?;)
     });
     let required: Vec<(&String, &crate::schema::Column)> =
         s.fields.iter().zip(&s.schema.columns).filter(|(_, c)| !c.nullable).collect();
@@ -100,15 +100,16 @@ fn source_struct(s: &SourcePlan) -> TokenStream {
     });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, rt::serde::Deserialize)]
+        #[derive(Debug, Clone, Default, PartialEq, rt::serde::Deserialize)]
         #[serde(crate = "rt::serde")]
         pub struct #name {
             #(#[serde(default, rename = #renames)] pub #fields: Option<#tys>,)*
         }
         impl rt::SourceRow for #name {
             const COLUMNS: &'static [&'static str] = #columns;
-            fn decode_csv(f: &rt::CsvFields<'_>) -> Result<Self, rt::DecodeError> {
-                Ok(Self { #(#fields: #decodes,)* })
+            fn decode_csv(&mut self, f: &rt::CsvFields<'_>) -> Result<(), rt::DecodeError> {
+                #(#decodes)*
+                Ok(())
             }
             #validate
         }
@@ -302,7 +303,7 @@ fn parallel_read(plan: &Plan, si: usize) -> TokenStream {
                         return Ok(());
                     }
                 };
-                #(if let Err(e) = #updates(&row, &mut st.#groups) {
+                #(if let Err(e) = #updates(row, &mut st.#groups) {
                     st.rejected.push((#idx, rt::Rejected::new(&e, rec)));
                 })*
                 Ok(())
@@ -359,7 +360,7 @@ fn run_fn(plan: &Plan) -> TokenStream {
         let row_ty = ident(&src.struct_name);
         let name = &src.name;
         let first = var_name(&plan.statements[consumers[0]]);
-        let calls = consumers.iter().map(|&c| push_call(plan, c, quote!(&row)));
+        let calls = consumers.iter().map(|&c| push_call(plan, c, quote!(row)));
         let flows: Vec<Ident> = (0..consumers.len()).map(|k| format_ident!("f{}", k)).collect();
         quote! {
             {
@@ -664,7 +665,7 @@ pub fn expr(e: &TExpr) -> TokenStream {
 }
 
 /// An `Option<&str>` view of a text column, local or literal, if the expression is one.
-fn borrowed_text(e: &TExpr) -> Option<TokenStream> {
+pub(crate) fn borrowed_text(e: &TExpr) -> Option<TokenStream> {
     match e {
         TExpr::Column { field, ty: SqlType::String } => {
             let f = ident(field);

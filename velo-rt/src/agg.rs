@@ -4,7 +4,7 @@
 //! parallel workers can be combined. Decimal sums are exact `i128` and checked: overflow is a
 //! per-record error, never a wrap.
 
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use crate::decimal::{Decimal, div_half_up, pow10};
 use crate::error::{EvalError, EvalResult};
@@ -495,17 +495,27 @@ impl<T: PartialOrd + Clone> Accumulator<(T, f64)> for PercentileDisc<T> {
 }
 
 /// The groups of a GROUP BY, in order of first appearance (so output order is deterministic).
-/// The index is a hashbrown map with its default (foldhash) hasher: several times faster than
-/// SipHash on short keys, and still seeded per process.
-#[derive(Debug, Clone)]
+/// The index is a hashbrown table with its default (foldhash) hasher: several times faster than
+/// SipHash on short keys, and still seeded per process. Lookups take a *borrowed* probe (for a
+/// text key, `Option<&str>` straight from the decoded row), so a record of an existing group
+/// allocates nothing; the owned key is built only when a group is created.
+#[derive(Clone)]
 pub struct Groups<K, A> {
-    index: hashbrown::HashMap<K, usize>,
+    hasher: hashbrown::DefaultHashBuilder,
+    /// `(hash, index into entries)`.
+    index: hashbrown::HashTable<(u64, usize)>,
     entries: Vec<(K, A)>,
+}
+
+impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Groups<K, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.entries.iter().map(|(k, a)| (k, a))).finish()
+    }
 }
 
 impl<K, A> Default for Groups<K, A> {
     fn default() -> Self {
-        Self { index: hashbrown::HashMap::default(), entries: Vec::new() }
+        Self { hasher: Default::default(), index: hashbrown::HashTable::new(), entries: Vec::new() }
     }
 }
 
@@ -513,12 +523,31 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
     /// The accumulators of group `key`, created empty on first sight; also its index.
     #[inline]
     pub fn entry(&mut self, key: &K) -> (usize, &mut A) {
-        let i = match self.index.get(key) {
-            Some(&i) => i,
+        self.entry_by(key, |k| k == key, || key.clone())
+    }
+
+    /// Like [`Groups::entry`], looked up by a borrowed `probe` that hashes exactly like the key
+    /// it stands for (`(Option<&str>,)` for `(Option<String>,)`: std hashes `String` as `str`).
+    /// `matches` tells whether a stored key is the probe's; `to_owned` builds the key of a new
+    /// group.
+    #[inline]
+    pub fn entry_by<Q: Hash + ?Sized>(
+        &mut self,
+        probe: &Q,
+        matches: impl Fn(&K) -> bool,
+        to_owned: impl FnOnce() -> K,
+    ) -> (usize, &mut A) {
+        let hash = self.hasher.hash_one(probe);
+        let entries = &self.entries;
+        let i = match self.index.find(hash, |&(h, i)| h == hash && matches(&entries[i].0)) {
+            Some(&(_, i)) => i,
             None => {
-                self.entries.push((key.clone(), A::default()));
-                self.index.insert(key.clone(), self.entries.len() - 1);
-                self.entries.len() - 1
+                let key = to_owned();
+                debug_assert_eq!(self.hasher.hash_one(&key), hash, "a probe must hash like its key");
+                let i = self.entries.len();
+                self.entries.push((key, A::default()));
+                self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
+                i
             }
         };
         (i, &mut self.entries[i].1)
@@ -690,5 +719,12 @@ mod tests {
             g.iter().map(|(k, a)| (k.0.clone().unwrap(), Accumulator::<()>::result(a).unwrap())).collect();
         assert_eq!(keys, vec![("b".into(), Some(2)), ("a".into(), Some(1)), ("c".into(), Some(1))]);
         assert_eq!(KeyF64(0.0), KeyF64(-0.0));
+        // A borrowed probe finds the group its owned key created, and hashes the same way.
+        for k in [Some("a"), Some("b"), None] {
+            let probe = (k,);
+            let (i, _) = g.entry_by(&probe, |o| o.0.as_deref() == k, || (k.map(str::to_owned),));
+            assert_eq!(g.get(i).0.0.as_deref(), k);
+        }
+        assert_eq!(g.len(), 4, "only the NULL key is new");
     }
 }

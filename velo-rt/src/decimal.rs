@@ -27,6 +27,17 @@ pub const fn pow10(n: u32) -> i128 {
 
 const MAX_UNSCALED: i128 = pow10(MAX_PRECISION) - 1;
 
+/// `POW10[n] == 10^n`, for scale factors known only at run time.
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 /// An exact decimal with `S` digits after the point, stored as an unscaled `i128`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Decimal<const S: u32>(pub i128);
@@ -111,6 +122,39 @@ impl<const S: u32> Decimal<S> {
             return Err(EvalError::InvalidNumber(format!("{text} (more than {S} fraction digits)")));
         }
         Self::parse(text)
+    }
+
+    /// The hot path of [`Decimal::parse_exact`] for the common shape `[-+]digits[.digits]`, at
+    /// most 18 digits and at most `S` fraction digits, in 64-bit arithmetic. `None` means "not
+    /// this shape": the caller falls back to the general parser (which also reports errors).
+    #[inline]
+    pub fn parse_plain(bytes: &[u8]) -> Option<Self> {
+        // Written without data-dependent branches: field shapes vary from record to record, and
+        // mispredicted branches cost more than the arithmetic.
+        let first = *bytes.first()?;
+        let negative = first == b'-';
+        let body = &bytes[usize::from(negative || first == b'+')..];
+        if body.is_empty() || body.len() > 19 {
+            return None;
+        }
+        let (mut value, mut digits, mut fraction, mut points, mut other) = (0u64, 0usize, 0usize, 0usize, false);
+        for &b in body {
+            let d = b.wrapping_sub(b'0');
+            let is_digit = d < 10;
+            // at most 19 digits: no overflow
+            value = if is_digit { value * 10 + u64::from(d) } else { value };
+            digits += usize::from(is_digit);
+            fraction += usize::from(is_digit && points > 0);
+            points += usize::from(b == b'.');
+            other |= !is_digit && b != b'.';
+        }
+        if other || points > 1 || digits == 0 || digits > 18 || fraction > S as usize {
+            return None;
+        }
+        let unscaled = i128::from(value).checked_mul(POW10[S as usize - fraction])?;
+        let unscaled = if negative { -unscaled } else { unscaled };
+        // At most 18 digits scaled by at most 10^20 cannot exceed 38 digits.
+        if S <= 20 { Some(Self(unscaled)) } else { Self::from_unscaled(unscaled).ok() }
     }
 
     /// Parses decimal text (`-12.50`, `+3`, `.5`; `1e3` is rejected) exactly, rounding HALF_UP
@@ -237,6 +281,20 @@ mod tests {
         assert!(Decimal::<1>::parse_exact("1.é").is_err(), "non-ASCII text is an error, not a panic");
         assert!(Decimal::<2>::parse_exact("1.5€").is_err());
         assert_eq!(Decimal::<2>::parse_exact("1.2300").unwrap().to_string(), "1.23");
+    }
+
+    #[test]
+    fn the_fast_parser_agrees_with_the_general_one_or_defers() {
+        for text in ["0", "-0.5", "+7", "12.3", "1.", ".25", "999999999999999999", "-12.34", "5.0"] {
+            let fast = Decimal::<2>::parse_plain(text.as_bytes());
+            assert_eq!(fast, Decimal::<2>::parse_exact(text).ok(), "{text}");
+        }
+        // Shapes it leaves to the general parser: too long, too many fraction digits, blanks,
+        // exponents, lone signs or points.
+        for text in ["1234567890123456789", "9999999999999999999", "1.234", " 1", "1e3", "-", ".", "1.2.3", "1,5", ""] {
+            assert_eq!(Decimal::<2>::parse_plain(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(Decimal::<38>::parse_plain(b"12"), None, "does not fit: left to the general parser's error");
     }
 
     #[test]

@@ -5,15 +5,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::DecodeError;
-use crate::value::{FromText, ToText};
+use crate::value::{Field, FromText, ToText};
 
 /// A row type a source decodes into (one generated struct per source schema).
-pub trait SourceRow: Sized + DeserializeOwned {
+pub trait SourceRow: Sized + Default + DeserializeOwned {
     /// Column names in schema order.
     const COLUMNS: &'static [&'static str];
 
-    /// Decodes one CSV record.
-    fn decode_csv(fields: &CsvFields<'_>) -> Result<Self, DecodeError>;
+    /// Decodes one CSV record into `self`, overwriting every column (a reader keeps one row and
+    /// decodes each record into it, so text columns reuse their buffers).
+    fn decode_csv(&mut self, fields: &CsvFields<'_>) -> Result<(), DecodeError>;
 
     /// Checks what serde cannot (JSON): that NOT NULL columns have a value.
     fn validate(&self) -> Result<(), DecodeError> {
@@ -30,9 +31,13 @@ pub trait SinkRow: Serialize {
     fn encode_csv(&self, out: &mut CsvOut);
 }
 
-/// One CSV record seen through the source schema.
+/// One CSV record seen through the source schema: field `j` of the record is
+/// `data[bounds[j].0..bounds[j].1]`.
 pub struct CsvFields<'a> {
-    record: &'a csv::ByteRecord,
+    data: &'a [u8],
+    /// `data` as text, when the reader has checked it is UTF-8.
+    text: Option<&'a str>,
+    bounds: &'a [(usize, usize)],
     /// For each schema column, its position in the record.
     positions: &'a [usize],
     columns: &'static [&'static str],
@@ -43,38 +48,67 @@ pub struct CsvFields<'a> {
 
 impl<'a> CsvFields<'a> {
     /// Wraps a record; `positions[i]` is where schema column `i` sits in the record.
+    #[inline]
     pub fn new(
-        record: &'a csv::ByteRecord,
+        data: &'a [u8],
+        bounds: &'a [(usize, usize)],
         positions: &'a [usize],
         columns: &'static [&'static str],
         raw: &'a [u8],
         delimiter: u8,
     ) -> Self {
-        Self { record, positions, columns, raw, delimiter }
+        Self { data, text: None, bounds, positions, columns, raw, delimiter }
     }
 
-    /// Schema column `i`, parsed; an empty field is NULL (but `""` is the empty string).
+    /// The same record whose bytes are known to be the UTF-8 `text`.
     #[inline]
-    pub fn get<T: FromText>(&self, i: usize) -> Result<Option<T>, DecodeError> {
-        let name = self.columns[i];
+    pub fn with_text(mut self, text: &'a str) -> Self {
+        debug_assert_eq!(text.as_bytes(), self.data);
+        self.text = Some(text);
+        self
+    }
+
+    /// Number of fields in the record.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// Whether the record has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// Decodes schema column `i` into `slot`; an empty field is NULL (but `""` is the empty
+    /// string).
+    #[inline]
+    pub fn read<T: FromText>(&self, i: usize, slot: &mut Option<T>) -> Result<(), DecodeError> {
         let pos = self.positions[i];
-        let bytes = self.record.get(pos).ok_or_else(|| DecodeError::column(name, "missing field"))?;
-        if bytes.is_empty() {
+        let Some(&(from, to)) = self.bounds.get(pos) else {
+            return Err(DecodeError::column(self.columns[i], "missing field"));
+        };
+        if from == to {
             if self.quoted_empty(pos) {
-                return T::from_text("").map(Some).map_err(|e| DecodeError::column(name, e));
+                return T::decode_into(Field::text_of(""), slot).map_err(|e| DecodeError::column(self.columns[i], e));
             }
-            return Ok(None);
+            *slot = None;
+            return Ok(());
         }
-        let text = std::str::from_utf8(bytes).map_err(|_| DecodeError::column(name, "not valid UTF-8"))?;
-        T::from_text(text).map(Some).map_err(|e| DecodeError::column(name, e))
+        // Fields end at ASCII delimiters, so slicing checked text stays on character boundaries.
+        let field = match self.text.and_then(|t| t.get(from..to)) {
+            Some(text) => Field::text_of(text),
+            None => Field::bytes(&self.data[from..to]),
+        };
+        T::decode_into(field, slot).map_err(|e| DecodeError::column(self.columns[i], e))
     }
 
-    /// Schema column `i` of a `NOT NULL` column: an empty field is an error.
+    /// Decodes schema column `i` of a `NOT NULL` column: an empty field is an error.
     #[inline]
-    pub fn get_not_null<T: FromText>(&self, i: usize) -> Result<Option<T>, DecodeError> {
-        match self.get(i)? {
+    pub fn read_not_null<T: FromText>(&self, i: usize, slot: &mut Option<T>) -> Result<(), DecodeError> {
+        self.read(i, slot)?;
+        match slot {
             None => Err(DecodeError::column(self.columns[i], "NULL in a NOT NULL column")),
-            v => Ok(v),
+            Some(_) => Ok(()),
         }
     }
 
@@ -156,13 +190,31 @@ mod tests {
         let raw = b"1,,\"\",x";
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(&raw[..]);
         let rec = rdr.byte_records().next().unwrap().unwrap();
+        let bounds: Vec<(usize, usize)> =
+            (0..rec.len()).filter_map(|j| rec.range(j)).map(|r| (r.start, r.end)).collect();
         const COLS: &[&str] = &["a", "b", "c", "d"];
-        let f = CsvFields::new(&rec, &[0, 1, 2, 3], COLS, raw, b',');
-        assert_eq!(f.get::<i64>(0).unwrap(), Some(1));
-        assert_eq!(f.get::<String>(1).unwrap(), None);
-        assert_eq!(f.get::<String>(2).unwrap(), Some(String::new()));
-        assert!(f.get::<i64>(3).unwrap_err().message.contains("column `d`"));
-        let short = CsvFields::new(&rec, &[0, 1, 2, 7], COLS, raw, b',');
-        assert!(short.get::<String>(3).unwrap_err().message.contains("missing"));
+        let f = CsvFields::new(rec.as_slice(), &bounds, &[0, 1, 2, 3], COLS, raw, b',');
+        let (mut int, mut text) = (None::<i64>, Some("old".to_string()));
+        f.read(0, &mut int).unwrap();
+        assert_eq!(int, Some(1));
+        f.read(1, &mut text).unwrap();
+        assert_eq!(text, None);
+        f.read(2, &mut text).unwrap();
+        assert_eq!(text.as_deref(), Some(""));
+        assert!(f.read(3, &mut int).unwrap_err().message.contains("column `d`"));
+        assert!(f.read_not_null(1, &mut text).unwrap_err().message.contains("NOT NULL"));
+        let short = CsvFields::new(rec.as_slice(), &bounds, &[0, 1, 2, 7], COLS, raw, b',');
+        assert!(short.read(3, &mut text).unwrap_err().message.contains("missing"));
+    }
+
+    #[test]
+    fn text_columns_reuse_their_buffer() {
+        let bounds = [(0, 5)];
+        let f = CsvFields::new(b"hello", &bounds, &[0], &["a"], b"hello", b',').with_text("hello");
+        let mut slot = Some(String::with_capacity(64));
+        let before = slot.as_ref().map(|s| s.as_ptr());
+        f.read(0, &mut slot).unwrap();
+        assert_eq!(slot.as_deref(), Some("hello"));
+        assert_eq!(slot.as_ref().map(|s| s.as_ptr()), before, "no new allocation");
     }
 }

@@ -36,6 +36,16 @@ pub mod totals {
     );
 }
 
+/// Groups keyed by text, an integer expression and a nullable column at once.
+pub mod buckets {
+    velo_rt::velo_sql!(
+        "CREATE STREAM buckets AS SELECT region, v / 10 AS bucket, tag, COUNT(*) AS n, SUM(v) AS total
+         FROM src GROUP BY region, v / 10, tag EMIT FINAL
+         WITH ('src.type' = 'file_source', 'src.path' = 'x.csv', 'src.schema' = 'region STRING, v BIGINT, tag STRING')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -101,6 +111,37 @@ mod tests {
         let done = p.finish();
         assert!(done.totals.is_empty());
         assert_eq!(done.errors, vec![("totals", EvalError::Overflow)]);
+    }
+
+    #[test]
+    fn multi_column_keys_group_text_numbers_and_nulls() {
+        use super::buckets::app::{BucketsRow, Pipeline, SrcRow};
+        let row =
+            |r: &str, v: i64, t: Option<&str>| SrcRow { region: Some(r.into()), v: Some(v), tag: t.map(Into::into) };
+        let mut p = Pipeline::new();
+        // (eu, 1, a) ×2, (eu, 1, NULL) ×2, (eu, 2, a), (us, 1, a): first-appearance order.
+        p.process_src([
+            row("eu", 12, Some("a")),
+            row("eu", 15, None),
+            row("eu", 21, Some("a")),
+            row("us", 12, Some("a")),
+            row("eu", 19, Some("a")),
+            row("eu", 10, None),
+        ]);
+        let got: Vec<_> =
+            p.finish().buckets.into_iter().map(|b: BucketsRow| (b.region, b.bucket, b.tag, b.n, b.total)).collect();
+        let key = |r: &str, b: i64, t: Option<&str>, n: i64, total: i64| {
+            (Some(r.to_string()), Some(b), t.map(str::to_string), Some(n), Some(total))
+        };
+        assert_eq!(
+            got,
+            vec![
+                key("eu", 1, Some("a"), 2, 31),
+                key("eu", 1, None, 2, 25),
+                key("eu", 2, Some("a"), 1, 21),
+                key("us", 1, Some("a"), 1, 12),
+            ]
+        );
     }
 
     #[test]

@@ -25,14 +25,9 @@ fn main() -> ExitCode {
 }
 
 fn run(input: &str, output: &str) -> Result<u64, Box<dyn std::error::Error>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(File::open(input)?);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).buffer_capacity(1 << 20).from_reader(File::open(input)?);
     let out = BufWriter::with_capacity(1 << 20, File::create(output)?);
-    let mut wtr = csv::WriterBuilder::new()
-        .buffer_capacity(1 << 20)
-        .from_writer(out);
+    let mut wtr = csv::WriterBuilder::new().buffer_capacity(1 << 20).from_writer(out);
     wtr.write_byte_record(rdr.byte_headers()?)?;
     let mut rec = csv::ByteRecord::new();
     let mut n = 0u64;

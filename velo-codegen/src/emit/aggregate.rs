@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{expr, ident, input_struct, projection_body};
+use super::{borrowed_text, expr, ident, input_struct, projection_body};
 use crate::aggregate::{AggCall, AggKind, AggregatePlan};
 use crate::plan::{Plan, StatementPlan};
 use crate::types::SqlType;
@@ -75,6 +75,38 @@ fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream) {
     }
 }
 
+/// Finds (or creates) the record's group: `let (g, acc) = …`. Text key columns are probed as
+/// borrowed `Option<&str>` (hashing like the owned `Option<String>`), so a record of an existing
+/// group allocates nothing; the owned key is built only for a new group.
+fn group_lookup(agg: &AggregatePlan) -> TokenStream {
+    let mut lets = Vec::new();
+    let (mut probe, mut matches, mut owned) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, k) in agg.keys.iter().enumerate() {
+        let local = format_ident!("k{}", i);
+        let index = syn::Index::from(i);
+        match borrowed_text(k) {
+            Some(text) => {
+                lets.push(quote!(let #local = #text;));
+                probe.push(quote!(#local));
+                matches.push(quote!(key.#index.as_deref() == #local));
+                owned.push(quote!(#local.map(str::to_owned)));
+            }
+            None => {
+                let value = expr(k);
+                lets.push(quote!(let #local = #value;));
+                probe.push(quote!(&#local));
+                matches.push(quote!(key.#index == #local));
+                owned.push(quote!(#local.clone()));
+            }
+        }
+    }
+    let matches = if matches.is_empty() { quote!(true) } else { quote!(#(#matches)&&*) };
+    quote! {
+        #(#lets)*
+        let (g, acc) = groups.entry_by(&(#(#probe,)*), |key| #matches, || (#(#owned,)*));
+    }
+}
+
 /// The types and functions of one aggregating statement.
 pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> TokenStream {
     let n = names(s);
@@ -82,7 +114,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let input = input_struct(plan, s.input);
     let output = ident(&s.struct_name);
     let key_tys = agg.keys.iter().map(|k| k.ty().rust());
-    let key_exprs = agg.keys.iter().map(expr);
+    let lookup = group_lookup(agg);
     let key_locals: Vec<Ident> = (0..agg.keys.len()).map(|i| format_ident!("k{}", i)).collect();
     let key_index = (0..agg.keys.len()).map(syn::Index::from);
     let fields: Vec<Ident> = (0..agg.calls.len()).map(|j| format_ident!("a{}", j)).collect();
@@ -148,9 +180,8 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
         #[inline]
         pub fn #update(r: &#input, groups: &mut rt::Groups<#key, #acc>) -> rt::EvalResult<Option<usize>> {
             #filter
-            let key: #key = (#(#key_exprs,)*);
             #(let #args = #arg_values;)*
-            let (g, acc) = groups.entry(&key);
+            #lookup
             #updates
             Ok(Some(g))
         }

@@ -3,16 +3,18 @@
 //! generated row type; a record that does not decode is handed on as an error with its position
 //! and raw bytes, never dropped.
 
-use std::fs::File;
+mod csv_reader;
+mod json_reader;
+mod mapped;
+
 use std::path::{Path, PathBuf};
 
-use memmap2::Mmap;
-use serde_json::value::RawValue;
-
+use self::csv_reader::csv_layout;
+use self::mapped::{Mapped, Range, scan, split_lines};
 use crate::config::Config;
 use crate::error::{DecodeError, FatalError};
 use crate::io::strip_file_scheme;
-use crate::record::{CsvFields, SourceRow};
+use crate::record::SourceRow;
 
 /// Where a record came from, for error reports.
 #[derive(Debug, Clone, Copy)]
@@ -101,9 +103,11 @@ impl FileSourceSpec {
         let format = if format == FileFormat::Csv && !header { FileFormat::CsvNoHeader } else { format };
         let delimiter = match config.get(name, "delimiter") {
             Some("\\t") | Some("tab") => b'\t',
-            Some(d) if d.len() == 1 => d.as_bytes()[0],
+            Some(d) if d.len() == 1 && !matches!(d, "\"" | "\n" | "\r") => d.as_bytes()[0],
             Some(d) => {
-                return Err(FatalError(format!("source `{name}`: delimiter `{d}` must be one character")));
+                return Err(FatalError(format!(
+                    "source `{name}`: delimiter `{d}` must be one character other than a quote or a line break"
+                )));
             }
             None => b',',
         };
@@ -135,44 +139,56 @@ impl FileSourceSpec {
 /// Reads every record of a file source and hands each one, decoded or not, to `consume`.
 pub fn read_file_source<R: SourceRow>(
     spec: &FileSourceSpec,
-    mut consume: impl FnMut(Result<R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    mut consume: impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
 ) -> Result<u64, FatalError> {
     let mut count = 0;
     for file in spec.files()? {
-        let Some(map) = map_file(&file)? else {
+        let Some(mapped) = Mapped::open(&file)? else {
             continue;
         };
-        let flow = match spec.format {
-            FileFormat::Csv | FileFormat::CsvNoHeader => {
-                let Some(layout) = csv_layout::<R>(spec, &file, &map)? else {
-                    continue;
-                };
-                let range = Range { start: layout.body, end: map.len(), first_line: layout.body_line };
-                read_csv_range(spec, &file, &map, &layout, range, &mut count, &mut consume)?
-            }
-            FileFormat::JsonLines => {
-                let range = Range { start: 0, end: map.len(), first_line: 1 };
-                read_json_lines_range(spec, &file, &map, range, &mut count, &mut consume)?
-            }
-            FileFormat::Json => read_json(spec, &file, &map, &mut count, &mut consume)?,
-        };
-        if flow == Flow::Stop {
+        if read_mapped(spec, &file, &mapped, &mut count, &mut consume)? == Flow::Stop {
             break;
         }
     }
     Ok(count)
 }
 
+/// Reads all records of one mapped file in order.
+fn read_mapped<R: SourceRow>(
+    spec: &FileSourceSpec,
+    file: &Path,
+    mapped: &Mapped,
+    count: &mut u64,
+    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+) -> Result<Flow, FatalError> {
+    let len = mapped.data().len();
+    match spec.format {
+        FileFormat::Csv | FileFormat::CsvNoHeader => {
+            let Some(layout) = csv_layout::<R>(spec, file, mapped.data())? else {
+                return Ok(Flow::Continue);
+            };
+            let range = Range { start: layout.body, end: len, first_line: layout.body_line };
+            csv_reader::read_csv_range(spec, file, mapped, &layout, range, count, consume)
+        }
+        FileFormat::JsonLines => {
+            let range = Range { start: 0, end: len, first_line: 1 };
+            json_reader::read_json_lines_range(spec, file, mapped, range, count, consume)
+        }
+        FileFormat::Json => json_reader::read_json(spec, file, mapped, count, consume),
+    }
+}
+
 /// Reads a file source on `partitions` threads: each file is split at line boundaries into
-/// chunks, each chunk is read into its own state from `init`, and the states come back in file
-/// order (so merging them in order gives the same result as one pass). Files whose records could
-/// span lines (CSV with quotes, JSON arrays) are read as one chunk. Returns the states and the
-/// number of records read.
+/// ranges, each range is read into its own state from `init`, and the states come back in file
+/// order (so merging them in order gives the same result as one pass). A parallel pre-scan
+/// counts lines (for line numbers in error reports) and looks for quotes: files whose records
+/// could span lines (CSV with quotes, JSON arrays) are read by one thread. Returns the states and
+/// the number of records read.
 pub fn read_file_source_parallel<R, S>(
     spec: &FileSourceSpec,
     partitions: usize,
     init: impl Fn() -> S + Sync,
-    step: impl Fn(&mut S, Result<R, DecodeError>, &Record<'_>) -> Result<(), FatalError> + Sync,
+    step: impl Fn(&mut S, Result<&R, DecodeError>, &Record<'_>) -> Result<(), FatalError> + Sync,
 ) -> Result<(Vec<S>, u64), FatalError>
 where
     R: SourceRow,
@@ -181,109 +197,83 @@ where
     let mut states = Vec::new();
     let mut total = 0;
     for file in spec.files()? {
-        let Some(map) = map_file(&file)? else {
+        let Some(mapped) = Mapped::open(&file)? else {
             continue;
         };
-        let data: &[u8] = &map;
-        let layout = match spec.format {
+        let data = mapped.data();
+        let (start, first_line, layout) = match spec.format {
             FileFormat::Csv | FileFormat::CsvNoHeader => match csv_layout::<R>(spec, &file, data)? {
-                Some(l) => Some(l),
+                Some(l) => (l.body, l.body_line, Some(l)),
                 None => continue,
             },
-            _ => None,
+            FileFormat::JsonLines => (0, 1, None),
+            FileFormat::Json => (0, 1, None),
         };
-        let splittable = match spec.format {
-            FileFormat::Csv | FileFormat::CsvNoHeader => !data.contains(&b'"'),
-            FileFormat::JsonLines => true,
-            FileFormat::Json => false,
+        let pieces = if partitions > 1 && spec.format != FileFormat::Json {
+            split_lines(data, start, partitions)
+        } else {
+            Vec::new()
         };
-        if !splittable || partitions <= 1 {
+        let scans = if pieces.len() > 1 {
+            in_parallel(pieces.clone(), |(from, to)| Ok(scan(&mapped, from, to)))?
+        } else {
+            Vec::new()
+        };
+        let quoted = layout.is_some() && scans.iter().any(|s| s.quotes);
+        if scans.is_empty() || quoted {
             let mut state = init();
-            let n = read_file_source::<R>(
-                &FileSourceSpec { path: file.display().to_string(), ..spec.clone() },
-                |row, rec| {
-                    step(&mut state, row, rec)?;
-                    Ok(Flow::Continue)
-                },
-            )?;
+            let mut count = 0;
+            read_mapped(spec, &file, &mapped, &mut count, &mut |row, rec| {
+                step(&mut state, row, rec)?;
+                Ok(Flow::Continue)
+            })?;
             states.push(state);
-            total += n;
+            total += count;
             continue;
         }
-        let start = layout.as_ref().map_or(0, |l| l.body);
-        let first = layout.as_ref().map_or(1, |l| l.body_line);
-        let ranges = split_lines(data, start, first, partitions);
-        let results: Vec<Result<(S, u64), FatalError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .into_iter()
-                .map(|range| {
-                    let (init, step, file, layout) = (&init, &step, &file, &layout);
-                    scope.spawn(move || {
-                        let mut state = init();
-                        let mut count = 0;
-                        let mut consume = |row: Result<R, DecodeError>, rec: &Record<'_>| {
-                            step(&mut state, row, rec)?;
-                            Ok(Flow::Continue)
-                        };
-                        match layout {
-                            Some(l) => read_csv_range(spec, file, data, l, range, &mut count, &mut consume)?,
-                            None => read_json_lines_range(spec, file, data, range, &mut count, &mut consume)?,
-                        };
-                        Ok((state, count))
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(FatalError("a reader thread panicked".into()))))
-                .collect()
-        });
-        for r in results {
-            let (state, n) = r?;
+        let mut line = first_line;
+        let ranges: Vec<Range> = pieces
+            .iter()
+            .zip(&scans)
+            .map(|(&(start, end), s)| {
+                let range = Range { start, end, first_line: line };
+                line += s.newlines;
+                range
+            })
+            .collect();
+        let results = in_parallel(ranges, |range| {
+            let mut state = init();
+            let mut count = 0;
+            let mut consume = |row: Result<&R, DecodeError>, rec: &Record<'_>| {
+                step(&mut state, row, rec)?;
+                Ok(Flow::Continue)
+            };
+            match &layout {
+                Some(l) => csv_reader::read_csv_range(spec, &file, &mapped, l, range, &mut count, &mut consume)?,
+                None => json_reader::read_json_lines_range(spec, &file, &mapped, range, &mut count, &mut consume)?,
+            };
+            Ok((state, count))
+        })?;
+        for (state, count) in results {
             states.push(state);
-            total += n;
+            total += count;
         }
     }
     Ok((states, total))
 }
 
-/// Maps a file into memory; `None` for an empty file.
-fn map_file(file: &Path) -> Result<Option<Mmap>, FatalError> {
-    let f = File::open(file).map_err(|e| FatalError(format!("cannot open `{}`: {e}", file.display())))?;
-    if f.metadata()?.len() == 0 {
-        return Ok(None);
-    }
-    // SAFETY: the file is opened read-only; a concurrent truncation by another process is
-    // outside what a file source supports (documented), as with every mmap reader.
-    let map = unsafe { Mmap::map(&f) }.map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
-    Ok(Some(map))
-}
-
-/// A byte range of a file that starts at a record boundary, with the line number of its start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Range {
-    start: usize,
-    end: usize,
-    first_line: u64,
-}
-
-/// Splits `data[start..]` into about `n` ranges that begin and end at line boundaries.
-fn split_lines(data: &[u8], start: usize, first_line: u64, n: usize) -> Vec<Range> {
-    let len = data.len();
-    let step = (len - start.min(len)) / n.max(1);
-    let mut ranges = Vec::new();
-    let (mut from, mut line) = (start.min(len), first_line);
-    while from < len {
-        let target = if ranges.len() + 1 >= n || step == 0 { len } else { (from + step).min(len) };
-        let to = match data[target.saturating_sub(1).max(from)..].iter().position(|b| *b == b'\n') {
-            Some(i) if target < len => target.saturating_sub(1).max(from) + i + 1,
-            _ => len,
-        };
-        ranges.push(Range { start: from, end: to, first_line: line });
-        line += data[from..to].iter().filter(|b| **b == b'\n').count() as u64;
-        from = to;
-    }
-    ranges
+/// Runs `f` on every item, one scoped thread per item; results in item order.
+fn in_parallel<T: Send, U: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> Result<U, FatalError> + Sync,
+) -> Result<Vec<U>, FatalError> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.into_iter().map(|item| scope.spawn(|| f(item))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(FatalError("a reader thread panicked".into()))))
+            .collect()
+    })
 }
 
 fn trim_newline(mut raw: &[u8]) -> &[u8] {
@@ -291,175 +281,4 @@ fn trim_newline(mut raw: &[u8]) -> &[u8] {
         raw = rest;
     }
     raw
-}
-
-/// Where each schema column sits in a CSV file's records, and where the records start.
-struct CsvLayout {
-    positions: Vec<usize>,
-    width: usize,
-    body: usize,
-    body_line: u64,
-}
-
-/// Reads the header (for `csv`) and maps schema columns to record positions; `None` when the
-/// file has no header row at all.
-fn csv_layout<R: SourceRow>(spec: &FileSourceSpec, file: &Path, data: &[u8]) -> Result<Option<CsvLayout>, FatalError> {
-    let positions: Vec<usize> = (0..R::COLUMNS.len()).collect();
-    if spec.format != FileFormat::Csv {
-        return Ok(Some(CsvLayout { width: positions.len(), positions, body: 0, body_line: 1 }));
-    }
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(spec.delimiter).from_reader(data);
-    let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record)? {
-        return Ok(None);
-    }
-    let header: Vec<String> =
-        record.iter().map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').trim().to_string()).collect();
-    let mut positions = positions;
-    for (i, col) in R::COLUMNS.iter().enumerate() {
-        positions[i] = header.iter().position(|h| h == col).ok_or_else(|| {
-            FatalError(format!(
-                "source `{}`: `{}` has no column `{col}` (header: {})",
-                spec.name,
-                file.display(),
-                header.join(",")
-            ))
-        })?;
-    }
-    let body = reader.position().byte() as usize;
-    Ok(Some(CsvLayout { positions, width: header.len(), body, body_line: reader.position().line() }))
-}
-
-fn read_csv_range<R: SourceRow>(
-    spec: &FileSourceSpec,
-    file: &Path,
-    data: &[u8],
-    layout: &CsvLayout,
-    range: Range,
-    count: &mut u64,
-    consume: &mut impl FnMut(Result<R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
-) -> Result<Flow, FatalError> {
-    let chunk = &data[range.start..range.end];
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(spec.delimiter).from_reader(chunk);
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let start = reader.position().byte() as usize;
-        let line = range.first_line + reader.position().line() - 1;
-        // Byte records fail only on I/O errors, which an in-memory slice does not have.
-        if !reader.read_byte_record(&mut record).map_err(|e| FatalError(format!("`{}`: {e}", file.display())))? {
-            return Ok(Flow::Continue);
-        }
-        let end = reader.position().byte() as usize;
-        let mut raw = trim_newline(&chunk[start.min(chunk.len())..end.min(chunk.len())]);
-        // With CRLF line ends the reader stops at `\r` and the `\n` opens the next record.
-        let mut line = line;
-        while let Some((&b, rest)) = raw.split_first().filter(|(b, _)| matches!(b, b'\n' | b'\r')) {
-            line += u64::from(b == b'\n');
-            raw = rest;
-        }
-        if record.len() == 1 && record[0].is_empty() && raw.is_empty() {
-            continue; // a blank line (a lone `""` is a record with one empty-text field)
-        }
-        *count += 1;
-        let rec = Record { source: &spec.name, file, line, raw };
-        let row = if record.len() != layout.width {
-            Err(DecodeError::new(format!("expected {} fields, found {}", layout.width, record.len())))
-        } else {
-            R::decode_csv(&CsvFields::new(&record, &layout.positions, R::COLUMNS, raw, spec.delimiter))
-        };
-        if consume(row, &rec)? == Flow::Stop {
-            return Ok(Flow::Stop);
-        }
-    }
-}
-
-fn read_json_lines_range<R: SourceRow>(
-    spec: &FileSourceSpec,
-    file: &Path,
-    data: &[u8],
-    range: Range,
-    count: &mut u64,
-    consume: &mut impl FnMut(Result<R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
-) -> Result<Flow, FatalError> {
-    for (i, line) in data[range.start..range.end].split(|b| *b == b'\n').enumerate() {
-        let raw = trim_newline(line);
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        *count += 1;
-        let rec = Record { source: &spec.name, file, line: range.first_line + i as u64, raw };
-        let row = serde_json::from_slice::<R>(raw)
-            .map_err(|e| DecodeError::new(e.to_string()))
-            .and_then(|r| r.validate().map(|_| r));
-        if consume(row, &rec)? == Flow::Stop {
-            return Ok(Flow::Stop);
-        }
-    }
-    Ok(Flow::Continue)
-}
-
-fn read_json<R: SourceRow>(
-    spec: &FileSourceSpec,
-    file: &Path,
-    data: &[u8],
-    count: &mut u64,
-    consume: &mut impl FnMut(Result<R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
-) -> Result<Flow, FatalError> {
-    let first = data.iter().position(|b| !b.is_ascii_whitespace());
-    if first.is_none_or(|i| data[i] != b'[') {
-        let range = Range { start: 0, end: data.len(), first_line: 1 };
-        return read_json_lines_range(spec, file, data, range, count, consume);
-    }
-    let items: Vec<&RawValue> = match serde_json::from_slice(data) {
-        Ok(items) => items,
-        Err(e) => {
-            // The file is not a valid array: report the whole file as one failed record.
-            *count += 1;
-            let rec = Record { source: &spec.name, file, line: 1, raw: trim_newline(data) };
-            return consume(Err(DecodeError::new(format!("not a JSON array: {e}"))), &rec);
-        }
-    };
-    let (mut line, mut counted) = (1u64, 0usize);
-    for item in items {
-        let raw = item.get().as_bytes();
-        let offset = (raw.as_ptr() as usize).saturating_sub(data.as_ptr() as usize).min(data.len());
-        line += data[counted.min(offset)..offset].iter().filter(|b| **b == b'\n').count() as u64;
-        counted = counted.max(offset);
-        *count += 1;
-        let rec = Record { source: &spec.name, file, line, raw };
-        let row = serde_json::from_str::<R>(item.get())
-            .map_err(|e| DecodeError::new(e.to_string()))
-            .and_then(|r| r.validate().map(|_| r));
-        if consume(row, &rec)? == Flow::Stop {
-            return Ok(Flow::Stop);
-        }
-    }
-    Ok(Flow::Continue)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_ranges_cover_everything_once_and_count_lines() {
-        let data = b"h\na\nbb\nccc\ndddd\ne\n";
-        for n in 1..8 {
-            let ranges = split_lines(data, 2, 2, n);
-            assert_eq!(ranges.first().map(|r| r.start), Some(2));
-            assert_eq!(ranges.last().map(|r| r.end), Some(data.len()));
-            for w in ranges.windows(2) {
-                assert_eq!(w[0].end, w[1].start);
-                assert_eq!(data[w[0].end - 1], b'\n', "ranges end at line boundaries");
-            }
-            for r in &ranges {
-                let before = data[..r.start].iter().filter(|b| **b == b'\n').count() as u64;
-                assert_eq!(r.first_line, before + 1);
-            }
-            assert!(ranges.len() <= n);
-        }
-        assert!(split_lines(b"h\n", 2, 2, 4).is_empty());
-    }
 }

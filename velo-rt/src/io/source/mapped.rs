@@ -1,0 +1,141 @@
+//! Memory-mapped input files, read in windows: the pages of a window are handed back to the OS
+//! once it has been read, so resident memory stays at a few windows per reader thread whatever
+//! the file size.
+
+use std::fs::File;
+use std::path::Path;
+
+use memmap2::Mmap;
+
+use crate::error::FatalError;
+
+/// Bytes read between two releases of mapped pages.
+pub(super) const WINDOW: usize = 8 << 20;
+
+/// A read-only memory map of one input file.
+pub(super) struct Mapped {
+    map: Mmap,
+}
+
+impl Mapped {
+    /// Maps `file`; `None` for an empty file.
+    pub(super) fn open(file: &Path) -> Result<Option<Self>, FatalError> {
+        let f = File::open(file).map_err(|e| FatalError(format!("cannot open `{}`: {e}", file.display())))?;
+        if f.metadata()?.len() == 0 {
+            return Ok(None);
+        }
+        // SAFETY: the file is opened read-only; a concurrent truncation by another process is
+        // outside what a file source supports (documented), as with every mmap reader.
+        let map = unsafe { Mmap::map(&f) }.map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
+        Ok(Some(Self { map }))
+    }
+
+    /// The file's bytes.
+    pub(super) fn data(&self) -> &[u8] {
+        &self.map
+    }
+
+    /// Drops the resident pages that lie wholly inside `from..to`. Their contents stay valid:
+    /// touching them again reads them back from the page cache.
+    pub(super) fn release(&self, from: usize, to: usize) {
+        #[cfg(target_os = "linux")]
+        {
+            const PAGE: usize = 4096;
+            let (from, to) = (from.next_multiple_of(PAGE), to - to % PAGE);
+            if to > from {
+                // SAFETY: the mapping is shared, read-only and file-backed, so MADV_DONTNEED only
+                // unmaps clean pages; later reads fault the unchanged file contents back in. The
+                // advice is a hint: failing to give it changes nothing but memory use.
+                let _ = unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from) };
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (from, to);
+    }
+}
+
+/// A byte range of a file that starts at a record boundary, with the line number of its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Range {
+    pub start: usize,
+    pub end: usize,
+    pub first_line: u64,
+}
+
+/// Where the window that starts at `from` ends: at the first line boundary at least [`WINDOW`]
+/// bytes on, or at `end`.
+pub(super) fn window_end(data: &[u8], from: usize, end: usize, window: usize) -> usize {
+    let target = from.saturating_add(window);
+    if target >= end {
+        return end;
+    }
+    memchr::memchr(b'\n', &data[target..end]).map_or(end, |i| target + i + 1)
+}
+
+/// Splits `data[start..]` into at most `n` pieces of about equal size that begin and end at
+/// line boundaries.
+pub(super) fn split_lines(data: &[u8], start: usize, n: usize) -> Vec<(usize, usize)> {
+    let len = data.len();
+    let step = (len - start.min(len)) / n.max(1);
+    let mut pieces = Vec::new();
+    let mut from = start.min(len);
+    while from < len {
+        let to = if pieces.len() + 1 >= n || step == 0 { len } else { window_end(data, from, len, step.max(1)) };
+        pieces.push((from, to));
+        from = to;
+    }
+    pieces
+}
+
+/// What a pre-scan of a range found: its line count and whether it has a quote character (then
+/// a quoted field could span lines, and the file cannot be split at line boundaries).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Scan {
+    pub newlines: u64,
+    pub quotes: bool,
+}
+
+/// Scans `from..to` window by window, releasing each window's pages.
+pub(super) fn scan(mapped: &Mapped, from: usize, to: usize) -> Scan {
+    let data = mapped.data();
+    let mut found = Scan::default();
+    let mut pos = from;
+    while pos < to {
+        let end = (pos + WINDOW).min(to);
+        found.newlines += memchr::memchr_iter(b'\n', &data[pos..end]).count() as u64;
+        found.quotes |= memchr::memchr(b'"', &data[pos..end]).is_some();
+        mapped.release(pos, end);
+        pos = end;
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_everything_once_at_line_boundaries() {
+        let data = b"h\na\nbb\nccc\ndddd\ne\n";
+        for n in 1..8 {
+            let pieces = split_lines(data, 2, n);
+            assert_eq!(pieces.first().map(|p| p.0), Some(2));
+            assert_eq!(pieces.last().map(|p| p.1), Some(data.len()));
+            for w in pieces.windows(2) {
+                assert_eq!(w[0].1, w[1].0);
+                assert_eq!(data[w[0].1 - 1], b'\n', "pieces end at line boundaries");
+            }
+            assert!(pieces.len() <= n);
+        }
+        assert!(split_lines(b"h\n", 2, 4).is_empty());
+    }
+
+    #[test]
+    fn windows_end_after_a_newline_or_at_the_end() {
+        let data = b"aaaa\nbb\ncccccc";
+        assert_eq!(window_end(data, 0, data.len(), 2), 5);
+        assert_eq!(window_end(data, 5, data.len(), 1), 8);
+        assert_eq!(window_end(data, 8, data.len(), 2), data.len());
+        assert_eq!(window_end(data, 0, data.len(), 100), data.len());
+    }
+}
