@@ -282,3 +282,131 @@ fn trim_newline(mut raw: &[u8]) -> &[u8] {
     }
     raw
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::CsvFields;
+
+    /// A two-column row, as the compiler would generate it.
+    #[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
+    struct Row {
+        name: Option<String>,
+        n: Option<i64>,
+    }
+
+    impl SourceRow for Row {
+        const COLUMNS: &'static [&'static str] = &["name", "n"];
+        fn decode_csv(&mut self, f: &CsvFields<'_>) -> Result<(), DecodeError> {
+            f.read(0, &mut self.name)?;
+            f.read(1, &mut self.n)
+        }
+    }
+
+    /// (line, decoded row or error message) of every record.
+    type Seen = Vec<(u64, Result<Row, String>)>;
+
+    /// A scratch directory, removed when dropped.
+    struct Dir(PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn write(name: &str, bytes: &[u8]) -> (Dir, FileSourceSpec) {
+        let dir = Dir(std::env::temp_dir().join(format!("velo-rt-source-{name}-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let path = dir.0.join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let spec = FileSourceSpec {
+            name: "src".into(),
+            path: path.display().to_string(),
+            format: FileFormat::Csv,
+            delimiter: b';',
+        };
+        (dir, spec)
+    }
+
+    /// Reads the file of `spec` with windows of `window` bytes.
+    fn read(spec: &FileSourceSpec, window: usize) -> Seen {
+        let file = PathBuf::from(&spec.path);
+        let mapped = Mapped::open(&file).unwrap().unwrap().with_window(window);
+        let mut seen = Vec::new();
+        let mut count = 0;
+        read_mapped::<Row>(spec, &file, &mapped, &mut count, &mut |row, rec| {
+            seen.push((rec.line, row.cloned().map_err(|e| e.message)));
+            Ok(Flow::Continue)
+        })
+        .unwrap();
+        assert_eq!(count as usize, seen.len());
+        seen
+    }
+
+    fn ok(line: u64, name: &str, n: i64) -> (u64, Result<Row, String>) {
+        (line, Ok(Row { name: Some(name.into()), n: Some(n) }))
+    }
+
+    #[test]
+    fn plain_windows_split_lines_fields_crlf_and_blank_lines() {
+        let (_dir, spec) = write("plain", b"name;n\r\nab;1\r\n\r\ncd;2\n\nx\xffy;3\n;4\nef;5");
+        let expected = vec![
+            ok(2, "ab", 1),
+            ok(4, "cd", 2),
+            (6, Err("column `name`: not valid UTF-8".to_string())),
+            (7, Ok(Row { name: None, n: Some(4) })),
+            ok(8, "ef", 5),
+        ];
+        for window in [1, 3, 7, 1 << 20] {
+            assert_eq!(read(&spec, window), expected, "window {window}");
+        }
+    }
+
+    #[test]
+    fn a_quote_switches_the_rest_to_the_rfc_4180_reader() {
+        // The quoted field spans two lines; windows before it are plain, the rest goes through
+        // the csv crate, and line numbers stay right on both sides.
+        let (_dir, spec) = write("quoted", b"name;n\na;1\nb;2\n\"c\nd\";3\ne;4\n");
+        let expected = vec![ok(2, "a", 1), ok(3, "b", 2), ok(4, "c\nd", 3), ok(6, "e", 4)];
+        for window in [1, 4, 1 << 20] {
+            assert_eq!(read(&spec, window), expected, "window {window}");
+        }
+    }
+
+    #[test]
+    fn wrong_field_counts_are_record_errors() {
+        let (_dir, spec) = write("width", b"name;n\na;1;extra\nb\nc;2\n");
+        let seen = read(&spec, 1 << 20);
+        assert_eq!(seen[0].1, Err("expected 2 fields, found 3".into()));
+        assert_eq!(seen[1].1, Err("expected 2 fields, found 1".into()));
+        assert_eq!(seen[2], ok(4, "c", 2));
+    }
+
+    #[test]
+    fn parallel_reading_matches_one_pass_and_falls_back_when_quoted() {
+        let mut plain = b"name;n\n".to_vec();
+        for i in 0..500 {
+            plain.extend_from_slice(
+                format!("k{};{}\n", i % 7, if i % 97 == 0 { "bad".into() } else { i.to_string() }).as_bytes(),
+            );
+        }
+        let mut quoted = plain.clone();
+        quoted.extend_from_slice(b"\"q\nq\";9\n");
+        for (name, bytes) in [("par-plain", plain), ("par-quoted", quoted)] {
+            let (_dir, spec) = write(name, &bytes);
+            let serial = read(&spec, 1 << 20);
+            for partitions in [1, 2, 3, 8] {
+                let (states, total) =
+                    read_file_source_parallel::<Row, Seen>(&spec, partitions, Vec::new, |st, row, rec| {
+                        st.push((rec.line, row.cloned().map_err(|e| e.message)));
+                        Ok(())
+                    })
+                    .unwrap();
+                let merged: Seen = states.into_iter().flatten().collect();
+                assert_eq!(total as usize, merged.len());
+                assert_eq!(merged, serial, "{name} with {partitions} partitions");
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::mapped::{Mapped, Range, WINDOW, window_end};
+use super::mapped::{Mapped, Range};
 use super::{FileFormat, FileSourceSpec, Flow, Record, trim_newline};
 use crate::error::{DecodeError, FatalError};
 use crate::record::{CsvFields, SourceRow};
@@ -66,7 +66,7 @@ pub(super) fn read_csv_range<R: SourceRow>(
     let data = mapped.data();
     let (mut pos, mut line) = (range.start, range.first_line);
     while pos < range.end {
-        let end = window_end(data, pos, range.end, WINDOW);
+        let end = mapped.window_end(pos, range.end);
         if !is_plain(&data[pos..end]) {
             let rest = Range { start: pos, end: range.end, first_line: line };
             return read_quoted_csv(spec, file, data, layout, rest, count, consume);

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::value::RawValue;
 
-use super::mapped::{Mapped, Range, WINDOW, window_end};
+use super::mapped::{Mapped, Range};
 use super::{FileSourceSpec, Flow, Record, trim_newline};
 use crate::error::{DecodeError, FatalError};
 use crate::record::SourceRow;
@@ -22,7 +22,7 @@ pub(super) fn read_json_lines_range<R: SourceRow>(
     let data = mapped.data();
     let (mut pos, mut line) = (range.start, range.first_line);
     while pos < range.end {
-        let end = window_end(data, pos, range.end, WINDOW);
+        let end = mapped.window_end(pos, range.end);
         let mut rest = &data[pos..end];
         while !rest.is_empty() {
             let (text, next) = match memchr::memchr(b'\n', rest) {

@@ -15,6 +15,8 @@ pub(super) const WINDOW: usize = 8 << 20;
 /// A read-only memory map of one input file.
 pub(super) struct Mapped {
     map: Mmap,
+    /// Bytes per window (tests use tiny windows to cross many boundaries).
+    window: usize,
 }
 
 impl Mapped {
@@ -27,7 +29,18 @@ impl Mapped {
         // SAFETY: the file is opened read-only; a concurrent truncation by another process is
         // outside what a file source supports (documented), as with every mmap reader.
         let map = unsafe { Mmap::map(&f) }.map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
-        Ok(Some(Self { map }))
+        Ok(Some(Self { map, window: WINDOW }))
+    }
+
+    /// The same map read in windows of `window` bytes.
+    #[cfg(test)]
+    pub(super) fn with_window(self, window: usize) -> Self {
+        Self { window, ..self }
+    }
+
+    /// Where the window that starts at `from` ends (see [`window_end`]).
+    pub(super) fn window_end(&self, from: usize, end: usize) -> usize {
+        window_end(self.data(), from, end, self.window)
     }
 
     /// The file's bytes.
@@ -62,9 +75,9 @@ pub(super) struct Range {
     pub first_line: u64,
 }
 
-/// Where the window that starts at `from` ends: at the first line boundary at least [`WINDOW`]
+/// Where the window that starts at `from` ends: at the first line boundary at least `window`
 /// bytes on, or at `end`.
-pub(super) fn window_end(data: &[u8], from: usize, end: usize, window: usize) -> usize {
+fn window_end(data: &[u8], from: usize, end: usize, window: usize) -> usize {
     let target = from.saturating_add(window);
     if target >= end {
         return end;
@@ -101,7 +114,7 @@ pub(super) fn scan(mapped: &Mapped, from: usize, to: usize) -> Scan {
     let mut found = Scan::default();
     let mut pos = from;
     while pos < to {
-        let end = (pos + WINDOW).min(to);
+        let end = (pos + mapped.window).min(to);
         found.newlines += memchr::memchr_iter(b'\n', &data[pos..end]).count() as u64;
         found.quotes |= memchr::memchr(b'"', &data[pos..end]).is_some();
         mapped.release(pos, end);
