@@ -6,7 +6,7 @@
 #   WAIT_IDLE=600: wait up to 600 s for a quiet machine (1-min load average < 0.3) before timing.
 #
 # Workloads
-#   W1  filter + projection with exact DECIMAL arithmetic (benches/apps/filter.sql)
+#   filter  filter + projection with exact DECIMAL arithmetic (benches/apps/filter.sql)
 #       vs DuckDB doing the same query with SET threads=1 and with SET threads=2.
 #       Correctness: DuckDB re-reads both outputs as DECIMAL(38,5) and compares the row count,
 #       sum(net), sum(gross) and sum(order_id); MISMATCH makes the script exit 1.
@@ -58,21 +58,11 @@ mkdir -p "$DATA" "$LOG" "$OUT" "$BIN"
 # Remove outputs of an earlier run (also frees disk: the passthrough outputs are as big as the input).
 rm -f "$OUT"/*.csv "$LOG"/*
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
-now() { date +%s.%N; }
-fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+source "$BENCH/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------------------------
-if [[ -x /usr/bin/time ]] && /usr/bin/time -f '%e' true 2>/dev/null; then
-    HAVE_GNU_TIME=1
-else
-    HAVE_GNU_TIME=0
-    echo "warning: GNU time not found at /usr/bin/time (apt-get install -y time); peak RSS will be n/a" >&2
-fi
-python3 -c 'import duckdb' || { echo "error: python3 module duckdb is missing (pip install duckdb)" >&2; exit 1; }
-
 say "building velo (cargo build --release --bin velo)"
 (cd "$ROOT" && cargo build --release --bin velo --quiet)
 
@@ -104,68 +94,20 @@ say "velo build (filter, passthrough)"
 # ---------------------------------------------------------------------------------------------
 # Measurement
 # ---------------------------------------------------------------------------------------------
-# measure LABEL CMD...: runs CMD REPEAT times in $WORK; keeps the median run by wall time in
-# M_WALL[LABEL], M_CPU[LABEL] (user+sys) and M_RSS[LABEL] (KiB, or n/a).
-declare -A M_WALL M_CPU M_RSS M_RUNS
-measure() {
-    local label=$1; shift
-    local samples=$LOG/$label.samples
-    : > "$samples"
-    for ((i = 1; i <= REPEAT; i++)); do
-        local tf=$LOG/$label.time
-        if ((HAVE_GNU_TIME)); then
-            (cd "$WORK" && /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@") \
-                > "$LOG/$label.stdout" 2> "$LOG/$label.stderr" \
-                || { echo "error: $label failed, see $LOG/$label.stderr" >&2; cat "$LOG/$label.stderr" >&2; exit 1; }
-        else
-            # bash's `time` keyword: wall, user and sys; no peak RSS.
-            local TIMEFORMAT='%R %U %S'
-            { time (cd "$WORK" && "$@" > "$LOG/$label.stdout" 2> "$LOG/$label.stderr"); } 2> "$tf" \
-                || { echo "error: $label failed, see $LOG/$label.stderr" >&2; cat "$LOG/$label.stderr" >&2; exit 1; }
-            echo "$(tail -n 1 "$tf") n/a" > "$tf"
-        fi
-        tail -n 1 "$tf" >> "$samples"
-    done
-    local med
-    med=$(sort -n -k1,1 "$samples" | sed -n "$(((REPEAT + 1) / 2))p")
-    read -r w u s m <<< "$med"
-    M_WALL[$label]=$w
-    M_CPU[$label]=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
-    M_RSS[$label]=$m
-    M_RUNS[$label]=$(awk '{ printf "%s%s", sep, $1; sep = ", " }' "$samples")
-    printf '    %-22s wall %6ss  cpu %6ss  rss %s KiB   (samples: %s)\n' "$label" "$w" "${M_CPU[$label]}" "$m" \
-        "$(awk '{ printf "%s%s", sep, $1; sep = " " }' "$samples")" >&2
-}
-
-# DuckDB through its Python module: `duck THREADS SQL` (no progress bar, in-memory database).
-DUCK_PY='import duckdb, sys
-c = duckdb.connect()
-c.execute("SET enable_progress_bar = false")
-c.execute("SET threads = " + sys.argv[1])
-c.execute(sys.argv[2])'
-
 COLUMNS_SQL="{'order_id': 'BIGINT', 'customer': 'VARCHAR', 'region': 'VARCHAR', 'price': 'DECIMAL(10,2)', 'qty': 'BIGINT', 'discount': 'DECIMAL(10,3)', 'status': 'VARCHAR'}"
 READ_SQL="read_csv('$INPUT', header = true, columns = $COLUMNS_SQL)"
 FILTER_SQL="SELECT order_id, region, price * qty AS gross, price * qty * (1 - discount) AS net FROM $READ_SQL WHERE status <> 'cancelled' AND qty >= 10"
 PASS_SQL="SELECT * FROM $READ_SQL"
 copy_sql() { echo "COPY ($1) TO '$2' (HEADER, DELIMITER ',')"; }
 
-# WAIT_IDLE=SECONDS: first wait (up to that long) until the 1-minute load average drops below
-# 0.3, so that other processes (e.g. a cargo build elsewhere) do not share the cores.
-if ((${WAIT_IDLE:-0} > 0)); then
-    say "waiting up to ${WAIT_IDLE} s for the machine to be idle (load average now: $(cut -d' ' -f1 /proc/loadavg))"
-    waited=0
-    while awk '{ exit !($1 >= 0.3) }' /proc/loadavg && ((waited < WAIT_IDLE)); do
-        sleep 5; waited=$((waited + 5))
-    done
-fi
+wait_idle
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-say "W1 filter: $ROWS rows, median of $REPEAT (load average now: $LOAD_BEFORE)"
+say "filter: $ROWS rows, median of $REPEAT (load average now: $LOAD_BEFORE)"
 measure velo_filter      "$BIN/bench_filter" --quiet --set "orders.path=$INPUT" --set "filtered.path=$OUT/velo_filter.csv"
 measure duckdb1_filter   python3 -c "$DUCK_PY" 1 "$(copy_sql "$FILTER_SQL" "$OUT/duckdb1_filter.csv")"
 measure duckdb2_filter   python3 -c "$DUCK_PY" 2 "$(copy_sql "$FILTER_SQL" "$OUT/duckdb2_filter.csv")"
 
-say "W1 correctness"
+say "filter correctness"
 VERIFY_PY=$(cat <<'PY'
 import duckdb, sys
 c = duckdb.connect()
@@ -192,7 +134,7 @@ VERIFY_RC=$?
 set -e
 echo "$VERIFY_OUT" >&2
 FILTER_ROWS=$(($(wc -l < "$OUT/velo_filter.csv") - 1))
-if ((VERIFY_RC == 0)); then W1_CHECK=MATCH; else W1_CHECK=MISMATCH; fi
+if ((VERIFY_RC == 0)); then FILTER_CHECK=MATCH; else FILTER_CHECK=MISMATCH; fi
 rm -f "$OUT"/duckdb2_filter.csv
 
 say "W4 passthrough: $ROWS rows, median of $REPEAT"
@@ -275,14 +217,10 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-mb() { [[ $1 == n/a ]] && echo n/a || awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-per() { awk -v n="$ROWS" -v s="$1" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }' | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta'; }
-# ratio of throughputs this/reference = reference seconds / this seconds
-rat() { awk -v r="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f×", r / s; else print "n/a" }'; }
 row() { # workload engine label reference-label
     local w=$1 e=$2 l=$3 ref=$4
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$w" "$e" "${M_WALL[$l]}" "${M_CPU[$l]}" \
-        "$(mb "${M_RSS[$l]}")" "$(per "${M_WALL[$l]}")" "$(per "${M_CPU[$l]}")" \
+        "$(mb "${M_RSS[$l]}")" "$(per "$ROWS" "${M_WALL[$l]}")" "$(per "$ROWS" "${M_CPU[$l]}")" \
         "$(rat "${M_WALL[$ref]}" "${M_WALL[$l]}")" "$(rat "${M_CPU[$ref]}" "${M_CPU[$l]}")" "${M_RUNS[$l]}"
 }
 
@@ -309,13 +247,13 @@ SECTION=$(mktemp)
     free -g
     echo '```'
     echo
-    echo "### Throughput (W1 filter, W4 passthrough)"
+    echo "### Throughput (filter, W4 passthrough)"
     echo
     echo "| workload | engine | wall s | user+sys s | peak RSS MiB | rows/s | rows per CPU-s | rows/s vs DuckDB 1T | rows/CPU-s vs DuckDB 1T | all runs, wall s |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-    row "W1 filter" "velo app" velo_filter duckdb1_filter
-    row "W1 filter" "DuckDB threads=1" duckdb1_filter duckdb1_filter
-    row "W1 filter" "DuckDB threads=2" duckdb2_filter duckdb1_filter
+    row "filter" "velo app" velo_filter duckdb1_filter
+    row "filter" "DuckDB threads=1" duckdb1_filter duckdb1_filter
+    row "filter" "DuckDB threads=2" duckdb2_filter duckdb1_filter
     row "W4 passthrough" "velo app" velo_pass duckdb1_pass
     row "W4 passthrough" "raw csv loop" raw_pass duckdb1_pass
     row "W4 passthrough" "DuckDB threads=1" duckdb1_pass duckdb1_pass
@@ -325,8 +263,8 @@ SECTION=$(mktemp)
          "${M_WALL[duckdb_startup]} s wall, ${M_CPU[duckdb_startup]} CPU-s, $(mb "${M_RSS[duckdb_startup]}") MiB."
     echo
     echo "Velo vs DuckDB (threads=1), as time ratios (velo ÷ DuckDB; below 1 means velo is faster):" \
-         "W1 wall $(awk -v a="${M_WALL[velo_filter]}" -v b="${M_WALL[duckdb1_filter]}" 'BEGIN { printf "%.2f", a / b }')," \
-         "W1 CPU $(awk -v a="${M_CPU[velo_filter]}" -v b="${M_CPU[duckdb1_filter]}" 'BEGIN { printf "%.2f", a / b }');" \
+         "filter wall $(awk -v a="${M_WALL[velo_filter]}" -v b="${M_WALL[duckdb1_filter]}" 'BEGIN { printf "%.2f", a / b }')," \
+         "filter CPU $(awk -v a="${M_CPU[velo_filter]}" -v b="${M_CPU[duckdb1_filter]}" 'BEGIN { printf "%.2f", a / b }');" \
          "W4 wall $(awk -v a="${M_WALL[velo_pass]}" -v b="${M_WALL[duckdb1_pass]}" 'BEGIN { printf "%.2f", a / b }')," \
          "W4 CPU $(awk -v a="${M_CPU[velo_pass]}" -v b="${M_CPU[duckdb1_pass]}" 'BEGIN { printf "%.2f", a / b }')." \
          "Velo passthrough ÷ raw csv loop: wall $(awk -v a="${M_WALL[velo_pass]}" -v b="${M_WALL[raw_pass]}" 'BEGIN { printf "%.2f", a / b }')," \
@@ -334,7 +272,7 @@ SECTION=$(mktemp)
     echo
     echo "### Correctness"
     echo
-    echo "- W1: **$W1_CHECK** — velo wrote $FILTER_ROWS rows; DuckDB re-read every output as DECIMAL(38,5):"
+    echo "- filter: **$FILTER_CHECK** — velo wrote $FILTER_ROWS rows; DuckDB re-read every output as DECIMAL(38,5):"
     echo
     echo '```text'
     echo "$VERIFY_OUT"
@@ -375,25 +313,13 @@ SECTION=$(mktemp)
 } > "$SECTION"
 
 # Replace the marked section of RESULTS.md (or append it), leaving everything else untouched.
-python3 - "$RESULTS" "$SECTION" <<'EOF'
-import os, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
-begin, end = "<!-- run.sh:begin -->", "<!-- run.sh:end -->"
-text = open(path).read() if os.path.exists(path) else "# Velo benchmarks\n\n"
-b, e = text.find(begin), text.find(end)
-if b != -1 and e != -1 and e > b:
-    text = text[:b] + section.rstrip("\n") + text[e + len(end):]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path + ".tmp", "w").write(text)
-os.replace(path + ".tmp", path)
-EOF
+replace_section "$RESULTS" "$SECTION" run.sh
 rm -f "$SECTION"
 say "wrote $RESULTS"
 cat "$RESULTS" | sed -n '/run.sh:begin/,/run.sh:end/p' | sed -n '/### Throughput/,/### Correctness/p' >&2
 
-if [[ $W1_CHECK != MATCH || $W4_VELO_CHECK != IDENTICAL || $W4_RAW_CHECK != IDENTICAL ]]; then
-    echo "MISMATCH: W1 $W1_CHECK, W4 velo $W4_VELO_CHECK, W4 raw $W4_RAW_CHECK" >&2
+if [[ $FILTER_CHECK != MATCH || $W4_VELO_CHECK != IDENTICAL || $W4_RAW_CHECK != IDENTICAL ]]; then
+    echo "MISMATCH: filter $FILTER_CHECK, W4 velo $W4_VELO_CHECK, W4 raw $W4_RAW_CHECK" >&2
     exit 1
 fi
 echo "MATCH" >&2

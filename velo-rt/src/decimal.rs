@@ -44,13 +44,19 @@ pub struct Decimal<const S: u32>(pub i128);
 
 impl<const S: u32> Decimal<S> {
     /// Builds a decimal from its unscaled value, checking the 38-digit limit.
+    #[inline]
     pub fn from_unscaled(v: i128) -> Result<Self, EvalError> {
         if (-MAX_UNSCALED..=MAX_UNSCALED).contains(&v) { Ok(Self(v)) } else { Err(EvalError::Overflow) }
     }
 
     /// Converts an integer exactly.
+    #[inline]
     pub fn from_i64(v: i64) -> Result<Self, EvalError> {
-        (v as i128).checked_mul(pow10(S)).ok_or(EvalError::Overflow).and_then(Self::from_unscaled)
+        if S <= 19 {
+            // |v| < 2^63 ≈ 9.2·10^18, so v·10^19 stays below 10^38: no overflow possible.
+            return Ok(Self(i128::from(v) * const { pow10(S) }));
+        }
+        i128::from(v).checked_mul(pow10(S)).ok_or(EvalError::Overflow).and_then(Self::from_unscaled)
     }
 
     /// Converts to the nearest `f64` (used only where SQL mixes DECIMAL with DOUBLE).
@@ -192,6 +198,7 @@ impl<const S: u32> Decimal<S> {
 }
 
 /// Rescales an unscaled value from scale `from` to scale `to`, rounding HALF_UP.
+#[inline]
 pub fn rescale_raw(v: i128, from: u32, to: u32) -> Result<i128, EvalError> {
     match to.cmp(&from) {
         Ordering::Equal => Ok(v),
@@ -201,6 +208,7 @@ pub fn rescale_raw(v: i128, from: u32, to: u32) -> Result<i128, EvalError> {
 }
 
 /// Integer division rounding HALF_UP (ties away from zero). `d` must not be zero.
+#[inline]
 pub fn div_half_up(n: i128, d: i128) -> i128 {
     let q = n / d;
     let r = n % d;
@@ -213,8 +221,13 @@ pub fn div_half_up(n: i128, d: i128) -> i128 {
 }
 
 /// `a * b` with operand scales `A`, `B`, rounded to result scale `R`.
+#[inline]
 pub fn mul<const A: u32, const B: u32, const R: u32>(a: Decimal<A>, b: Decimal<B>) -> Result<Decimal<R>, EvalError> {
-    let raw = a.0.checked_mul(b.0).ok_or(EvalError::Overflow)?;
+    let raw = match (i64::try_from(a.0), i64::try_from(b.0)) {
+        // Two 64-bit factors cannot overflow 128 bits: skip the slow checked 128-bit multiply.
+        (Ok(x), Ok(y)) => i128::from(x) * i128::from(y),
+        _ => a.0.checked_mul(b.0).ok_or(EvalError::Overflow)?,
+    };
     Decimal::from_unscaled(rescale_raw(raw, A + B, R)?)
 }
 
