@@ -2,15 +2,16 @@
 # W1 (1BRC) and W7 (decimal micro) of ../shared/BENCHMARKS.md, side by side with DuckDB and a
 # hand-written Rust loop; results written to benches/RESULTS.md.
 #
-#   bash benches/1brc.sh [ROWS...] [--no-10k]     ROWS default: 20000000 100000000
-#   REPEAT=3 (default): each run is repeated; the median (by wall time) is reported.
+#   bash benches/1brc.sh [ROWS...] [--quick]     ROWS default: 20000000 100000000
+#   REPEAT=3 (default): rounds of every engine once; each engine's median (by wall time) is reported.
 #   WAIT_IDLE=600: wait up to 600 s for a quiet machine (1-min load average < 0.3) first.
 #
 # W1  apps/1brc/1brc.sql (Velostream's demo SQL, unchanged) built with `velo build`, run with
 #     --partitions 1 and 2, against DuckDB (same file, same query, SET threads=1 and 2) and
 #     benches/raw/src/bin/raw_1brc.rs (one thread, no error handling: the practical ceiling).
-#     Data: benches/raw/src/bin/gen_measurements.rs, 413 stations at every size, plus 10,000
-#     stations at the first size (skip with --no-10k).
+#     Data: benches/raw/src/bin/gen_measurements.rs, 413 stations at every size, plus 10,000 and
+#     1,000,000 stations at the first size (skip both with --quick); the 1 M-key run gives velo's
+#     memory per group key.
 #     Correctness, per dataset: velo's outputs with 1 and 2 threads are byte-identical; velo and
 #     the raw loop agree exactly; against DuckDB min/max are identical and AVG within 1e-6
 #     (DuckDB's AVG of a DECIMAL is a DOUBLE). Any difference makes the script exit 1.
@@ -24,12 +25,12 @@
 set -euo pipefail
 
 SIZES=()
-TEN_K=1
+MANY_KEYS=1
 for a in "$@"; do
     case "$a" in
-        --no-10k) TEN_K=0 ;;
+        --quick) MANY_KEYS=0 ;;
         -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
-        *[!0-9]*|'') echo "usage: $0 [ROWS...] [--no-10k]" >&2; exit 2 ;;
+        *[!0-9]*|'') echo "usage: $0 [ROWS...] [--quick]" >&2; exit 2 ;;
         *) SIZES+=("$a") ;;
     esac
 done
@@ -61,7 +62,7 @@ say "velo build apps/1brc/1brc.sql"
 # Datasets: "rows stations".
 DATASETS=()
 for n in "${SIZES[@]}"; do DATASETS+=("$n 413"); done
-((TEN_K)) && DATASETS+=("${SIZES[0]} 10000")
+((MANY_KEYS)) && DATASETS+=("${SIZES[0]} 10000" "${SIZES[0]} 1000000")
 
 dataset_file() { echo "$DATA/measurements_$1$([[ $2 == 413 ]] || echo "_$2st").txt"; }
 for d in "${DATASETS[@]}"; do
@@ -105,7 +106,7 @@ PY
 
 wait_idle
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A CHECKS
+declare -A CHECKS GROUPS_SEEN
 for d in "${DATASETS[@]}"; do
     read -r n st <<< "$d"
     f=$(dataset_file "$n" "$st")
@@ -115,17 +116,23 @@ for d in "${DATASETS[@]}"; do
     sql="COPY (SELECT station, MIN(temperature) AS min_temp, AVG(temperature) AS avg_temp, MAX(temperature) AS max_temp
           FROM read_csv('$f', delim = ';', header = true, columns = {'station': 'VARCHAR', 'temperature': 'DECIMAL(3,1)'})
           GROUP BY station) TO '$OUT/duck_$k.csv' (HEADER)"
-    measure "velo1_$k" "$APP" --quiet --partitions 1 --set "measurements.path=$f" --set "results.path=$OUT/velo1_$k.csv"
-    measure "velo2_$k" "$APP" --quiet --partitions 2 --set "measurements.path=$f" --set "results.path=$OUT/velo2_$k.csv"
-    measure "duck1_$k" python3 -c "$DUCK_PY" 1 "$sql"
-    measure "duck2_$k" python3 -c "$DUCK_PY" 2 "$sql"
-    measure "raw_$k" "$TOOLS/raw_1brc" "$f" "$OUT/raw_$k.csv"
+    # Rounds: every engine once per round, so a slow phase of a shared machine hits all of them.
+    for l in velo1 velo2 duck1 duck2 raw; do : > "$LOG/${l}_$k.samples"; done
+    for ((i = 1; i <= REPEAT; i++)); do
+        sample "velo1_$k" "$APP" --quiet --partitions 1 --set "measurements.path=$f" --set "results.path=$OUT/velo1_$k.csv"
+        sample "velo2_$k" "$APP" --quiet --partitions 2 --set "measurements.path=$f" --set "results.path=$OUT/velo2_$k.csv"
+        sample "duck1_$k" python3 -c "$DUCK_PY" 1 "$sql"
+        sample "duck2_$k" python3 -c "$DUCK_PY" 2 "$sql"
+        sample "raw_$k" "$TOOLS/raw_1brc" "$f" "$OUT/raw_$k.csv"
+    done
+    for l in velo1 velo2 duck1 duck2 raw; do summarize "${l}_$k"; done
     check="1 vs 2 threads: $(cmp -s "$OUT/velo1_$k.csv" "$OUT/velo2_$k.csv" && echo IDENTICAL || echo DIFFERENT)"
     check+="; vs raw loop: $(cmp -s "$OUT/velo1_$k.csv" "$OUT/raw_$k.csv" && echo IDENTICAL || echo DIFFERENT)"
     set +e
     duck=$(python3 -c "$CHECK_PY" "$OUT/velo1_$k.csv" "$OUT/duck_$k.csv")
     set -e
     CHECKS[$k]="$check; vs DuckDB: $duck"
+    GROUPS_SEEN[$k]=$(($(wc -l < "$OUT/velo1_$k.csv") - 1))
     echo "    ${CHECKS[$k]}" >&2
     rm -f "$OUT"/*_"$k".csv
 done
@@ -143,7 +150,7 @@ SECTION=$(mktemp)
     echo "<!-- 1brc.sh:begin -->"
     echo "## W1 (1BRC) and W7 (decimal micro) — latest run of \`benches/1brc.sh\`"
     echo
-    echo "- **Date**: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); **command**: \`bash benches/1brc.sh ${SIZES[*]}$( ((TEN_K)) || echo ' --no-10k')\` (median of $REPEAT runs by wall time)"
+    echo "- **Date**: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); **command**: \`bash benches/1brc.sh ${SIZES[*]}$( ((MANY_KEYS)) || echo ' --quick')\` (median of $REPEAT interleaved rounds by wall time)"
     echo "- **Machine**: \`nproc\` = $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(uname -sr)"
     echo "- **Versions**: $("$VELO" --version) at git $GIT_REV$GIT_DIRTY; $(rustc --version); DuckDB $(python3 -c 'import duckdb; print(duckdb.__version__)')"
     echo "- **Load average** before: $LOAD_BEFORE; after: $LOAD_AFTER (above ~0.2 means the 2 cores were shared: noisy)."
@@ -164,6 +171,16 @@ SECTION=$(mktemp)
                 "$(rat "${M_WALL[${ref}_$k]}" "${M_WALL[$l]}")" "${M_RUNS[$l]}"
         done
     done
+    if ((MANY_KEYS)); then
+        s=${SIZES[0]}
+        extra=$((GROUPS_SEEN[${s}_1000000] - GROUPS_SEEN[${s}_413]))
+        per_key() { awk -v a="$1" -v b="$2" -v n="$extra" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }'; }
+        echo
+        echo "Memory per group key (velo): the 1 M-station file has ${GROUPS_SEEN[${s}_1000000]} distinct stations;" \
+             "(peak RSS with them − with 413) ÷ $extra extra groups = **$(per_key "${M_RSS[velo1_${s}_1000000]}" "${M_RSS[velo1_${s}_413]}") bytes per key** on one thread" \
+             "(key text, accumulators, index slot, allocator and growth slack);" \
+             "$(per_key "${M_RSS[velo2_${s}_1000000]}" "${M_RSS[velo2_${s}_413]}") bytes on two (partial tables, then the merged one)."
+    fi
     echo
     echo "Correctness:"
     echo

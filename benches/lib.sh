@@ -13,30 +13,31 @@ else
 fi
 python3 -c 'import duckdb' || { echo "error: python3 module duckdb is missing (pip install duckdb)" >&2; exit 1; }
 
-# measure LABEL CMD...: runs CMD REPEAT times in $WORK; keeps the median run by wall time in
-# M_WALL[LABEL], M_CPU[LABEL] (user+sys) and M_RSS[LABEL] (KiB, or n/a).
+# sample LABEL CMD...: runs CMD once in $WORK and appends "wall user sys rss" to LABEL's samples.
 declare -A M_WALL M_CPU M_RSS M_RUNS
-measure() {
+sample() {
     local label=$1; shift
-    local samples=$LOG/$label.samples
-    : > "$samples"
-    for ((i = 1; i <= REPEAT; i++)); do
-        local tf=$LOG/$label.time
-        if ((HAVE_GNU_TIME)); then
-            (cd "$WORK" && /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@") \
-                > "$LOG/$label.stdout" 2> "$LOG/$label.stderr" \
-                || { echo "error: $label failed, see $LOG/$label.stderr" >&2; cat "$LOG/$label.stderr" >&2; exit 1; }
-        else
-            # bash's `time` keyword: wall, user and sys; no peak RSS.
-            local TIMEFORMAT='%R %U %S'
-            { time (cd "$WORK" && "$@" > "$LOG/$label.stdout" 2> "$LOG/$label.stderr"); } 2> "$tf" \
-                || { echo "error: $label failed, see $LOG/$label.stderr" >&2; cat "$LOG/$label.stderr" >&2; exit 1; }
-            echo "$(tail -n 1 "$tf") n/a" > "$tf"
-        fi
-        tail -n 1 "$tf" >> "$samples"
-    done
-    local med
-    med=$(sort -n -k1,1 "$samples" | sed -n "$(((REPEAT + 1) / 2))p")
+    local tf=$LOG/$label.time
+    if ((HAVE_GNU_TIME)); then
+        (cd "$WORK" && /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@") \
+            > "$LOG/$label.stdout" 2> "$LOG/$label.stderr" \
+            || { echo "error: $label failed, see $LOG/$label.stderr" >&2; cat "$LOG/$label.stderr" >&2; exit 1; }
+    else
+        # bash's `time` keyword: wall, user and sys; no peak RSS.
+        local TIMEFORMAT='%R %U %S'
+        { time (cd "$WORK" && "$@" > "$LOG/$label.stdout" 2> "$LOG/$label.stderr"); } 2> "$tf" \
+            || { echo "error: $label failed, see $LOG/$label.stderr" >&2; cat "$LOG/$label.stderr" >&2; exit 1; }
+        echo "$(tail -n 1 "$tf") n/a" > "$tf"
+    fi
+    tail -n 1 "$tf" >> "$LOG/$label.samples"
+}
+
+# summarize LABEL: keeps LABEL's median sample by wall time in M_WALL[LABEL], M_CPU[LABEL]
+# (user+sys) and M_RSS[LABEL] (KiB, or n/a), and every wall time in M_RUNS[LABEL].
+summarize() {
+    local label=$1 samples=$LOG/$1.samples n med
+    n=$(wc -l < "$samples")
+    med=$(sort -n -k1,1 "$samples" | sed -n "$(((n + 1) / 2))p")
     read -r w u s m <<< "$med"
     M_WALL[$label]=$w
     M_CPU[$label]=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
@@ -44,6 +45,14 @@ measure() {
     M_RUNS[$label]=$(awk '{ printf "%s%s", sep, $1; sep = ", " }' "$samples")
     printf '    %-22s wall %6ss  cpu %6ss  rss %s KiB   (samples: %s)\n' "$label" "$w" "${M_CPU[$label]}" "$m" \
         "$(awk '{ printf "%s%s", sep, $1; sep = " " }' "$samples")" >&2
+}
+
+# measure LABEL CMD...: runs CMD REPEAT times in a row, then summarizes.
+measure() {
+    local label=$1; shift
+    : > "$LOG/$label.samples"
+    for ((i = 1; i <= REPEAT; i++)); do sample "$label" "$@"; done
+    summarize "$label"
 }
 
 # DuckDB through its Python module: `python3 -c "$DUCK_PY" THREADS SQL` (no progress bar,

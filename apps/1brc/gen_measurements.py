@@ -4,7 +4,8 @@ one decimal, t ~ Normal(station mean, 10) clamped to [-99.9, 99.9]. Station name
 (UTF-8, 413 by default or 10,000 with --stations 10000), each with a fixed mean temperature.
 
 Usage: gen_measurements.py ROWS OUT [--stations N] [--seed S]
-(For benchmark-sized files use the Rust generator in benches/; this one is for small samples.)"""
+(For benchmark-sized files use the Rust generator benches/raw/src/bin/gen_measurements.rs, run by
+benches/1brc.sh; this one made the small sample next to it.)"""
 import argparse
 import random
 

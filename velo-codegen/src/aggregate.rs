@@ -15,6 +15,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::expr::TExpr;
 use crate::parse::EmitMode;
 use crate::types::{MAX_PRECISION, SqlType};
+use crate::window::{WINDOW_END_FUNCTIONS, WINDOW_END_NAMES, WINDOW_START_FUNCTIONS, WINDOW_START_NAMES, WindowPlan};
 
 /// An aggregate function.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +75,39 @@ pub struct AggregatePlan {
     pub having: Option<TExpr>,
     /// When rows come out.
     pub emit: EmitMode,
+    /// The event-time window, if the statement has a WINDOW clause.
+    pub window: Option<WindowPlan>,
+}
+
+/// The select-scope names the window bounds are rewritten to.
+const WINDOW_START_LOCAL: &str = "__window_start";
+const WINDOW_END_LOCAL: &str = "__window_end";
+
+/// Whether `e` reads a window bound (`_window_start`, `window_end`, `TUMBLE_START(…)`, …), and
+/// which: the local it is rewritten to.
+fn window_bound(e: &Expr) -> Option<&'static str> {
+    let is = |names: &[&str], n: &str| names.iter().any(|w| w.eq_ignore_ascii_case(n));
+    let name = match e {
+        Expr::Identifier(id) => id.value.clone(),
+        Expr::Function(f) if f.over.is_none() => {
+            let n = f.name.to_string();
+            if is(WINDOW_START_FUNCTIONS, &n) {
+                return Some(WINDOW_START_LOCAL);
+            }
+            if is(WINDOW_END_FUNCTIONS, &n) {
+                return Some(WINDOW_END_LOCAL);
+            }
+            return None;
+        }
+        _ => return None,
+    };
+    if is(WINDOW_START_NAMES, &name) {
+        Some(WINDOW_START_LOCAL)
+    } else if is(WINDOW_END_NAMES, &name) {
+        Some(WINDOW_END_LOCAL)
+    } else {
+        None
+    }
 }
 
 /// Whether a function name is an aggregate Velo computes.
@@ -141,9 +175,10 @@ pub fn aggregates(select: &Select) -> bool {
     grouped || found
 }
 
-/// Rewrites key expressions and aggregate calls inside one expression.
+/// Rewrites key expressions, window bounds and aggregate calls inside one expression.
 struct Rewriter<'a, 'b> {
     keys: &'a [String],
+    windowed: bool,
     input: &'a Scope,
     calls: &'a mut Vec<(String, AggCall)>,
     diags: &'b mut Diagnostics,
@@ -154,6 +189,12 @@ impl VisitorMut for Rewriter<'_, '_> {
     type Break = ();
 
     fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        if self.windowed
+            && let Some(local) = window_bound(e)
+        {
+            *e = Expr::Identifier(Ident::new(local));
+            return ControlFlow::Continue(());
+        }
         let text = e.to_string();
         if let Some(i) = self.keys.iter().position(|k| *k == text) {
             *e = Expr::Identifier(Ident::new(format!("__k{i}")));
@@ -363,14 +404,18 @@ pub fn plan(
     exprs: &[Expr],
     input: &Scope,
     emit: Option<EmitMode>,
+    window: Option<WindowPlan>,
     diags: &mut Diagnostics,
 ) -> Option<(AggregatePlan, Vec<Expr>, Scope)> {
-    let group: &[Expr] = match &select.group_by {
-        GroupByExpr::Expressions(e, _) => e,
-        GroupByExpr::All(_) => &[],
+    let group: Vec<Expr> = match &select.group_by {
+        GroupByExpr::Expressions(e, _) => e.clone(),
+        GroupByExpr::All(_) => Vec::new(),
     };
+    // The window is an implicit key: `GROUP BY _window_start, sym` groups by `sym` per window.
+    let windowed = window.is_some();
+    let group: Vec<Expr> = group.into_iter().filter(|g| !(windowed && window_bound(g).is_some())).collect();
     let mut keys = Vec::new();
-    for g in group {
+    for g in &group {
         let k = Binder { scope: input, diags }.bind(g)?;
         if k.ty() == SqlType::Double {
             diags.push(
@@ -385,7 +430,7 @@ pub fn plan(
     let mut calls: Vec<(String, AggCall)> = Vec::new();
     let mut rewritten: Vec<Expr> = exprs.to_vec();
     let mut having = select.having.clone();
-    let mut rw = Rewriter { keys: &key_texts, input, calls: &mut calls, diags, failed: false };
+    let mut rw = Rewriter { keys: &key_texts, windowed, input, calls: &mut calls, diags, failed: false };
     let _ = rewritten.visit(&mut rw);
     let _ = having.visit(&mut rw);
     if rw.failed {
@@ -398,6 +443,10 @@ pub fn plan(
     for (j, (_, c)) in calls.iter().enumerate() {
         scope.locals.push((format!("__a{j}"), format!("a{j}"), c.ty));
     }
+    if windowed {
+        scope.locals.push((WINDOW_START_LOCAL.into(), "window_start".into(), SqlType::Timestamp));
+        scope.locals.push((WINDOW_END_LOCAL.into(), "window_end".into(), SqlType::Timestamp));
+    }
     scope.ungrouped = input.columns.iter().map(|c| c.name.clone()).collect();
     let having = match &having {
         Some(h) => Some(Binder { scope: &scope, diags }.bind_condition(h, "HAVING")?),
@@ -407,7 +456,9 @@ pub fn plan(
         keys,
         calls: calls.into_iter().map(|(_, c)| c).collect(),
         having,
-        emit: emit.unwrap_or(EmitMode::Changes),
+        // Windows emit once per window by default; plain GROUP BY a running row per record.
+        emit: emit.unwrap_or(if windowed { EmitMode::Final } else { EmitMode::Changes }),
+        window,
     };
     Some((plan, rewritten, scope))
 }

@@ -222,6 +222,31 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     };
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);
+    if let Some(w) = &agg.window {
+        // Rows of this record (EMIT CHANGES: every group it updated; EMIT FINAL: corrections of
+        // fired windows), then the windows its event time closed.
+        let (touched, rows) = match agg.emit {
+            EmitMode::Changes => (quote!(touched), false),
+            EmitMode::Final => (quote!(amended), true),
+        };
+        let dead_letter = w.late == crate::window::LateStrategy::DeadLetter;
+        return quote! {
+            match #update(#row, &mut #groups) {
+                Err(e) => #var.reject(&e, rec),
+                Ok(None) => Ok(rt::Flow::Continue),
+                Ok(Some(rt::Fate::Late { event_time, watermark })) => {
+                    #var.late(&rt::EvalError::Late { event_time, watermark }, rec, #dead_letter)
+                }
+                Ok(Some(rt::Fate::Placed)) => {
+                    for (w, k, a) in #groups.#touched() {
+                        #var.push(#result(k, a, w), rec, #downstream)?;
+                    }
+                    #groups.fire(false, #rows, |w, k, a| #var.push_final(#result(k, a, w), #downstream).map(|_| ()))?;
+                    Ok(rt::Flow::Continue)
+                }
+            }
+        };
+    }
     let changed = match agg.emit {
         EmitMode::Changes => quote! {
             let res = { let (k, a) = #groups.get(g); #result(k, a) };
@@ -260,7 +285,8 @@ fn downstream_of(plan: &Plan, i: usize) -> TokenStream {
 /// `EMIT FINAL` aggregation, whose partial states merge into the same result.
 fn parallel_source(plan: &Plan, si: usize) -> bool {
     let mut consumers = plan.statements.iter().filter(|s| s.input == Input::Source(si)).peekable();
-    consumers.peek().is_some() && consumers.all(|s| s.aggregate.as_ref().is_some_and(|a| a.emit == EmitMode::Final))
+    consumers.peek().is_some()
+        && consumers.all(|s| s.aggregate.as_ref().is_some_and(|a| a.emit == EmitMode::Final && a.window.is_none()))
 }
 
 /// Reads source `si` on `ctx.partitions(..)` threads into partial group tables, then merges them
@@ -321,13 +347,26 @@ fn parallel_read(plan: &Plan, si: usize) -> TokenStream {
     }
 }
 
-/// Statements with `EMIT FINAL`: (index, names, keyless).
-fn final_statements(plan: &Plan) -> Vec<(usize, aggregate::Names, bool)> {
+/// Statements with `EMIT FINAL`, which emit at the end of the input.
+struct FinalStatement {
+    index: usize,
+    names: aggregate::Names,
+    /// A global aggregate without windows: one row even for an empty input.
+    global: bool,
+    windowed: bool,
+}
+
+fn final_statements(plan: &Plan) -> Vec<FinalStatement> {
     plan.statements
         .iter()
         .enumerate()
         .filter_map(|(i, s)| match &s.aggregate {
-            Some(a) if a.emit == EmitMode::Final => Some((i, aggregate::names(s), a.keys.is_empty())),
+            Some(a) if a.emit == EmitMode::Final => Some(FinalStatement {
+                index: i,
+                names: aggregate::names(s),
+                global: a.keys.is_empty() && a.window.is_none(),
+                windowed: a.window.is_some(),
+            }),
             _ => None,
         })
         .collect()
@@ -378,17 +417,24 @@ fn run_fn(plan: &Plan) -> TokenStream {
             }
         }
     });
-    let groups = plan.statements.iter().filter(|s| s.aggregate.is_some()).map(|s| {
+    let groups = plan.statements.iter().filter_map(|s| {
+        let agg = s.aggregate.as_ref()?;
         let n = aggregate::names(s);
-        let (g, k, a) = (&n.groups, &n.key, &n.acc);
-        quote!(let mut #g = rt::Groups::<#k, #a>::default();)
+        let (g, init) = (&n.groups, aggregate::state_init(&n, agg));
+        Some(quote!(let mut #g = #init;))
     });
-    // EMIT FINAL: one row per group once every source has ended, upstream statements first.
-    let flushes = final_statements(plan).into_iter().map(|(i, n, keyless)| {
-        let var = var_name(&plan.statements[i]);
-        let (g, result) = (&n.groups, &n.result);
-        let downstream = downstream_of(plan, i);
-        let global = keyless.then(|| quote!(if #g.is_empty() { #g.entry(&()); }));
+    // EMIT FINAL: one row per group (per window) once every source has ended, upstream
+    // statements first.
+    let flushes = final_statements(plan).into_iter().map(|f| {
+        let var = var_name(&plan.statements[f.index]);
+        let (g, result) = (&f.names.groups, &f.names.result);
+        let downstream = downstream_of(plan, f.index);
+        if f.windowed {
+            return quote! {
+                #g.fire(true, true, |w, k, a| #var.push_final(#result(k, a, w), #downstream).map(|_| ()))?;
+            };
+        }
+        let global = f.global.then(|| quote!(if #g.is_empty() { #g.entry(&()); }));
         quote! {
             #global
             for (k, a) in #g.iter() {
@@ -429,15 +475,27 @@ fn library_mode(plan: &Plan) -> TokenStream {
         };
         quote!(rt::OutputOptions { distinct: #distinct, limit: #limit })
     });
-    let aggregating: Vec<aggregate::Names> =
-        stmts.iter().filter(|s| s.aggregate.is_some()).map(aggregate::names).collect();
-    let group_fields: Vec<&Ident> = aggregating.iter().map(|n| &n.groups).collect();
-    let group_keys = aggregating.iter().map(|n| &n.key);
-    let group_accs = aggregating.iter().map(|n| &n.acc);
-    let flushes = final_statements(plan).into_iter().map(|(i, n, keyless)| {
-        let (g, result) = (&n.groups, &n.result);
-        let global = keyless.then(|| quote!(if self.#g.is_empty() { self.#g.entry(&()); }));
-        let emit = library_emit(plan, i, quote!(res));
+    let aggregating: Vec<(aggregate::Names, &crate::aggregate::AggregatePlan)> =
+        stmts.iter().filter_map(|s| Some((aggregate::names(s), s.aggregate.as_ref()?))).collect();
+    let group_fields: Vec<&Ident> = aggregating.iter().map(|(n, _)| &n.groups).collect();
+    let group_types = aggregating.iter().map(|(n, a)| aggregate::state_type(n, a));
+    let group_inits = aggregating.iter().map(|(n, a)| aggregate::state_init(n, a));
+    let flushes = final_statements(plan).into_iter().map(|f| {
+        let (g, result) = (&f.names.groups, &f.names.result);
+        let emit = library_emit(plan, f.index, quote!(res));
+        if f.windowed {
+            return quote! {
+                let mut results = Vec::new();
+                let _ = self.#g.fire(true, true, |w, k, a| {
+                    results.push(#result(k, a, w));
+                    Ok::<(), ()>(())
+                });
+                for res in results {
+                    #emit
+                }
+            };
+        }
+        let global = f.global.then(|| quote!(if self.#g.is_empty() { self.#g.entry(&()); }));
         quote! {
             #global
             let results: Vec<_> = self.#g.iter().map(|(k, a)| #result(k, a)).collect();
@@ -494,13 +552,13 @@ fn library_mode(plan: &Plan) -> TokenStream {
         #[derive(Debug)]
         pub struct Pipeline {
             #(#gates: rt::Gate,)*
-            #(#group_fields: rt::Groups<#group_keys, #group_accs>,)*
+            #(#group_fields: #group_types,)*
         }
         impl Default for Pipeline {
             fn default() -> Self {
                 Self {
                     #(#gates: rt::Gate::new(#options),)*
-                    #(#group_fields: rt::Groups::default(),)*
+                    #(#group_fields: #group_inits,)*
                 }
             }
         }
@@ -528,6 +586,32 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     };
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);
+    if let Some(w) = &agg.window {
+        let (touched, rows) = match agg.emit {
+            EmitMode::Changes => (quote!(touched), false),
+            EmitMode::Final => (quote!(amended), true),
+        };
+        let late = (w.late == crate::window::LateStrategy::DeadLetter)
+            .then(|| quote!(out.errors.push((#name, rt::EvalError::Late { event_time, watermark }));));
+        let emit = library_emit(plan, i, quote!(res));
+        return quote! {
+            match #update(#row, &mut self.#groups) {
+                Ok(Some(rt::Fate::Placed)) => {
+                    let mut results: Vec<_> = self.#groups.#touched().map(|(w, k, a)| #result(k, a, w)).collect();
+                    let _ = self.#groups.fire(false, #rows, |w, k, a| {
+                        results.push(#result(k, a, w));
+                        Ok::<(), ()>(())
+                    });
+                    for res in results {
+                        #emit
+                    }
+                }
+                Ok(Some(rt::Fate::Late { event_time, watermark })) => { #late }
+                Ok(None) => {}
+                Err(e) => out.errors.push((#name, e)),
+            }
+        };
+    }
     let changed = match agg.emit {
         EmitMode::Changes => library_emit(plan, i, quote!({ let (k, a) = self.#groups.get(g); #result(k, a) })),
         EmitMode::Final => quote!(),

@@ -19,6 +19,7 @@ pub mod parse;
 pub mod plan;
 pub mod schema;
 pub mod types;
+pub mod window;
 
 use std::path::Path;
 

@@ -15,9 +15,10 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::expr::TExpr;
 use crate::formats::FileFormat;
 use crate::names::{field_names, struct_name};
-use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget};
+use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget, WindowClause};
 use crate::schema::{self, Schema};
 use crate::types::SqlType;
+use crate::window::{LateStrategy, WindowPlan};
 
 /// Where the app comes from.
 #[derive(Debug, Clone)]
@@ -141,6 +142,7 @@ const SOURCE_KEYS: &[&str] = &[
     "dlq",
     "watch",
     "config_file",
+    "event.time.field",
 ];
 const SINK_KEYS: &[&str] = &[
     "type",
@@ -156,12 +158,13 @@ const SINK_KEYS: &[&str] = &[
     "config_file",
 ];
 const STATEMENT_KEYS: &[&str] = &["dlq"];
+/// App-wide keys that windowed statements read.
+const WINDOW_KEYS: &[&str] =
+    &["event.time.field", "watermark.max_out_of_orderness", "allowed.lateness", "late.data.strategy"];
+/// App-wide keys Velostream knows that have no effect in Velo yet (a warning, not an error).
 const GLOBAL_KEYS: &[&str] = &[
-    "event.time.field",
     "event.time.format",
     "watermark.strategy",
-    "watermark.max_out_of_orderness",
-    "late.data.strategy",
     "mode",
     "use_transactions",
     "failure_strategy",
@@ -283,6 +286,78 @@ impl Planner<'_> {
         self.props.get(&format!("{object}.{key}"))
     }
 
+    /// Plans a WINDOW clause: its shape, the event-time column (named in the clause, else
+    /// `'<source>.event.time.field'` or `'event.time.field'`, else processing time) and the
+    /// watermark properties.
+    fn window(&mut self, clause: &WindowClause, input: Input, scope: &Scope) -> Option<WindowPlan> {
+        let spec = crate::window::parse_clause(clause, self.diags)?;
+        let source_field = match input {
+            Input::Source(i) => self.prop(&self.sources[i].name, "event.time.field"),
+            Input::Statement(_) => None,
+        };
+        let column =
+            spec.time_column.or_else(|| source_field.or(self.props.get("event.time.field")).map(|p| p.value.clone()));
+        let time = match column {
+            Some(name) => {
+                let Some(col) = scope.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name)) else {
+                    let mut d = Diagnostic::error(
+                        "E0218",
+                        clause.span.clone(),
+                        format!("the event-time column `{name}` is not a column of the input"),
+                    );
+                    if let Some(s) = did_you_mean(&name, scope.columns.iter().map(|c| c.name.as_str())) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.diags.push(d);
+                    return None;
+                };
+                if !matches!(col.ty, SqlType::Timestamp | SqlType::BigInt) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0218",
+                            clause.span.clone(),
+                            format!("the event-time column `{}` is {}, not TIMESTAMP or BIGINT", col.name, col.ty),
+                        )
+                        .with_help("a BIGINT event time is read as epoch milliseconds"),
+                    );
+                    return None;
+                }
+                Some(TExpr::Column { field: col.field.clone(), ty: col.ty })
+            }
+            None => {
+                self.diags.push(
+                    Diagnostic::warning("W0220", clause.span.clone(), "this window uses processing time")
+                        .with_help("name the event-time column, e.g. TUMBLING(ts, 1m), or set 'event.time.field'"),
+                );
+                None
+            }
+        };
+        let duration = |this: &mut Self, key: &str| match this.props.get(key).cloned() {
+            Some(p) => crate::window::duration_property(key, &p.value, &p.value_span, this.diags),
+            None => Some(0),
+        };
+        let out_of_orderness = duration(self, "watermark.max_out_of_orderness")?;
+        let allowed_lateness = duration(self, "allowed.lateness")?;
+        let late = match self.props.get("late.data.strategy") {
+            Some(p) => match crate::window::parse_late_strategy(&p.value) {
+                Some(l) => l,
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0513",
+                            p.value_span.clone(),
+                            format!("`{}` is not a late-data strategy", p.value),
+                        )
+                        .with_help("use drop, dead_letter or update_previous_window"),
+                    );
+                    return None;
+                }
+            },
+            None => LateStrategy::Drop,
+        };
+        Some(WindowPlan { kind: spec.kind, time, out_of_orderness, allowed_lateness, late })
+    }
+
     fn statement(&mut self, stmt: &CreateStatement, job: JobAnnotations) {
         let name = stmt.name.value.clone();
         if self.statements.iter().any(|s| s.name == name) {
@@ -309,6 +384,20 @@ impl Planner<'_> {
             .selection
             .as_ref()
             .and_then(|w| Binder { scope: &scope, diags: self.diags }.bind_condition(w, "WHERE"));
+        let window = match &stmt.window {
+            Some(clause) => match self.window(clause, input, &scope) {
+                Some(w) => Some(w),
+                None => return,
+            },
+            None => None,
+        };
+        if let (Some(clause), false) = (&stmt.window, crate::aggregate::aggregates(select)) {
+            self.diags.push(
+                Diagnostic::error("E0219", clause.span.clone(), "WINDOW needs GROUP BY or an aggregate")
+                    .with_help("e.g. SELECT sym, COUNT(*) FROM trades GROUP BY sym WINDOW TUMBLING(ts, 1m)"),
+            );
+            return;
+        }
         let (aggregate, items) = if crate::aggregate::aggregates(select) {
             let exprs: Vec<Expr> = select
                 .projection
@@ -325,7 +414,7 @@ impl Planner<'_> {
                     }
                 })
                 .collect();
-            match crate::aggregate::plan(select, &exprs, &scope, stmt.emit, self.diags) {
+            match crate::aggregate::plan(select, &exprs, &scope, stmt.emit, window, self.diags) {
                 Some((agg, rewritten, out_scope)) => {
                     let items = self.projection(stmt, &select.projection, out_scope, Some(&rewritten));
                     (Some(agg), items)
@@ -378,9 +467,6 @@ impl Planner<'_> {
         };
         if let GroupByExpr::All(_) = &select.group_by {
             unsupported(Span::from_sql(select.select_token.0.span), "GROUP BY ALL");
-        }
-        if let Some(w) = &stmt.window {
-            unsupported(w.span.clone(), "WINDOW");
         }
         if let Some(o) = &stmt.query.order_by {
             self.diags.push(
@@ -907,6 +993,9 @@ impl Planner<'_> {
             self.props.keys().filter_map(|k| k.strip_suffix(".type")).map(str::to_string).collect();
         let props: Vec<Property> = self.props.values().cloned().collect();
         for p in props {
+            if WINDOW_KEYS.contains(&p.key.as_str()) {
+                continue;
+            }
             if GLOBAL_KEYS.contains(&p.key.as_str()) {
                 self.diags.push(Diagnostic::warning(
                     "W0504",

@@ -68,3 +68,24 @@ case!(
 );
 case!(misspelt_sink_is_a_warning, format!("CREATE STREAM outs AS SELECT id FROM orders {WITH};\n"));
 case!(select_into_before_from, app("SELECT id INTO elsewhere FROM orders"));
+case!(
+    window_with_a_bad_duration,
+    app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(placed_at, 5 parsecs)")
+);
+case!(
+    window_time_column_must_be_a_time,
+    app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(customer, 1m)")
+);
+case!(window_needs_an_aggregation, app("SELECT id FROM orders WINDOW TUMBLING(placed_at, 1m)"));
+case!(
+    window_over_processing_time_is_a_warning,
+    app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(1m)")
+);
+case!(
+    bad_late_data_strategy,
+    format!(
+        "CREATE STREAM out AS SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer \
+         WINDOW TUMBLING(placed_at, 1m) {} ;",
+        WITH.replace("'out.path' = 'out.csv'", "'out.path' = 'out.csv', 'late.data.strategy' = 'ignore'")
+    )
+);

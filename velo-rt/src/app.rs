@@ -53,13 +53,21 @@ impl Context {
     }
 
     /// Records a statement's outcome.
-    pub fn statement_done(&mut self, name: &str, rows: u64, sink: Option<PathBuf>, failed: u64, dlq: Option<PathBuf>) {
+    pub fn statement_done(&mut self, done: StatementSummary) {
         let shown = |p: PathBuf| p.canonicalize().unwrap_or(p).display().to_string();
+        let StatementSummary { name, rows, sink, failed, dlq, late } = done;
         let to = sink.map(|p| format!(" to {}", shown(p))).unwrap_or_default();
         let mut line = format!("  {name}: {rows} rows written{to}");
+        let at = dlq.map(shown).unwrap_or_else(|| "stderr".into());
         if failed > 0 {
-            let at = dlq.map(shown).unwrap_or_else(|| "stderr".into());
             line.push_str(&format!(", {failed} records failed (dead letters: {at})"));
+        }
+        match late {
+            Late { count: 0, .. } => {}
+            Late { count, dead_lettered: true } => {
+                line.push_str(&format!(", {count} late records (dead letters: {at})"))
+            }
+            Late { count, dead_lettered: false } => line.push_str(&format!(", {count} late records dropped")),
         }
         self.failed += failed;
         self.lines.push(line);
@@ -78,6 +86,32 @@ impl Context {
     pub fn failed(&self) -> u64 {
         self.failed
     }
+}
+
+/// What one statement did in a run, for the summary.
+#[derive(Debug, Clone, Default)]
+pub struct StatementSummary {
+    /// The statement.
+    pub name: String,
+    /// Rows emitted.
+    pub rows: u64,
+    /// Its file sink, if any.
+    pub sink: Option<PathBuf>,
+    /// Records that failed (dead-lettered), late records not included.
+    pub failed: u64,
+    /// Its dead-letter file (else standard error).
+    pub dlq: Option<PathBuf>,
+    /// Records that arrived after their window fired.
+    pub late: Late,
+}
+
+/// Late records of a windowed statement: counted always, dead-lettered on request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Late {
+    /// How many.
+    pub count: u64,
+    /// Whether they went to the dead-letter output (else they were dropped).
+    pub dead_lettered: bool,
 }
 
 struct Args {

@@ -16,6 +16,14 @@ pub enum EvalError {
     InvalidCast(String),
     /// A function argument outside the function's domain.
     InvalidArgument(String),
+    /// A record whose windows had all fired when it arrived (event time and watermark in
+    /// epoch milliseconds).
+    Late {
+        /// The record's event time.
+        event_time: i64,
+        /// The watermark when it arrived.
+        watermark: i64,
+    },
 }
 
 impl fmt::Display for EvalError {
@@ -26,6 +34,12 @@ impl fmt::Display for EvalError {
             EvalError::InvalidNumber(t) => write!(f, "invalid number `{t}`"),
             EvalError::InvalidCast(t) => write!(f, "cannot cast {t}"),
             EvalError::InvalidArgument(t) => write!(f, "invalid argument: {t}"),
+            EvalError::Late { event_time, watermark } => write!(
+                f,
+                "late record: event time {} is behind the watermark {} (its windows were already emitted)",
+                crate::time::Timestamp(*event_time),
+                crate::time::Timestamp(*watermark)
+            ),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod record;
 pub mod statement;
 pub mod time;
 pub mod value;
+pub mod window;
 
 pub use decimal::Decimal;
 pub use error::{DecodeError, EvalError, EvalResult, FatalError};
@@ -40,6 +41,7 @@ pub mod __private {
     pub use crate::statement::{Gate, OutputOptions, Statement, no_downstream};
     pub use crate::time::{Date, Timestamp};
     pub use crate::value::decimal_as_number;
+    pub use crate::window::{self, EventTime, Fate, WindowBounds, Windows};
     pub use crate::{func, ops};
     pub use serde;
 }

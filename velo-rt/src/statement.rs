@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::app::Context;
+use crate::app::{Context, Late, StatementSummary};
 use crate::error::{EvalResult, FatalError};
 use crate::io::dlq::DeadLetters;
 use crate::io::sink::FileSink;
@@ -70,6 +70,7 @@ pub struct Statement<R: SinkRow> {
     sink: Option<FileSink<R>>,
     dlq: DeadLetters,
     gate: Gate,
+    late: Late,
 }
 
 impl<R: SinkRow> Statement<R> {
@@ -85,7 +86,13 @@ impl<R: SinkRow> Statement<R> {
                     PathBuf::from(p)
                 })
             });
-        Ok(Self { name: name.to_string(), sink, dlq: DeadLetters::new(name, dlq_path), gate: Gate::new(options) })
+        Ok(Self {
+            name: name.to_string(),
+            sink,
+            dlq: DeadLetters::new(name, dlq_path),
+            gate: Gate::new(options),
+            late: Late::default(),
+        })
     }
 
     /// Whether LIMIT has been reached.
@@ -142,14 +149,33 @@ impl<R: SinkRow> Statement<R> {
         Ok(Flow::Continue)
     }
 
+    /// Counts a record that arrived after its window fired, and dead-letters it when the
+    /// statement's late-data strategy says so.
+    pub fn late(&mut self, error: &dyn Display, rec: &Record<'_>, dead_letter: bool) -> Result<Flow, FatalError> {
+        self.late.count += 1;
+        if dead_letter {
+            self.late.dead_lettered = true;
+            self.dlq.push(error, rec)?;
+        }
+        Ok(Flow::Continue)
+    }
+
     /// Flushes the sink and the dead-letter queue and reports the counts.
     pub fn finish(self, ctx: &mut Context) -> Result<(), FatalError> {
-        let sink_path = self.sink.as_ref().map(|s| s.path().to_path_buf());
+        let sink = self.sink.as_ref().map(|s| s.path().to_path_buf());
         if let Some(sink) = self.sink {
             sink.close()?;
         }
-        let (failed, dlq) = self.dlq.close()?;
-        ctx.statement_done(&self.name, self.gate.emitted(), sink_path, failed, dlq);
+        let (dead_letters, dlq) = self.dlq.close()?;
+        let late_letters = if self.late.dead_lettered { self.late.count } else { 0 };
+        ctx.statement_done(StatementSummary {
+            name: self.name,
+            rows: self.gate.emitted(),
+            sink,
+            failed: dead_letters - late_letters,
+            dlq,
+            late: self.late,
+        });
         Ok(())
     }
 }

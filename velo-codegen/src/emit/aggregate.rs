@@ -9,6 +9,7 @@ use super::{borrowed_text, expr, ident, input_struct, projection_body};
 use crate::aggregate::{AggCall, AggKind, AggregatePlan};
 use crate::plan::{Plan, StatementPlan};
 use crate::types::SqlType;
+use crate::window::{LateStrategy, WindowKind};
 
 /// Rust names of one aggregating statement's items.
 pub(super) struct Names {
@@ -33,6 +34,42 @@ pub(super) fn names(s: &StatementPlan) -> Names {
         update: format_ident!("update_{}", snake),
         result: format_ident!("result_{}", snake),
         groups: format_ident!("groups_{}", snake),
+    }
+}
+
+/// The type of a statement's aggregation state: a group table, or windows of group tables.
+pub(super) fn state_type(n: &Names, agg: &AggregatePlan) -> TokenStream {
+    let (k, a) = (&n.key, &n.acc);
+    match agg.window {
+        Some(_) => quote!(rt::Windows<#k, #a>),
+        None => quote!(rt::Groups<#k, #a>),
+    }
+}
+
+/// The empty aggregation state (window shape and watermark settings are compile-time constants).
+pub(super) fn state_init(n: &Names, agg: &AggregatePlan) -> TokenStream {
+    let (k, a) = (&n.key, &n.acc);
+    let Some(w) = &agg.window else {
+        return quote!(rt::Groups::<#k, #a>::default());
+    };
+    let kind = match w.kind {
+        WindowKind::Tumbling { size } => quote!(rt::window::WindowKind::Tumbling { size: #size }),
+        WindowKind::Sliding { size, advance } => {
+            quote!(rt::window::WindowKind::Sliding { size: #size, advance: #advance })
+        }
+    };
+    let late = match w.late {
+        LateStrategy::Drop => quote!(Drop),
+        LateStrategy::DeadLetter => quote!(DeadLetter),
+        LateStrategy::UpdatePreviousWindow => quote!(UpdatePreviousWindow),
+    };
+    let (ooo, lateness) = (w.out_of_orderness, w.allowed_lateness);
+    quote! {
+        rt::Windows::<#k, #a>::new(#kind, rt::window::Watermarks {
+            out_of_orderness: #ooo,
+            allowed_lateness: #lateness,
+            late: rt::window::LateStrategy::#late,
+        })
     }
 }
 
@@ -161,6 +198,53 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let acc_doc = format!(" The running aggregates of one `{}` group.", s.name);
     let update_doc = format!(" Folds one input row into its `{}` group; `None` when WHERE filters it out.", s.name);
     let result_doc = format!(" The `{}` row of one group; `None` when HAVING filters it out.", s.name);
+    let update_fn = match &agg.window {
+        None => quote! {
+            #[doc = #update_doc]
+            #[inline]
+            pub fn #update(r: &#input, groups: &mut rt::Groups<#key, #acc>) -> rt::EvalResult<Option<usize>> {
+                #filter
+                #(let #args = #arg_values;)*
+                #lookup
+                #updates
+                Ok(Some(g))
+            }
+        },
+        Some(w) => {
+            let doc = format!(
+                " Folds one input row into its `{}` group of every window containing its event time; \
+                 `None` when WHERE filters it out.",
+                s.name
+            );
+            let time = match &w.time {
+                Some(t) => {
+                    let t = expr(t);
+                    quote!(rt::EventTime::event_millis(#t)?)
+                }
+                None => quote!(rt::window::processing_time()),
+            };
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #update(r: &#input, windows: &mut rt::Windows<#key, #acc>) -> rt::EvalResult<Option<rt::Fate>> {
+                    #filter
+                    let ts = #time;
+                    #(let #args = #arg_values;)*
+                    windows.update(ts, |groups| {
+                        #lookup
+                        #updates
+                        Ok(g)
+                    }).map(Some)
+                }
+            }
+        }
+    };
+    let (window_param, window_locals) = match agg.window {
+        Some(_) => {
+            (quote!(, w: rt::WindowBounds), quote!(let window_start = w.start_ts(); let window_end = w.end_ts();))
+        }
+        None => (quote!(), quote!()),
+    };
     quote! {
         #[doc = #key_doc]
         pub type #key = (#(Option<#key_tys>,)*);
@@ -176,17 +260,10 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
                 Ok(())
             }
         }
-        #[doc = #update_doc]
-        #[inline]
-        pub fn #update(r: &#input, groups: &mut rt::Groups<#key, #acc>) -> rt::EvalResult<Option<usize>> {
-            #filter
-            #(let #args = #arg_values;)*
-            #lookup
-            #updates
-            Ok(Some(g))
-        }
+        #update_fn
         #[doc = #result_doc]
-        pub fn #result(key: &#key, acc: &#acc) -> rt::EvalResult<Option<#output>> {
+        pub fn #result(key: &#key, acc: &#acc #window_param) -> rt::EvalResult<Option<#output>> {
+            #window_locals
             #(let #key_locals = key.#key_index.clone();)*
             #(let #fields = <#acc_tys as rt::Accumulator<#in_tys>>::result(&acc.#fields)?;)*
             #having

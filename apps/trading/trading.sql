@@ -1,0 +1,65 @@
+-- @app: trading
+-- @version: 1.0.0
+-- @description: Event-time windows over a trade file: 1-minute OHLC bars, a 5-minute moving
+--               average sliding every minute, and a running per-minute volume.
+--
+-- Run it from this folder:   velo run trading.sql
+-- Event time is the `ts` column; the watermark trails the newest trade by 5 seconds, so trades up
+-- to 5 s out of order still count. Later trades are late: they go to the dead-letter files.
+
+-- 1-minute bars (EMIT FINAL, the default for windows: one row per symbol per minute, emitted
+-- when the watermark passes the end of the minute).
+CREATE STREAM ohlc_1m AS
+SELECT
+    symbol,
+    _window_start      AS bar_start,
+    _window_end        AS bar_end,
+    FIRST_VALUE(price) AS open,
+    MAX(price)         AS high,
+    MIN(price)         AS low,
+    LAST_VALUE(price)  AS close,
+    SUM(qty)           AS volume,
+    COUNT(*)           AS trades
+FROM trades
+GROUP BY symbol
+WINDOW TUMBLING(ts, 1m)
+EMIT FINAL;
+
+-- 5-minute moving average, a new window every minute (hopping).
+CREATE STREAM avg_5m AS
+SELECT
+    symbol,
+    window_start,
+    window_end,
+    AVG(price)        AS avg_price,
+    COUNT(*)          AS trades
+FROM trades
+GROUP BY symbol
+WINDOW SLIDING(ts, 5m, 1m);
+
+-- The volume of the current minute after every trade (EMIT CHANGES).
+CREATE STREAM running_volume AS
+SELECT
+    symbol,
+    TUMBLE_START(ts)  AS minute,
+    SUM(qty)          AS volume
+FROM trades
+GROUP BY symbol
+WINDOW TUMBLING(ts, INTERVAL '1' MINUTE)
+EMIT CHANGES
+WITH (
+    'trades.type' = 'file_source',
+    'trades.path' = './trades.csv',
+    'trades.format' = 'csv',
+    'trades.schema' = 'trade_id BIGINT, symbol STRING, price DECIMAL(10,2), qty BIGINT, ts TIMESTAMP',
+
+    'watermark.max_out_of_orderness' = '5s',
+    'late.data.strategy' = 'dead_letter',
+
+    'ohlc_1m.type' = 'file_sink',
+    'ohlc_1m.path' = './output/ohlc_1m.csv',
+    'avg_5m.type' = 'file_sink',
+    'avg_5m.path' = './output/avg_5m.csv',
+    'running_volume.type' = 'file_sink',
+    'running_volume.path' = './output/running_volume.csv'
+);

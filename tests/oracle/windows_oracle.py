@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Expected output of the trading app (apps/trading), computed independently.
+
+Python decides which (record, window) pairs count, by simulating the watermark of DIALECT.md §5
+in the plainest way: watermark = largest event time of the accepted records so far − the allowed
+out-of-orderness; a record goes into each of its windows whose end is after the watermark at its
+arrival, and is late when none is. Records that do not decode (a bad price, a NULL event time)
+are skipped. DuckDB then aggregates the accepted pairs (exact decimals; windows from time_bucket
+arithmetic), in Velo's output order: by window start, then first appearance. AVG is turned into
+Velo's DECIMAL(38, 6) HALF_UP with Python's decimal module.
+
+Usage: windows_oracle.py {ohlc|avg|running|late} TRADES.csv
+"""
+import csv
+import datetime
+import decimal
+import os
+import sys
+
+import duckdb
+
+sys.path.insert(0, os.path.dirname(__file__))
+from duckdb_csv import write  # noqa: E402
+
+OUT_OF_ORDERNESS = 5_000
+MINUTE = 60_000
+CTX = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_UP)
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def millis(text):
+    t = datetime.datetime.fromisoformat(text)
+    return (t - EPOCH) // datetime.timedelta(milliseconds=1)
+
+
+def records(path):
+    """(arrival, symbol, price, qty, event ms) of every record that decodes."""
+    with open(path, newline="") as f:
+        for n, r in enumerate(csv.DictReader(f)):
+            try:
+                price = decimal.Decimal(r["price"])
+            except decimal.InvalidOperation:
+                continue
+            if not r["ts"]:
+                continue
+            yield n, r["symbol"], price, int(r["qty"]), millis(r["ts"])
+
+
+def accept(recs, size, advance):
+    """(accepted (window start, record) pairs, late records) under the watermark."""
+    pairs, late, newest = [], [], None
+    for rec in recs:
+        ts = rec[4]
+        watermark = None if newest is None else newest - OUT_OF_ORDERNESS
+        last = ts // advance * advance
+        starts = [s for s in range(last - size + advance, last + 1, advance) if s <= ts < s + size]
+        open_ = [s for s in starts if watermark is None or s + size > watermark]
+        if not open_:
+            late.append(rec)
+            continue
+        pairs += [(s, rec) for s in open_]
+        newest = ts if newest is None else max(newest, ts)
+    return pairs, late
+
+
+def table(pairs):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (ws BIGINT, rn BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [(s, r[0], r[1], r[2], r[3]) for s, r in pairs])
+    return con
+
+
+def ts(ms):
+    return EPOCH + datetime.timedelta(milliseconds=ms)
+
+
+mode, path = sys.argv[1], sys.argv[2]
+recs = list(records(path))
+if mode == "ohlc":
+    con = table(accept(recs, MINUTE, MINUTE)[0])
+    rows = con.execute("""
+        SELECT symbol, ws, arg_min(price, rn), max(price), min(price), arg_max(price, rn), sum(qty), count(*)
+        FROM t GROUP BY ws, symbol ORDER BY ws, min(rn)""").fetchall()
+    write(["symbol", "bar_start", "bar_end", "open", "high", "low", "close", "volume", "trades"],
+          [(s, ts(w), ts(w + MINUTE), o, h, lo, c, v, n) for s, w, o, h, lo, c, v, n in rows])
+elif mode == "avg":
+    size = 5 * MINUTE
+    con = table(accept(recs, size, MINUTE)[0])
+    rows = con.execute("""
+        SELECT symbol, ws, sum(price), count(*) FROM t GROUP BY ws, symbol ORDER BY ws, min(rn)""").fetchall()
+    scale = decimal.Decimal("0.000001")
+    write(["symbol", "window_start", "window_end", "avg_price", "trades"],
+          [(s, ts(w), ts(w + size), CTX.divide(total, decimal.Decimal(n)).quantize(scale, context=CTX), n)
+           for s, w, total, n in rows])
+elif mode == "running":
+    con = table(accept(recs, MINUTE, MINUTE)[0])
+    rows = con.execute("""
+        SELECT symbol, ws, sum(qty) OVER (PARTITION BY symbol, ws ORDER BY rn ROWS UNBOUNDED PRECEDING)
+        FROM t ORDER BY rn""").fetchall()
+    write(["symbol", "minute", "volume"], [(s, ts(w), v) for s, w, v in rows])
+elif mode == "late":
+    # Trade ids of the late records of the tumbling statements, in arrival order.
+    late = accept(recs, MINUTE, MINUTE)[1]
+    with open(path, newline="") as f:
+        ids = [r["trade_id"] for r in csv.DictReader(f)]
+    print("\n".join(ids[rec[0]] for rec in late))
+else:
+    sys.exit(f"unknown mode {mode}")

@@ -1,0 +1,263 @@
+//! `WINDOW TUMBLING(…)` / `SLIDING(…)` clauses and the watermark properties: their syntax,
+//! durations, and the window plan the emitter turns into a `rt::Windows` state.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::expr::TExpr;
+use crate::parse::WindowClause;
+
+/// How records are assigned to windows (milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    /// `TUMBLING([col,] size)`.
+    Tumbling {
+        /// Window length.
+        size: i64,
+    },
+    /// `SLIDING([col,] size, advance)`.
+    Sliding {
+        /// Window length.
+        size: i64,
+        /// Distance between window starts.
+        advance: i64,
+    },
+}
+
+/// What happens to records whose windows have fired (`'late.data.strategy'`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateStrategy {
+    /// `drop` (the default): counted and dropped.
+    Drop,
+    /// `dead_letter`: counted and written to the dead-letter output.
+    DeadLetter,
+    /// `update_previous_window`: folded into the fired window, which is emitted again.
+    UpdatePreviousWindow,
+}
+
+/// A parsed WINDOW clause: the window shape and the event-time column it names, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowClauseSpec {
+    /// Window shape.
+    pub kind: WindowKind,
+    /// `TUMBLING(ts, …)`: the event-time column.
+    pub time_column: Option<String>,
+}
+
+/// A window of one aggregating statement, ready for emission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowPlan {
+    /// Window shape.
+    pub kind: WindowKind,
+    /// The event time of an input row (TIMESTAMP or BIGINT epoch milliseconds); `None` means
+    /// processing time.
+    pub time: Option<TExpr>,
+    /// Watermark lag behind the largest event time, in milliseconds.
+    pub out_of_orderness: i64,
+    /// How long a fired window accepts late records (`update_previous_window`), in milliseconds.
+    pub allowed_lateness: i64,
+    /// Late-record handling.
+    pub late: LateStrategy,
+}
+
+/// Names of the window bound columns, as written in SQL (any case).
+pub const WINDOW_START_NAMES: &[&str] = &["_window_start", "window_start"];
+/// See [`WINDOW_START_NAMES`].
+pub const WINDOW_END_NAMES: &[&str] = &["_window_end", "window_end"];
+/// Functions that return the window bounds (their arguments are ignored, as in Velostream).
+pub const WINDOW_START_FUNCTIONS: &[&str] = &["TUMBLE_START", "HOP_START", "WINDOW_START"];
+/// See [`WINDOW_START_FUNCTIONS`].
+pub const WINDOW_END_FUNCTIONS: &[&str] = &["TUMBLE_END", "HOP_END", "WINDOW_END"];
+
+/// Parses `TUMBLING(1m)`, `TUMBLING(ts, 1m)`, `TUMBLING(ts, INTERVAL '1' MINUTE)`,
+/// `SLIDING([ts,] 5m, 1m)`; reports E0217 for anything else (E0901 for SESSION).
+pub fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<WindowClauseSpec> {
+    let span = clause.span.clone();
+    let mut bad = |msg: String, help: &str| {
+        diags.push(Diagnostic::error("E0217", span.clone(), msg).with_help(help.to_string()));
+        None
+    };
+    let text = clause.text.trim();
+    let Some((kind, rest)) = text.split_once('(') else {
+        return bad(format!("`WINDOW {text}` is not a window"), "write TUMBLING(ts, 1m) or SLIDING(ts, 5m, 1m)");
+    };
+    let Some(args) = rest.strip_suffix(')') else {
+        return bad(format!("`WINDOW {text}` is not closed"), "write TUMBLING(ts, 1m) or SLIDING(ts, 5m, 1m)");
+    };
+    let mut args: Vec<&str> = args.split(',').map(str::trim).collect();
+    let kind = kind.trim().to_ascii_uppercase();
+    let wanted = match kind.as_str() {
+        "TUMBLING" | "TUMBLE" => 1,
+        "SLIDING" | "HOPPING" | "HOP" => 2,
+        "SESSION" => {
+            diags.push(Diagnostic::error("E0901", span, "SESSION windows are not supported yet"));
+            return None;
+        }
+        _ => return bad(format!("unknown window kind `{kind}`"), "Velo has TUMBLING and SLIDING windows"),
+    };
+    let time_column = if args.len() == wanted + 1 {
+        let col = args.remove(0);
+        if parse_duration(col).is_some() || !is_identifier(col) {
+            return bad(format!("`{col}` is not a column name"), "the first argument names the event-time column");
+        }
+        Some(col.to_string())
+    } else {
+        None
+    };
+    if args.len() != wanted {
+        let form = if wanted == 1 { "TUMBLING([ts,] size)" } else { "SLIDING([ts,] size, advance)" };
+        return bad(format!("{kind} takes {form}"), "sizes are like 30s, 5m, 1h, 500ms or INTERVAL '5' MINUTE");
+    }
+    let mut sizes = Vec::new();
+    for a in &args {
+        match parse_duration(a) {
+            Some(ms) if ms > 0 => sizes.push(ms),
+            _ => {
+                return bad(
+                    format!("`{a}` is not a window duration"),
+                    "sizes are like 30s, 5m, 1h, 2d, 500ms or INTERVAL '5' MINUTE, and at least 1 ms",
+                );
+            }
+        }
+    }
+    let kind = match sizes.as_slice() {
+        [size] => WindowKind::Tumbling { size: *size },
+        [size, advance] if advance <= size => WindowKind::Sliding { size: *size, advance: *advance },
+        _ => return bad("a SLIDING window must advance by at most its size".into(), "e.g. SLIDING(ts, 5m, 1m)"),
+    };
+    Some(WindowClauseSpec { kind, time_column })
+}
+
+fn is_identifier(s: &str) -> bool {
+    let s = s.trim_matches('"');
+    s.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Milliseconds of a duration: `30s`, `5m`, `1h`, `2d`, `1w`, `500ms`, a bare number of seconds,
+/// or `INTERVAL '5' MINUTE` (also `INTERVAL '5 minutes'`); the clause text has no spaces between
+/// tokens, so `INTERVAL'5'MINUTE` is accepted too. `None` for anything else (including units finer
+/// than a millisecond).
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (number, unit) = match strip_prefix_ci(t, "INTERVAL") {
+        Some(rest) => {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix('\'')?;
+            let (quoted, after) = rest.split_once('\'')?;
+            let quoted = quoted.trim();
+            match after.trim() {
+                "" => split_number(quoted)?,
+                unit => (quoted, unit),
+            }
+        }
+        None => split_number(t)?,
+    };
+    let n: i64 = number.trim().parse().ok()?;
+    let unit_ms: i64 = match unit.trim().to_ascii_lowercase().trim_end_matches('s') {
+        "" | "sec" | "second" => 1000,
+        "m" => {
+            if unit.trim().eq_ignore_ascii_case("ms") {
+                1
+            } else {
+                60_000
+            }
+        }
+        "millisecond" | "milli" => 1,
+        "min" | "minute" => 60_000,
+        "h" | "hour" | "hr" => 3_600_000,
+        "d" | "day" => 86_400_000,
+        "w" | "week" => 604_800_000,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms)
+}
+
+/// `5m` → ("5", "m"); `5 minutes` → ("5", "minutes"); `30` → ("30", "").
+fn split_number(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim();
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    (end > 0).then(|| (&s[..end], s[end..].trim()))
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)).then(|| &s[prefix.len()..])
+}
+
+/// Parses `'late.data.strategy'`.
+pub fn parse_late_strategy(value: &str) -> Option<LateStrategy> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "drop" => Some(LateStrategy::Drop),
+        "dead_letter" | "dead-letter" | "dlq" => Some(LateStrategy::DeadLetter),
+        "update_previous_window" | "update" => Some(LateStrategy::UpdatePreviousWindow),
+        _ => None,
+    }
+}
+
+/// A duration property value (`'5s'`, `'INTERVAL 5 SECOND'`, a bare number of milliseconds) in
+/// milliseconds, or an E0513 diagnostic at `span`.
+pub fn duration_property(key: &str, value: &str, span: &Span, diags: &mut Diagnostics) -> Option<i64> {
+    let ms = match value.trim().parse::<i64>() {
+        Ok(ms) => Some(ms),
+        Err(_) => parse_duration(value),
+    };
+    match ms {
+        Some(ms) if ms >= 0 => Some(ms),
+        _ => {
+            diags.push(
+                Diagnostic::error("E0513", span.clone(), format!("`{value}` is not a duration for `{key}`"))
+                    .with_help("write e.g. '5s', '2m', '500ms' or a number of milliseconds"),
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_every_spelling() {
+        for (text, ms) in [
+            ("30s", 30_000),
+            ("5m", 300_000),
+            ("1h", 3_600_000),
+            ("2d", 172_800_000),
+            ("1w", 604_800_000),
+            ("500ms", 500),
+            ("30", 30_000),
+            ("INTERVAL'1'MINUTE", 60_000),
+            ("INTERVAL '5' MINUTES", 300_000),
+            ("interval '2 hours'", 7_200_000),
+            ("INTERVAL'250'MILLISECOND", 250),
+        ] {
+            assert_eq!(parse_duration(text), Some(ms), "{text}");
+        }
+        for text in ["", "m", "5x", "250us", "INTERVAL'1'FORTNIGHT", "1.5m", "-5s"] {
+            assert_eq!(parse_duration(text), None, "{text}");
+        }
+    }
+
+    fn clause(text: &str) -> (Option<WindowClauseSpec>, Diagnostics) {
+        let mut diags = Diagnostics::default();
+        let c = WindowClause { text: text.into(), span: Span { line: 1, column: 1, end_line: 1, end_column: 2 } };
+        (parse_clause(&c, &mut diags), diags)
+    }
+
+    #[test]
+    fn clauses_with_and_without_a_time_column() {
+        let spec = clause("TUMBLING(ts,1m)").0.unwrap();
+        assert_eq!(
+            spec,
+            WindowClauseSpec { kind: WindowKind::Tumbling { size: 60_000 }, time_column: Some("ts".into()) }
+        );
+        let spec = clause("TUMBLING(INTERVAL'1'MINUTE)").0.unwrap();
+        assert_eq!(spec.time_column, None);
+        let spec = clause("SLIDING(ts,5m,1m)").0.unwrap();
+        assert_eq!(spec.kind, WindowKind::Sliding { size: 300_000, advance: 60_000 });
+        for bad in ["SLIDING(ts,1m,5m)", "TUMBLING(ts)", "TUMBLING(1m,ts)", "ROLLING(1m)", "TUMBLING(ts,0s)"] {
+            let (spec, diags) = clause(bad);
+            assert!(spec.is_none() && diags.has_errors(), "{bad}");
+        }
+        assert!(clause("SESSION(ts,30s)").1.has_errors());
+    }
+}

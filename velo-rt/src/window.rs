@@ -1,0 +1,388 @@
+//! Event-time windows of a GROUP BY: tumbling and sliding (hopping) windows, the watermark that
+//! closes them, and what happens to records that arrive after their window closed.
+//!
+//! The watermark is the largest event time seen so far minus the allowed out-of-orderness. A
+//! window `[start, end)` fires — EMIT FINAL emits one row per group — once the watermark reaches
+//! `end`. A record all of whose windows have fired is *late*: it is counted and dropped or
+//! dead-lettered, or (`update_previous_window`) folded into the fired window, whose row is then
+//! emitted again, until the watermark passes `end + allowed lateness`. The end of a bounded input
+//! fires every window. Windows are evicted once they can no longer change, so memory is bounded
+//! by the windows the watermark has not yet passed.
+
+use std::collections::BTreeMap;
+use std::hash::Hash;
+
+use crate::agg::Groups;
+use crate::error::{EvalError, EvalResult};
+use crate::time::Timestamp;
+
+/// How records are assigned to windows (all times in milliseconds since the epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowKind {
+    /// `TUMBLING(size)`: epoch-aligned windows `[k·size, (k+1)·size)`.
+    Tumbling {
+        /// Window length.
+        size: i64,
+    },
+    /// `SLIDING(size, advance)`: windows of `size` starting every `advance` (epoch-aligned).
+    Sliding {
+        /// Window length.
+        size: i64,
+        /// Distance between window starts (at most `size`).
+        advance: i64,
+    },
+}
+
+impl WindowKind {
+    /// The window length.
+    pub fn size(self) -> i64 {
+        match self {
+            WindowKind::Tumbling { size } | WindowKind::Sliding { size, .. } => size,
+        }
+    }
+
+    /// The start of every window that contains `ts`, oldest first.
+    fn starts(self, ts: i64) -> impl Iterator<Item = i64> {
+        let (size, advance) = match self {
+            WindowKind::Tumbling { size } => (size, size),
+            WindowKind::Sliding { size, advance } => (size, advance),
+        };
+        let last = ts.div_euclid(advance) * advance;
+        // Windows start at `last - j·advance` for every j with `start + size > ts`.
+        let count = (size - (ts - last) + advance - 1) / advance;
+        (0..count).rev().map(move |j| last - j * advance)
+    }
+}
+
+/// What happens to a record whose windows have all fired (`'late.data.strategy'`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateStrategy {
+    /// Counted and dropped (the default).
+    Drop,
+    /// Counted and written to the statement's dead-letter output.
+    DeadLetter,
+    /// Folded into its fired window, whose row is emitted again, while the watermark is less
+    /// than the window end plus the allowed lateness; later than that it is counted and dropped.
+    UpdatePreviousWindow,
+}
+
+/// When windows close and how late records are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watermarks {
+    /// `'watermark.max_out_of_orderness'`: how far behind the largest event time the watermark is.
+    pub out_of_orderness: i64,
+    /// `'allowed.lateness'`: how long a fired window still accepts late records
+    /// (`update_previous_window` only).
+    pub allowed_lateness: i64,
+    /// What happens to late records.
+    pub late: LateStrategy,
+}
+
+/// The bounds of one window (`_window_start`, `_window_end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowBounds {
+    /// First millisecond in the window.
+    pub start: i64,
+    /// First millisecond after the window.
+    pub end: i64,
+}
+
+impl WindowBounds {
+    /// `_window_start` as a TIMESTAMP.
+    pub fn start_ts(self) -> Option<Timestamp> {
+        Some(Timestamp(self.start))
+    }
+
+    /// `_window_end` as a TIMESTAMP.
+    pub fn end_ts(self) -> Option<Timestamp> {
+        Some(Timestamp(self.end))
+    }
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Folded into at least one window.
+    Placed,
+    /// Every window of the record had fired: see [`LateStrategy`].
+    Late {
+        /// The record's event time.
+        event_time: i64,
+        /// The watermark it arrived behind.
+        watermark: i64,
+    },
+}
+
+impl Fate {
+    /// The dead-letter error of a late record.
+    pub fn error(self) -> Option<EvalError> {
+        match self {
+            Fate::Placed => None,
+            Fate::Late { event_time, watermark } => Some(EvalError::Late { event_time, watermark }),
+        }
+    }
+}
+
+/// The event time of a record in milliseconds: a TIMESTAMP, or a BIGINT of epoch milliseconds.
+pub trait EventTime {
+    /// Milliseconds since the epoch; NULL is an error (the record has no place in time).
+    fn event_millis(self) -> EvalResult<i64>;
+}
+
+impl EventTime for Option<Timestamp> {
+    fn event_millis(self) -> EvalResult<i64> {
+        self.map(|t| t.0).ok_or_else(null_event_time)
+    }
+}
+
+impl EventTime for Option<i64> {
+    fn event_millis(self) -> EvalResult<i64> {
+        self.ok_or_else(null_event_time)
+    }
+}
+
+fn null_event_time() -> EvalError {
+    EvalError::InvalidArgument("the event time is NULL".into())
+}
+
+/// Milliseconds since the epoch now: the event time of windows over processing time.
+pub fn processing_time() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+struct Window<K, A> {
+    groups: Groups<K, A>,
+    fired: bool,
+}
+
+/// The open (and recently fired) windows of one statement, each with its groups in order of
+/// first appearance.
+pub struct Windows<K, A> {
+    kind: WindowKind,
+    marks: Watermarks,
+    /// By window start; a window's end grows with its start, so this is also firing order.
+    windows: BTreeMap<i64, Window<K, A>>,
+    max_event_time: Option<i64>,
+    /// (window start, group index) updated by the last record.
+    touched: Vec<(i64, usize)>,
+    late: u64,
+}
+
+impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Windows")
+            .field("kind", &self.kind)
+            .field("open", &self.windows.len())
+            .field("watermark", &self.watermark())
+            .field("late", &self.late)
+            .finish()
+    }
+}
+
+impl<K, A> Windows<K, A> {
+    /// No windows yet.
+    pub fn new(kind: WindowKind, marks: Watermarks) -> Self {
+        Self { kind, marks, windows: BTreeMap::new(), max_event_time: None, touched: Vec::new(), late: 0 }
+    }
+
+    /// The current watermark (`None` before the first record).
+    pub fn watermark(&self) -> Option<i64> {
+        self.max_event_time.map(|m| m.saturating_sub(self.marks.out_of_orderness))
+    }
+
+    /// How many records were late.
+    pub fn late(&self) -> u64 {
+        self.late
+    }
+
+    /// How many windows are held (open, or fired and still accepting late records).
+    pub fn held(&self) -> usize {
+        self.windows.len()
+    }
+
+    fn bounds(&self, start: i64) -> WindowBounds {
+        WindowBounds { start, end: start.saturating_add(self.kind.size()) }
+    }
+}
+
+impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
+    /// Folds a record with event time `ts` into every window that contains it and still
+    /// accepts it; `fold` finds the record's group among a window's groups, updates it and
+    /// returns its index. Fails when `fold` fails.
+    pub fn update(
+        &mut self,
+        ts: i64,
+        mut fold: impl FnMut(&mut Groups<K, A>) -> EvalResult<usize>,
+    ) -> EvalResult<Fate> {
+        self.touched.clear();
+        let watermark = self.watermark();
+        let amend = self.marks.late == LateStrategy::UpdatePreviousWindow;
+        let mut behind = false;
+        for start in self.kind.starts(ts) {
+            let end = self.bounds(start).end;
+            if let Some(w) = watermark.filter(|w| end <= *w) {
+                behind = true;
+                if !amend || end.saturating_add(self.marks.allowed_lateness) <= w {
+                    continue;
+                }
+            }
+            let window =
+                self.windows.entry(start).or_insert_with(|| Window { groups: Groups::default(), fired: false });
+            let g = fold(&mut window.groups)?;
+            self.touched.push((start, g));
+        }
+        if self.touched.is_empty() && behind {
+            self.late += 1;
+            return Ok(Fate::Late { event_time: ts, watermark: watermark.unwrap_or(i64::MIN) });
+        }
+        self.max_event_time = Some(self.max_event_time.map_or(ts, |m| m.max(ts)));
+        Ok(Fate::Placed)
+    }
+
+    /// The groups the last record updated, with their window: EMIT CHANGES emits them all.
+    pub fn touched(&self) -> impl Iterator<Item = (WindowBounds, &K, &A)> {
+        self.touched.iter().filter_map(|&(start, g)| {
+            let (k, a) = self.windows.get(&start)?.groups.get(g);
+            Some((self.bounds(start), k, a))
+        })
+    }
+
+    /// The groups the last record updated in windows that had already fired
+    /// (`update_previous_window`): EMIT FINAL emits their corrected rows.
+    pub fn amended(&self) -> impl Iterator<Item = (WindowBounds, &K, &A)> {
+        self.touched.iter().filter_map(|&(start, g)| {
+            let w = self.windows.get(&start).filter(|w| w.fired)?;
+            let (k, a) = w.groups.get(g);
+            Some((self.bounds(start), k, a))
+        })
+    }
+
+    /// Fires the windows the watermark has reached (every window when `flush`, at the end of
+    /// the input), oldest first, passing each group to `emit` when `rows` (EMIT FINAL); then
+    /// evicts the windows that can no longer change.
+    pub fn fire<E>(
+        &mut self,
+        flush: bool,
+        rows: bool,
+        mut emit: impl FnMut(WindowBounds, &K, &A) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let watermark = if flush { i64::MAX } else { self.watermark().unwrap_or(i64::MIN) };
+        let size = self.kind.size();
+        for (&start, window) in self.windows.iter_mut() {
+            let bounds = WindowBounds { start, end: start.saturating_add(size) };
+            if bounds.end > watermark {
+                break;
+            }
+            if !window.fired {
+                window.fired = true;
+                if rows {
+                    for (k, a) in window.groups.iter() {
+                        emit(bounds, k, a)?;
+                    }
+                }
+            }
+        }
+        let keep = if self.marks.late == LateStrategy::UpdatePreviousWindow { self.marks.allowed_lateness } else { 0 };
+        while let Some(entry) = self.windows.first_entry() {
+            let end = entry.key().saturating_add(size);
+            if !entry.get().fired || (!flush && end.saturating_add(keep) > watermark) {
+                break;
+            }
+            entry.remove();
+        }
+        self.touched.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agg::{Accumulator, Count};
+
+    const MIN: i64 = 60_000;
+
+    fn marks(out_of_orderness: i64, late: LateStrategy, allowed_lateness: i64) -> Watermarks {
+        Watermarks { out_of_orderness, allowed_lateness, late }
+    }
+
+    /// Feeds (event time, key) records; returns every emitted (start, key, count) in order.
+    fn run(kind: WindowKind, marks: Watermarks, records: &[(i64, &str)], rows: bool) -> (Vec<(i64, String, i64)>, u64) {
+        let mut w: Windows<String, Count> = Windows::new(kind, marks);
+        let mut out = Vec::new();
+        let mut emit = |b: WindowBounds, k: &String, a: &Count| -> Result<(), ()> {
+            out.push((b.start, k.clone(), Accumulator::<()>::result(a).unwrap().unwrap()));
+            Ok(())
+        };
+        for &(ts, key) in records {
+            let fate = w
+                .update(ts, |groups| {
+                    let (g, acc) = groups.entry(&key.to_string());
+                    Accumulator::<()>::update(acc, Some(&()))?;
+                    Ok(g)
+                })
+                .unwrap();
+            if fate == Fate::Placed {
+                for (b, k, a) in w.amended() {
+                    emit(b, k, a).unwrap();
+                }
+            }
+            w.fire(false, rows, &mut emit).unwrap();
+        }
+        w.fire(true, rows, &mut emit).unwrap();
+        assert_eq!(w.held(), 0, "the end of input evicts every window");
+        (out, w.late())
+    }
+
+    #[test]
+    fn sliding_windows_cover_every_containing_start() {
+        let kind = WindowKind::Sliding { size: 5 * MIN, advance: MIN };
+        let starts: Vec<i64> = kind.starts(7 * MIN + 30_000).collect();
+        assert_eq!(starts, vec![3 * MIN, 4 * MIN, 5 * MIN, 6 * MIN, 7 * MIN]);
+        assert_eq!(
+            WindowKind::Tumbling { size: MIN }.starts(-1).collect::<Vec<_>>(),
+            vec![-MIN],
+            "epoch-aligned below 0"
+        );
+        assert_eq!(WindowKind::Tumbling { size: MIN }.starts(MIN).collect::<Vec<_>>(), vec![MIN], "end is exclusive");
+    }
+
+    #[test]
+    fn tumbling_windows_fire_when_the_watermark_passes_their_end() {
+        let recs = [(10, "a"), (20, "b"), (MIN + 5, "a"), (30, "a"), (2 * MIN, "b")];
+        // No out-of-orderness: the record at 30 ms arrives after window 0 fired: late.
+        let (out, late) = run(WindowKind::Tumbling { size: MIN }, marks(0, LateStrategy::Drop, 0), &recs, true);
+        assert_eq!(out, vec![(0, "a".into(), 1), (0, "b".into(), 1), (MIN, "a".into(), 1), (2 * MIN, "b".into(), 1)]);
+        assert_eq!(late, 1);
+        // With 10 s out-of-orderness the watermark is behind, and the record counts.
+        let (out, late) = run(WindowKind::Tumbling { size: MIN }, marks(10_000, LateStrategy::Drop, 0), &recs, true);
+        assert_eq!(out[0], (0, "a".into(), 2));
+        assert_eq!(late, 0);
+    }
+
+    #[test]
+    fn update_previous_window_re_emits_within_the_allowed_lateness() {
+        let recs = [(10, "a"), (MIN + 5, "a"), (30, "a"), (3 * MIN, "a"), (40, "a")];
+        let strategy = marks(0, LateStrategy::UpdatePreviousWindow, MIN);
+        let (out, late) = run(WindowKind::Tumbling { size: MIN }, strategy, &recs, true);
+        // Window 0 fires at 1:00.005 with 1, is amended to 2 by the record at 30 ms; at 3:00 the
+        // watermark passes 0:00 + 1 min + 1 min lateness, so the record at 40 ms is late.
+        assert_eq!(out, vec![(0, "a".into(), 1), (0, "a".into(), 2), (MIN, "a".into(), 1), (3 * MIN, "a".into(), 1)]);
+        assert_eq!(late, 1);
+    }
+
+    #[test]
+    fn emit_changes_mode_still_evicts_windows() {
+        let recs: Vec<(i64, &str)> = (0..1000).map(|i| (i * MIN, "k")).collect();
+        let mut w: Windows<String, Count> =
+            Windows::new(WindowKind::Tumbling { size: MIN }, marks(0, LateStrategy::Drop, 0));
+        for (ts, key) in recs {
+            w.update(ts, |groups| Ok(groups.entry(&key.to_string()).0)).unwrap();
+            assert_eq!(w.touched().count(), 1);
+            w.fire(false, false, |_, _, _| Err(())).unwrap();
+            assert!(w.held() <= 1, "closed windows are evicted on a long ordered stream");
+        }
+    }
+}
