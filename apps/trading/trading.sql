@@ -1,7 +1,8 @@
 -- @app: trading
 -- @version: 1.0.0
 -- @description: Event-time windows over a trade file: 1-minute OHLC bars, a 5-minute moving
---               average sliding every minute, and a running per-minute volume.
+--               average sliding every minute, date/time functions per trade, and a running
+--               per-minute volume.
 --
 -- Run it from this folder:   velo run trading.sql
 -- Event time is the `ts` column; the watermark trails the newest trade by 5 seconds, so trades up
@@ -37,6 +38,33 @@ FROM trades
 GROUP BY symbol
 WINDOW SLIDING(ts, 5m, 1m);
 
+-- Date/time functions on every trade: calendar parts, truncation, interval arithmetic,
+-- differences and formatting.
+CREATE STREAM trade_calendar AS
+SELECT
+    trade_id,
+    EXTRACT(YEAR FROM ts)                        AS year,
+    EXTRACT(QUARTER FROM ts)                     AS quarter,
+    EXTRACT(WEEK FROM ts)                        AS iso_week,
+    EXTRACT(DOW FROM ts)                         AS day_of_week,
+    EXTRACT(DOY FROM ts)                         AS day_of_year,
+    EXTRACT(HOUR FROM ts)                        AS hour,
+    EXTRACT(MINUTE FROM ts)                      AS minute,
+    EXTRACT(SECOND FROM ts)                      AS second,
+    EXTRACT(MILLISECOND FROM ts)                 AS millisecond,
+    EXTRACT(EPOCH FROM ts)                       AS epoch_seconds,
+    DATE_TRUNC('minute', ts)                     AS minute_start,
+    DATE_TRUNC('week', ts)                       AS week_start,
+    DATE_TRUNC('month', ts)                      AS month_start,
+    ts + INTERVAL '90' SECOND                    AS settles_at,
+    ts - INTERVAL '1' MONTH                      AS month_before,
+    DATEDIFF('millisecond', DATE_TRUNC('hour', ts), ts) AS ms_into_hour,
+    DATEDIFF('day', TO_TIMESTAMP('2023-12-25 00:00:00'), ts) AS days_since_christmas,
+    DATE_FORMAT(ts, '%Y/%m/%d %H:%M')            AS label,
+    UNIX_TIMESTAMP(ts)                           AS unix_seconds,
+    FROM_UNIXTIME(UNIX_TIMESTAMP(ts))            AS whole_second
+FROM trades;
+
 -- The volume of the current minute after every trade (EMIT CHANGES).
 CREATE STREAM running_volume AS
 SELECT
@@ -58,6 +86,8 @@ WITH (
 
     'ohlc_1m.type' = 'file_sink',
     'ohlc_1m.path' = './output/ohlc_1m.csv',
+    'trade_calendar.type' = 'file_sink',
+    'trade_calendar.path' = './output/trade_calendar.csv',
     'avg_5m.type' = 'file_sink',
     'avg_5m.path' = './output/avg_5m.csv',
     'running_volume.type' = 'file_sink',

@@ -446,6 +446,24 @@ fn trading_windows_match_a_watermark_simulation_and_duckdb() {
         assert!(expected.lines().count() > at_least, "{mode}: the oracle keeps a meaningful number of rows");
         assert_eq!(read(&out.join(file)), expected, "{file}");
     }
+    // Date/time functions per trade, against DuckDB's own calendar functions (DuckDB reads the
+    // price as text and skips the record whose price is malformed, which Velo dead-letters).
+    let calendar = duckdb(&format!(
+        "SELECT trade_id, year(ts) AS year, quarter(ts) AS quarter, weekofyear(ts) AS iso_week,
+            dayofweek(ts) AS day_of_week, dayofyear(ts) AS day_of_year, hour(ts) AS hour, minute(ts) AS minute,
+            second(ts) AS second, millisecond(ts) AS millisecond, floor(epoch(ts))::BIGINT AS epoch_seconds,
+            date_trunc('minute', ts) AS minute_start, date_trunc('week', ts) AS week_start,
+            date_trunc('month', ts) AS month_start, ts + INTERVAL 90 SECOND AS settles_at,
+            ts - INTERVAL 1 MONTH AS month_before, date_sub('millisecond', date_trunc('hour', ts), ts) AS ms_into_hour,
+            date_sub('day', TIMESTAMP '2023-12-25 00:00:00', ts) AS days_since_christmas,
+            strftime(ts, '%Y/%m/%d %H:%M') AS label, floor(epoch(ts))::BIGINT AS unix_seconds,
+            make_timestamp(floor(epoch(ts))::BIGINT * 1000000) AS whole_second
+         FROM read_csv('{trades}', header = true, columns = {{'trade_id': 'BIGINT', 'symbol': 'VARCHAR',
+            'price': 'VARCHAR', 'qty': 'BIGINT', 'ts': 'TIMESTAMP'}})
+         WHERE TRY_CAST(price AS DECIMAL(10,2)) IS NOT NULL"
+    ));
+    assert_eq!(calendar.lines().count(), 363, "362 trades and a header");
+    assert_eq!(read(&out.join("output/trade_calendar.csv")), calendar);
     // The trades that arrive minutes late are dead-lettered (late.data.strategy = dead_letter) by
     // both tumbling statements; the 5-minute sliding windows still have room for them.
     let late: Vec<String> = oracle("windows_oracle.py", &["late", &trades]).lines().map(str::to_string).collect();

@@ -173,6 +173,7 @@ impl Binder<'_> {
                     .or_else(|| self.error("E0402", span_of(expr.as_ref()), format!("{name} needs a number")))
             }
             Expr::Function(f) => self.function(f, e),
+            Expr::Extract { field, expr, .. } => self.extract(&field.to_string(), expr, e),
             _ => self.error("E0901", span_of(e), format!("`{e}` is not supported yet")),
         }
     }
@@ -339,6 +340,11 @@ impl Binder<'_> {
                 return self.error("E0901", span_of(whole), format!("operator `{op}` is not supported yet"));
             }
         };
+        if matches!(arith, ArithOp::Add | ArithOp::Sub)
+            && let Some(shifted) = self.interval_arith(l, arith == ArithOp::Add, r, whole)
+        {
+            return shifted;
+        }
         let a = self.bind(l);
         let b = self.bind(r);
         self.arith(arith, a?, b?, span_of(whole))

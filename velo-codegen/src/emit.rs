@@ -860,5 +860,13 @@ fn call(func: &Func, args: &[TExpr], ty: SqlType) -> TokenStream {
             let (x, y) = (&a[0], &a[1]);
             quote!(rt::ops::nullif(#x, &#y))
         }
+        Func::Unit(name, unit) => {
+            let (f, u) = (ident(name), ident(unit));
+            quote!(rt::func::#f(rt::func::TimeUnit::#u, #(#a),*)?)
+        }
+        Func::Interval { months, millis } => {
+            let ts = &a[0];
+            quote!(rt::func::add_interval(#ts, #months, #millis)?)
+        }
     }
 }

@@ -123,6 +123,15 @@ pub enum Func {
     Round(i64),
     /// `NULLIF(a, b)`.
     NullIf,
+    /// `func::<name>(TimeUnit::<unit>, args…)?`: EXTRACT, DATE_TRUNC, DATEDIFF.
+    Unit(&'static str, &'static str),
+    /// `ts + INTERVAL …`: `func::add_interval(ts, months, millis)?`.
+    Interval {
+        /// Calendar months (negative for `-`).
+        months: i32,
+        /// Milliseconds (negative for `-`).
+        millis: i64,
+    },
 }
 
 impl TExpr {
@@ -319,6 +328,10 @@ impl std::fmt::Display for TExpr {
                     Func::Substring { .. } => "SUBSTRING".into(),
                     Func::Round(d) => return write!(f, "ROUND({}, {d})", list(args)),
                     Func::NullIf => "NULLIF".into(),
+                    Func::Unit(n, unit) => return write!(f, "{}({unit}, {})", n.to_ascii_uppercase(), list(args)),
+                    Func::Interval { months, millis } => {
+                        return write!(f, "({} + INTERVAL {months} MONTH {millis} MILLISECOND)", list(args));
+                    }
                 };
                 write!(f, "{name}({})", list(args))
             }

@@ -52,6 +52,8 @@ pub enum Signature {
     /// An aggregate used where only row values are allowed (WHERE, GROUP BY, an aggregate's
     /// argument).
     Aggregate,
+    /// A date/time function with this many arguments (see `temporal::temporal_call`).
+    Temporal(usize, usize),
     /// Known but not implemented yet; the text says why.
     Unsupported(&'static str),
 }
@@ -73,12 +75,13 @@ impl Signature {
             Signature::Pad(_) | Signature::Substring => (2, Some(3)),
             Signature::Round => (1, Some(2)),
             Signature::Concat | Signature::Extreme(_) | Signature::Coalesce => (1, None),
+            Signature::Temporal(min, max) => (min, Some(max)),
             Signature::Unsupported(_) | Signature::Aggregate => (0, None),
         }
     }
 }
 
-const TEMPORAL: &str = "date/time functions are planned with event-time support";
+const WINDOW_BOUND: &str = "window bounds exist only in a statement with a WINDOW clause";
 const JSON: &str = "JSON functions are planned";
 const HEADERS: &str = "message headers exist only with Kafka sources, which are planned";
 const WINDOW: &str = "window functions need OVER support, which is planned";
@@ -127,17 +130,19 @@ const CATALOGUE: &[(&str, Signature)] = &[
     ("PERCENT_RANK", Signature::Unsupported(WINDOW)),
     ("CUME_DIST", Signature::Unsupported(WINDOW)),
     ("NTILE", Signature::Unsupported(WINDOW)),
-    ("NOW", Signature::Unsupported(TEMPORAL)),
-    ("CURRENT_TIMESTAMP", Signature::Unsupported(TEMPORAL)),
-    ("EXTRACT", Signature::Unsupported(TEMPORAL)),
-    ("DATE_TRUNC", Signature::Unsupported(TEMPORAL)),
-    ("DATEDIFF", Signature::Unsupported(TEMPORAL)),
-    ("DATE_FORMAT", Signature::Unsupported(TEMPORAL)),
-    ("FROM_UNIXTIME", Signature::Unsupported(TEMPORAL)),
-    ("UNIX_TIMESTAMP", Signature::Unsupported(TEMPORAL)),
-    ("TO_TIMESTAMP", Signature::Unsupported(TEMPORAL)),
-    ("TUMBLE_START", Signature::Unsupported(TEMPORAL)),
-    ("TUMBLE_END", Signature::Unsupported(TEMPORAL)),
+    ("NOW", Signature::Temporal(0, 0)),
+    ("CURRENT_TIMESTAMP", Signature::Temporal(0, 0)),
+    ("DATE_TRUNC", Signature::Temporal(2, 2)),
+    ("DATEDIFF", Signature::Temporal(3, 3)),
+    ("DATE_DIFF", Signature::Temporal(3, 3)),
+    ("DATE_FORMAT", Signature::Temporal(2, 2)),
+    ("FROM_UNIXTIME", Signature::Temporal(1, 1)),
+    ("UNIX_TIMESTAMP", Signature::Temporal(0, 1)),
+    ("TO_TIMESTAMP", Signature::Temporal(1, 2)),
+    ("TUMBLE_START", Signature::Unsupported(WINDOW_BOUND)),
+    ("TUMBLE_END", Signature::Unsupported(WINDOW_BOUND)),
+    ("HOP_START", Signature::Unsupported(WINDOW_BOUND)),
+    ("HOP_END", Signature::Unsupported(WINDOW_BOUND)),
     ("JSON_VALUE", Signature::Unsupported(JSON)),
     ("JSON_EXTRACT", Signature::Unsupported(JSON)),
     ("JSON_QUERY", Signature::Unsupported(JSON)),
@@ -302,6 +307,7 @@ pub fn bind_call(b: &mut Binder<'_>, name: &str, sig: Signature, args: &[&Expr],
             };
             TExpr::Call { func: Func::NullIf, args: vec![x.cast_to(ty), y.cast_to(ty)], ty }
         }
+        Signature::Temporal(..) => return b.temporal_call(name, args),
         Signature::Unsupported(_) | Signature::Aggregate => return None,
     })
 }

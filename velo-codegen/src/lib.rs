@@ -18,6 +18,7 @@ pub mod names;
 pub mod parse;
 pub mod plan;
 pub mod schema;
+pub mod temporal;
 pub mod types;
 pub mod window;
 

@@ -89,3 +89,8 @@ case!(
         WITH.replace("'out.path' = 'out.csv'", "'out.path' = 'out.csv', 'late.data.strategy' = 'ignore'")
     )
 );
+case!(
+    unknown_date_unit,
+    app("SELECT DATE_TRUNC('fortnight', placed_at) AS t, placed_at + INTERVAL '1.5' HOUR AS u FROM orders")
+);
+case!(extract_needs_a_time, app("SELECT EXTRACT(YEAR FROM customer) AS y FROM orders"));

@@ -1,6 +1,10 @@
 //! Scalar SQL functions (DIALECT.md §7) over nullable values. NULL in gives NULL out unless a
 //! function says otherwise. Positions are 1-based and count characters, not bytes.
 
+pub use crate::temporal::{
+    TimeUnit, add_interval, date_format, date_trunc, datediff, extract, from_unixtime, now, to_timestamp,
+    to_timestamp_with, unix_timestamp, unix_timestamp_now,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 

@@ -16,6 +16,7 @@ pub mod io;
 pub mod ops;
 pub mod record;
 pub mod statement;
+pub mod temporal;
 pub mod time;
 pub mod value;
 pub mod window;
