@@ -1,8 +1,8 @@
 -- @app: trading
 -- @version: 1.0.0
 -- @description: Event-time windows over a trade file: 1-minute OHLC bars, a 5-minute moving
---               average sliding every minute, date/time functions per trade, and a running
---               per-minute volume.
+--               average sliding every minute, window functions over rows, date/time functions
+--               per trade, and a running per-minute volume.
 --
 -- Run it from this folder:   velo run trading.sql
 -- Event time is the `ts` column; the watermark trails the newest trade by 5 seconds, so trades up
@@ -65,6 +65,27 @@ SELECT
     FROM_UNIXTIME(UNIX_TIMESTAMP(ts))            AS whole_second
 FROM trades;
 
+-- Window functions over rows, per symbol, in arrival order: the standard OVER form and
+-- Velostream's ROWS WINDOW BUFFER form (each OVER keeps its own frame).
+CREATE STREAM trade_stats AS
+SELECT
+    trade_id,
+    symbol,
+    price,
+    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY ts)                        AS nth_trade,
+    LAG(price, 2, 0) OVER (PARTITION BY symbol ORDER BY ts)                    AS price_2_back,
+    price - LAG(price) OVER (PARTITION BY symbol ORDER BY ts)                  AS change,
+    SUM(qty) OVER (PARTITION BY symbol ORDER BY ts
+                   ROWS BETWEEN 4 PRECEDING AND CURRENT ROW)                   AS qty_last_5,
+    AVG(price) OVER (ROWS WINDOW BUFFER 10 ROWS PARTITION BY symbol ORDER BY ts) AS avg_last_10,
+    MAX(price) OVER (PARTITION BY symbol ORDER BY ts
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)         AS high_so_far,
+    FIRST_VALUE(price) OVER (PARTITION BY symbol ORDER BY ts)                  AS first_price,
+    NTH_VALUE(price, 2) OVER (PARTITION BY symbol ORDER BY ts)                 AS second_price,
+    COUNT(*) OVER (ORDER BY ts ROWS 2 PRECEDING)                               AS last_3_trades
+FROM trades
+WHERE qty >= 5;
+
 -- The volume of the current minute after every trade (EMIT CHANGES).
 CREATE STREAM running_volume AS
 SELECT
@@ -86,6 +107,8 @@ WITH (
 
     'ohlc_1m.type' = 'file_sink',
     'ohlc_1m.path' = './output/ohlc_1m.csv',
+    'trade_stats.type' = 'file_sink',
+    'trade_stats.path' = './output/trade_stats.csv',
     'trade_calendar.type' = 'file_sink',
     'trade_calendar.path' = './output/trade_calendar.csv',
     'avg_5m.type' = 'file_sink',

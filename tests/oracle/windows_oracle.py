@@ -9,7 +9,11 @@ are skipped. DuckDB then aggregates the accepted pairs (exact decimals; windows 
 arithmetic), in Velo's output order: by window start, then first appearance. AVG is turned into
 Velo's DECIMAL(38, 6) HALF_UP with Python's decimal module.
 
-Usage: windows_oracle.py {ohlc|avg|running|late} TRADES.csv
+For `over` (window functions over rows), DuckDB computes the same OVER clauses with ORDER BY the
+arrival position, which is what Velo's streaming semantics promise (rows arrive in ORDER BY order),
+and Python turns the frame's SUM/COUNT into AVG.
+
+Usage: windows_oracle.py {ohlc|avg|running|late|over} TRADES.csv
 """
 import csv
 import datetime
@@ -98,6 +102,36 @@ elif mode == "running":
         SELECT symbol, ws, sum(qty) OVER (PARTITION BY symbol, ws ORDER BY rn ROWS UNBOUNDED PRECEDING)
         FROM t ORDER BY rn""").fetchall()
     write(["symbol", "minute", "volume"], [(s, ts(w), v) for s, w, v in rows])
+elif mode == "over":
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (rn BIGINT, trade_id BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT)")
+    with open(path, newline="") as f:
+        rows = []
+        for n, r in enumerate(csv.DictReader(f)):
+            try:
+                rows.append((n, int(r["trade_id"]), r["symbol"], decimal.Decimal(r["price"]), int(r["qty"])))
+            except decimal.InvalidOperation:
+                continue  # Velo dead-letters the record whose price does not decode
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows)
+    p = "PARTITION BY symbol ORDER BY rn"
+    out = con.execute(f"""
+        SELECT trade_id, symbol, price,
+            row_number() OVER ({p}),
+            lag(price, 2, 0) OVER ({p}),
+            price - lag(price) OVER ({p}),
+            sum(qty) OVER ({p} ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+            sum(price) OVER ({p} ROWS BETWEEN 9 PRECEDING AND CURRENT ROW),
+            count(price) OVER ({p} ROWS BETWEEN 9 PRECEDING AND CURRENT ROW),
+            max(price) OVER ({p} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+            first_value(price) OVER ({p}),
+            nth_value(price, 2) OVER ({p} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+            count(*) OVER (ORDER BY rn ROWS 2 PRECEDING)
+        FROM t WHERE qty >= 5 ORDER BY rn""").fetchall()
+    scale = decimal.Decimal("0.000001")
+    write(["trade_id", "symbol", "price", "nth_trade", "price_2_back", "change", "qty_last_5", "avg_last_10",
+           "high_so_far", "first_price", "second_price", "last_3_trades"],
+          [(i, s, pr, n, l2, ch, q5, CTX.divide(s10, decimal.Decimal(c10)).quantize(scale, context=CTX), hi, fv, nv, c3)
+           for i, s, pr, n, l2, ch, q5, s10, c10, hi, fv, nv, c3 in out])
 elif mode == "late":
     # Trade ids of the late records of the tumbling statements, in arrival order.
     late = accept(recs, MINUTE, MINUTE)[1]

@@ -441,6 +441,7 @@ fn trading_windows_match_a_watermark_simulation_and_duckdb() {
         ("ohlc", "output/ohlc_1m.csv", 30),
         ("avg", "output/avg_5m.csv", 40),
         ("running", "output/running_volume.csv", 300),
+        ("over", "output/trade_stats.csv", 300),
     ] {
         let expected = oracle("windows_oracle.py", &[mode, &trades]);
         assert!(expected.lines().count() > at_least, "{mode}: the oracle keeps a meaningful number of rows");
@@ -499,4 +500,22 @@ fn library_mode_windows_fire_on_the_watermark_and_at_finish() {
     assert!(matches!(out.errors.as_slice(), [("ohlc_1m", EvalError::Late { event_time: 20_000, .. }), ..]));
     let done = p.finish();
     assert_eq!(done.ohlc_1m.iter().map(bar).collect::<Vec<_>>(), [(Some(minute), Some(99), Some(101), Some(2))]);
+}
+
+#[test]
+fn quickstart_window_lag_matches_duckdb() {
+    use velo_tests::quickstart_04_window as app;
+    let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
+    result.expect("runs");
+    let expected = duckdb(&format!(
+        "SELECT symbol, price, timestamp,
+            lag(price, 1) OVER (PARTITION BY symbol ORDER BY timestamp) AS previous_price,
+            price - lag(price, 1) OVER (PARTITION BY symbol ORDER BY timestamp) AS price_change
+         FROM read_csv('{}', header = true,
+            columns = {{'symbol': 'VARCHAR', 'price': 'DECIMAL(5,2)', 'timestamp': 'TIMESTAMP'}})
+         ORDER BY timestamp",
+        input("quickstart", "04_window_input.csv")
+    ));
+    assert_eq!(read(&out.join("output/04_window_output.csv")), expected);
+    assert!(expected.contains("AAPL,150.75,2024-01-01T10:00:04,151.50,-0.75"), "LAG within the symbol");
 }

@@ -530,7 +530,7 @@ impl Binder<'_> {
             }
         };
         if f.over.is_some() {
-            return self.error("E0901", span_of(whole), "window functions (OVER) are not supported yet");
+            return self.error("E0901", span_of(whole), "window functions (OVER) cannot be mixed with GROUP BY yet");
         }
         let Some(sig) = functions::lookup(&name) else {
             let mut d = Diagnostic::error("E0202", span, format!("unknown function `{}`", f.name));

@@ -7,6 +7,7 @@ use proc_macro2::{Ident, Literal as Lit, Span, TokenStream};
 use quote::{format_ident, quote};
 
 mod aggregate;
+mod over;
 
 use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr};
 use crate::parse::EmitMode;
@@ -172,14 +173,40 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
         quote!(if !rt::ops::is_true(#f) { return Ok(None); })
     });
     let body = projection_body(s, &output);
+    if s.over.is_empty() {
+        return quote! {
+            #[doc = #doc]
+            #[inline]
+            pub fn #name(r: &#input) -> rt::EvalResult<Option<#output>> {
+                #filter
+                #body
+            }
+        };
+    }
+    // Window functions see the rows that pass WHERE, in arrival order.
+    let state = over::state_struct(s);
+    let state_name = over::state_name(s);
+    let values = over::values(s);
     quote! {
+        #state
         #[doc = #doc]
         #[inline]
-        pub fn #name(r: &#input) -> rt::EvalResult<Option<#output>> {
+        pub fn #name(r: &#input, over: &mut #state_name) -> rt::EvalResult<Option<#output>> {
             #filter
+            #values
             #body
         }
     }
+}
+
+/// The arguments after the row of statement `s`'s eval function (its OVER state, if any), in
+/// `run` (`self_ = false`) or in the library-mode `Pipeline` (`self_ = true`).
+fn eval_state(s: &StatementPlan, self_: bool) -> TokenStream {
+    if s.over.is_empty() {
+        return quote!();
+    }
+    let var = over::state_var(s);
+    if self_ { quote!(, &mut self.#var) } else { quote!(, &mut #var) }
 }
 
 /// Evaluates the select items into locals `v0…` and builds the output row.
@@ -218,7 +245,8 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let eval = eval_name(s);
     let downstream = downstream_of(plan, i);
     let Some(agg) = &s.aggregate else {
-        return quote!(#var.push(#eval(#row), rec, #downstream));
+        let state = eval_state(s, false);
+        return quote!(#var.push(#eval(#row #state), rec, #downstream));
     };
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);
@@ -423,6 +451,10 @@ fn run_fn(plan: &Plan) -> TokenStream {
         let (g, init) = (&n.groups, aggregate::state_init(&n, agg));
         Some(quote!(let mut #g = #init;))
     });
+    let overs = plan.statements.iter().filter(|s| !s.over.is_empty()).map(|s| {
+        let (var, ty) = (over::state_var(s), over::state_name(s));
+        quote!(let mut #var = #ty::default();)
+    });
     // EMIT FINAL: one row per group (per window) once every source has ended, upstream
     // statements first.
     let flushes = final_statements(plan).into_iter().map(|f| {
@@ -451,6 +483,7 @@ fn run_fn(plan: &Plan) -> TokenStream {
         pub fn run(ctx: &mut rt::Context) -> Result<(), rt::FatalError> {
             #(#opens)*
             #(#groups)*
+            #(#overs)*
             #(#reads)*
             #(#flushes)*
             #(#finishes)*
@@ -480,6 +513,9 @@ fn library_mode(plan: &Plan) -> TokenStream {
     let group_fields: Vec<&Ident> = aggregating.iter().map(|(n, _)| &n.groups).collect();
     let group_types = aggregating.iter().map(|(n, a)| aggregate::state_type(n, a));
     let group_inits = aggregating.iter().map(|(n, a)| aggregate::state_init(n, a));
+    let windowed: Vec<&StatementPlan> = stmts.iter().filter(|s| !s.over.is_empty()).collect();
+    let over_fields: Vec<Ident> = windowed.iter().map(|s| over::state_var(s)).collect();
+    let over_types: Vec<Ident> = windowed.iter().map(|s| over::state_name(s)).collect();
     let flushes = final_statements(plan).into_iter().map(|f| {
         let (g, result) = (&f.names.groups, &f.names.result);
         let emit = library_emit(plan, f.index, quote!(res));
@@ -553,12 +589,14 @@ fn library_mode(plan: &Plan) -> TokenStream {
         pub struct Pipeline {
             #(#gates: rt::Gate,)*
             #(#group_fields: #group_types,)*
+            #(#over_fields: #over_types,)*
         }
         impl Default for Pipeline {
             fn default() -> Self {
                 Self {
                     #(#gates: rt::Gate::new(#options),)*
                     #(#group_fields: #group_inits,)*
+                    #(#over_fields: #over_types::default(),)*
                 }
             }
         }
@@ -581,8 +619,8 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let s = &plan.statements[i];
     let name = &s.name;
     let Some(agg) = &s.aggregate else {
-        let eval = eval_name(s);
-        return library_emit(plan, i, quote!(#eval(#row)));
+        let (eval, state) = (eval_name(s), eval_state(s, true));
+        return library_emit(plan, i, quote!(#eval(#row #state)));
     };
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);

@@ -15,6 +15,7 @@ pub mod expr;
 pub mod formats;
 pub mod functions;
 pub mod names;
+pub mod over;
 pub mod parse;
 pub mod plan;
 pub mod schema;

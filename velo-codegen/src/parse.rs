@@ -230,7 +230,7 @@ fn parse_statement(tokens: Vec<TokenWithSpan>, index: usize, diags: &mut Diagnos
         return None;
     };
     let mut ext = Extensions::default();
-    let query_tokens = lift_extensions(&tokens[select_at..], &mut ext, diags)?;
+    let query_tokens = rewrite_row_buffers(lift_extensions(&tokens[select_at..], &mut ext, diags)?, diags);
     let mut all: Vec<TokenWithSpan> = tokens[..select_at].to_vec();
     all.extend(query_tokens);
     let end = all.last().map(|t| t.span.end).unwrap_or(Location { line: 0, column: 0 });
@@ -339,6 +339,75 @@ fn find_depth0(tokens: &[TokenWithSpan], from: usize, pred: impl Fn(&Token) -> b
         }
     }
     None
+}
+
+/// Rewrites Velostream's `OVER (ROWS WINDOW BUFFER n ROWS [PARTITION BY …] [ORDER BY …] [frame]
+/// [EMIT EVERY RECORD])` into standard SQL: the buffer becomes the frame `ROWS BETWEEN n-1
+/// PRECEDING AND CURRENT ROW` unless the clause has its own frame (each OVER keeps its own frame,
+/// never a buffer shared across clauses). `EXPIRE AFTER …` is reported as not supported yet.
+fn rewrite_row_buffers(q: Vec<TokenWithSpan>, diags: &mut Diagnostics) -> Vec<TokenWithSpan> {
+    let mut out = Vec::with_capacity(q.len());
+    let mut i = 0;
+    while i < q.len() {
+        let is_over = word_is(&q[i].token, "OVER") && q.get(i + 1).is_some_and(|t| t.token == Token::LParen);
+        let end = if is_over { close_paren(&q, i + 1) } else { None };
+        let Some(end) = end else {
+            out.push(q[i].clone());
+            i += 1;
+            continue;
+        };
+        // q[i] = OVER, q[i + 1] = `(`, q[end - 1] = `)`.
+        let inner = &q[i + 2..end - 1];
+        let words: Vec<&Token> = inner.iter().map(|t| &t.token).collect();
+        let buffer = match words.as_slice() {
+            [r, w, b, Token::Number(n, _), r2, ..]
+                if word_is(r, "ROWS") && word_is(w, "WINDOW") && word_is(b, "BUFFER") && word_is(r2, "ROWS") =>
+            {
+                n.parse::<u64>().ok()
+            }
+            _ => None,
+        };
+        out.extend_from_slice(&q[i..i + 2]);
+        let mut body: Vec<TokenWithSpan> = inner[if buffer.is_some() { 5 } else { 0 }..].to_vec();
+        // `EMIT EVERY RECORD` is how every OVER behaves; `EMIT ON BUFFER FULL` is not supported.
+        if let Some(at) = body.iter().position(|t| word_is(&t.token, "EMIT")) {
+            let every = body.get(at + 1).is_some_and(|t| word_is(&t.token, "EVERY"));
+            if !every {
+                diags.push(Diagnostic::error(
+                    "E0901",
+                    span_of(&body[at]),
+                    "only `EMIT EVERY RECORD` is supported in OVER",
+                ));
+            }
+            body.truncate(at);
+        }
+        if let Some(at) = body.iter().position(|t| word_is(&t.token, "EXPIRE")) {
+            diags.push(
+                Diagnostic::error("E0901", span_of(&body[at]), "EXPIRE AFTER is not supported yet")
+                    .with_help("partitions are kept for the whole run; remove the EXPIRE AFTER clause"),
+            );
+            body.truncate(at);
+        }
+        let framed = body.iter().any(|t| word_is(&t.token, "ROWS") || word_is(&t.token, "RANGE"));
+        out.extend(body);
+        if let (Some(n), false) = (buffer, framed) {
+            let at = q[i + 2].span;
+            let tok = |t: Token| TokenWithSpan::new(t, at);
+            let word = |w: &str| tok(Token::make_keyword(w));
+            out.extend([
+                word("ROWS"),
+                word("BETWEEN"),
+                tok(Token::Number(n.saturating_sub(1).to_string(), false)),
+                word("PRECEDING"),
+                word("AND"),
+                word("CURRENT"),
+                word("ROW"),
+            ]);
+        }
+        out.push(q[end - 1].clone());
+        i = end;
+    }
+    out
 }
 
 /// Index just past the parenthesised group starting at `open` (which must be `(`).
@@ -745,6 +814,25 @@ mod tests {
         parse_app("CREATE STREAM a AS\nSELECT a +* FROM s", &mut d);
         let errs = d.into_sorted();
         assert_eq!((errs[0].span.line, errs[0].span.column), (2, 11));
+    }
+
+    #[test]
+    fn row_buffers_become_frames_unless_a_frame_is_written() {
+        let mut diags = Diagnostics::default();
+        let app = parse_app(
+            "CREATE STREAM s AS SELECT LAG(p) OVER (ROWS WINDOW BUFFER 10 ROWS PARTITION BY k ORDER BY t) AS a,
+                 SUM(p) OVER (ROWS WINDOW BUFFER 5 ROWS PARTITION BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS b,
+                 AVG(p) OVER (ROWS WINDOW BUFFER 3 ROWS ORDER BY t EMIT EVERY RECORD) AS c FROM src",
+            &mut diags,
+        );
+        assert!(!diags.has_errors(), "{diags:?}");
+        let sql = app.statements[0].query.to_string();
+        assert!(sql.contains("OVER (PARTITION BY k ORDER BY t ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)"), "{sql}");
+        assert!(sql.contains("OVER (PARTITION BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"), "{sql}");
+        assert!(sql.contains("OVER (ORDER BY t ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)"), "{sql}");
+        let mut diags = Diagnostics::default();
+        parse_app("CREATE STREAM s AS SELECT LAG(p) OVER (ORDER BY t EXPIRE AFTER NEVER) AS a FROM src", &mut diags);
+        assert!(diags.has_errors(), "EXPIRE AFTER is reported, not ignored");
     }
 
     #[test]

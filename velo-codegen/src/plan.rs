@@ -118,6 +118,8 @@ pub struct StatementPlan {
     pub job: JobAnnotations,
     /// GROUP BY and aggregates; the items are then expressions over keys and aggregate results.
     pub aggregate: Option<crate::aggregate::AggregatePlan>,
+    /// Window functions (`f(…) OVER (…)`); the items read them as locals `w<i>`.
+    pub over: Vec<crate::over::OverCall>,
 }
 
 impl StatementPlan {
@@ -398,6 +400,7 @@ impl Planner<'_> {
             );
             return;
         }
+        let mut over = Vec::new();
         let (aggregate, items) = if crate::aggregate::aggregates(select) {
             let exprs: Vec<Expr> = select
                 .projection
@@ -425,7 +428,20 @@ impl Planner<'_> {
             if let Some(h) = &select.having {
                 self.diags.push(Diagnostic::error("E0214", span_of(h), "HAVING needs GROUP BY or an aggregate"));
             }
-            (None, self.projection(stmt, &select.projection, scope, None))
+            let exprs: Vec<Expr> = select
+                .projection
+                .iter()
+                .filter_map(|i| match i {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e.clone()),
+                    _ => None,
+                })
+                .collect();
+            let Some((rewritten, calls, scope)) = crate::over::plan(&exprs, &scope, self.diags) else {
+                return;
+            };
+            over = calls;
+            let rewritten = (!over.is_empty()).then_some(rewritten.as_slice());
+            (None, self.projection(stmt, &select.projection, scope, rewritten))
         };
         let limit = self.limit(stmt);
         let sink = self.sink(stmt);
@@ -458,6 +474,7 @@ impl Planner<'_> {
             key_columns,
             job,
             aggregate,
+            over,
         });
     }
 

@@ -94,3 +94,11 @@ case!(
     app("SELECT DATE_TRUNC('fortnight', placed_at) AS t, placed_at + INTERVAL '1.5' HOUR AS u FROM orders")
 );
 case!(extract_needs_a_time, app("SELECT EXTRACT(YEAR FROM customer) AS y FROM orders"));
+case!(
+    lead_is_not_supported_yet,
+    app("SELECT id, LEAD(amount) OVER (PARTITION BY customer ORDER BY placed_at) AS next_amount FROM orders")
+);
+case!(
+    frames_must_end_at_the_current_row,
+    app("SELECT id, SUM(amount) OVER (ORDER BY placed_at ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s FROM orders")
+);

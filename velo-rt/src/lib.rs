@@ -14,6 +14,7 @@ pub mod error;
 pub mod func;
 pub mod io;
 pub mod ops;
+pub mod over;
 pub mod record;
 pub mod statement;
 pub mod temporal;
@@ -43,6 +44,6 @@ pub mod __private {
     pub use crate::time::{Date, Timestamp};
     pub use crate::value::decimal_as_number;
     pub use crate::window::{self, EventTime, Fate, WindowBounds, Windows};
-    pub use crate::{func, ops};
+    pub use crate::{func, ops, over};
     pub use serde;
 }

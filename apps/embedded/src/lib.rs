@@ -46,6 +46,21 @@ pub mod buckets {
     );
 }
 
+/// Ranking window functions: rows arrive in ORDER BY order; equal scores are peers.
+pub mod ranking {
+    velo_rt::velo_sql!(
+        "CREATE STREAM ranked AS SELECT player, score,
+             ROW_NUMBER() OVER (PARTITION BY game ORDER BY score) AS n,
+             RANK() OVER (PARTITION BY game ORDER BY score) AS r,
+             DENSE_RANK() OVER (PARTITION BY game ORDER BY score) AS d,
+             LAST_VALUE(player) OVER (PARTITION BY game ORDER BY score) AS last_player
+         FROM scores
+         WITH ('scores.type' = 'file_source', 'scores.path' = 's.csv',
+               'scores.schema' = 'game STRING, player STRING, score BIGINT')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -140,6 +155,33 @@ mod tests {
                 key("eu", 1, None, 2, 25),
                 key("eu", 2, Some("a"), 1, 21),
                 key("us", 1, Some("a"), 1, 12),
+            ]
+        );
+    }
+
+    #[test]
+    fn ranks_share_peers_per_partition() {
+        use super::ranking::app::{Pipeline, ScoresRow};
+        let row = |g: &str, p: &str, s: i64| ScoresRow { game: Some(g.into()), player: Some(p.into()), score: Some(s) };
+        let out = Pipeline::new().process_scores([
+            row("chess", "ann", 10),
+            row("go", "bob", 5),
+            row("chess", "cid", 20),
+            row("chess", "dee", 20),
+            row("chess", "eve", 30),
+            row("go", "fay", 5),
+        ]);
+        let got: Vec<_> = out.ranked.iter().map(|r| (r.n, r.r, r.d, r.last_player.clone())).collect();
+        let rank = |n: i64, r: i64, d: i64, p: &str| (Some(n), Some(r), Some(d), Some(p.to_string()));
+        assert_eq!(
+            got,
+            vec![
+                rank(1, 1, 1, "ann"),
+                rank(1, 1, 1, "bob"),
+                rank(2, 2, 2, "cid"),
+                rank(3, 2, 2, "dee"),
+                rank(4, 4, 3, "eve"),
+                rank(2, 1, 1, "fay"),
             ]
         );
     }

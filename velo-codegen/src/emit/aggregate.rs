@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 
 use super::{borrowed_text, expr, ident, input_struct, projection_body};
 use crate::aggregate::{AggCall, AggKind, AggregatePlan};
+use crate::expr::TExpr;
 use crate::plan::{Plan, StatementPlan};
 use crate::types::SqlType;
 use crate::window::{LateStrategy, WindowKind};
@@ -74,7 +75,7 @@ pub(super) fn state_init(n: &Names, agg: &AggregatePlan) -> TokenStream {
 }
 
 /// (accumulator type, its input type, the input value) of one call.
-fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream) {
+pub(super) fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream) {
     let arg_ty = c.arg.as_ref().map(|a| a.ty().rust()).unwrap_or_else(|| quote!(()));
     let arg = c.arg.as_ref().map(expr).unwrap_or_else(|| quote!(Some(())));
     let plain = |acc: TokenStream| (acc, arg_ty.clone(), arg.clone());
@@ -115,10 +116,10 @@ fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream) {
 /// Finds (or creates) the record's group: `let (g, acc) = …`. Text key columns are probed as
 /// borrowed `Option<&str>` (hashing like the owned `Option<String>`), so a record of an existing
 /// group allocates nothing; the owned key is built only for a new group.
-fn group_lookup(agg: &AggregatePlan) -> TokenStream {
+pub(super) fn group_lookup(keys: &[TExpr], table: TokenStream) -> TokenStream {
     let mut lets = Vec::new();
     let (mut probe, mut matches, mut owned) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, k) in agg.keys.iter().enumerate() {
+    for (i, k) in keys.iter().enumerate() {
         let local = format_ident!("k{}", i);
         let index = syn::Index::from(i);
         match borrowed_text(k) {
@@ -140,7 +141,7 @@ fn group_lookup(agg: &AggregatePlan) -> TokenStream {
     let matches = if matches.is_empty() { quote!(true) } else { quote!(#(#matches)&&*) };
     quote! {
         #(#lets)*
-        let (g, acc) = groups.entry_by(&(#(#probe,)*), |key| #matches, || (#(#owned,)*));
+        let (g, acc) = #table.entry_by(&(#(#probe,)*), |key| #matches, || (#(#owned,)*));
     }
 }
 
@@ -151,7 +152,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let input = input_struct(plan, s.input);
     let output = ident(&s.struct_name);
     let key_tys = agg.keys.iter().map(|k| k.ty().rust());
-    let lookup = group_lookup(agg);
+    let lookup = group_lookup(&agg.keys, quote!(groups));
     let key_locals: Vec<Ident> = (0..agg.keys.len()).map(|i| format_ident!("k{}", i)).collect();
     let key_index = (0..agg.keys.len()).map(syn::Index::from);
     let fields: Vec<Ident> = (0..agg.calls.len()).map(|j| format_ident!("a{}", j)).collect();

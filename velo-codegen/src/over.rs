@@ -1,0 +1,274 @@
+//! Window functions over rows: `f(…) OVER (PARTITION BY … ORDER BY … [ROWS frame])`. Each call
+//! in the select list becomes a slot `w<i>` with its own per-partition state (`velo_rt::over`);
+//! the select items are then bound with those slots as locals, like aggregates.
+//!
+//! Streaming semantics: rows arrive in ORDER BY order, so each function is computed when its row
+//! arrives, over the rows before it in its partition. Frames are ROWS frames ending at the
+//! current row (`n PRECEDING` or `UNBOUNDED PRECEDING`; the default is unbounded). Velostream's
+//! `ROWS WINDOW BUFFER n ROWS` has been rewritten to `ROWS BETWEEN n-1 PRECEDING AND CURRENT ROW`
+//! by the parser.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Spanned, Value, VisitMut, VisitorMut,
+    WindowFrameBound, WindowFrameUnits, WindowType,
+};
+
+use crate::aggregate::{AggCall, bind_aggregate, is_aggregate};
+use crate::bind::{Binder, Scope};
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::expr::TExpr;
+use crate::types::SqlType;
+
+/// What one OVER call computes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OverFunc {
+    /// `LAG(x [, offset [, default]])`.
+    Lag {
+        /// The value.
+        value: TExpr,
+        /// Rows back.
+        offset: usize,
+        /// When there is no such row.
+        default: Option<TExpr>,
+    },
+    /// `ROW_NUMBER()`.
+    RowNumber,
+    /// `RANK()`.
+    Rank,
+    /// `DENSE_RANK()`.
+    DenseRank,
+    /// `FIRST_VALUE(x)` (n = 1) and `NTH_VALUE(x, n)`: the n-th row of the frame.
+    Nth {
+        /// The value.
+        value: TExpr,
+        /// 1-based row of the frame.
+        n: usize,
+    },
+    /// `LAST_VALUE(x)`: frames end at the current row, so the current value.
+    Last(TExpr),
+    /// An aggregate over the frame.
+    Aggregate(AggCall),
+}
+
+/// One `f(…) OVER (…)` call of a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverCall {
+    /// The function.
+    pub func: OverFunc,
+    /// PARTITION BY expressions.
+    pub partition: Vec<TExpr>,
+    /// ORDER BY expressions (rows arrive in this order; used to find peers for RANK).
+    pub order: Vec<TExpr>,
+    /// `n PRECEDING` frame start; `None` = UNBOUNDED PRECEDING.
+    pub preceding: Option<usize>,
+    /// Result type.
+    pub ty: SqlType,
+}
+
+/// The select expressions with OVER calls replaced by `__w<i>`, the calls, and the scope to bind
+/// the rewritten expressions in; `None` after an error. Statements without OVER get back their
+/// expressions unchanged and no calls.
+pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(Vec<Expr>, Vec<OverCall>, Scope)> {
+    let mut rw = Rewriter { input, diags, calls: Vec::new(), failed: false };
+    let mut rewritten = exprs.to_vec();
+    let _ = rewritten.visit(&mut rw);
+    if rw.failed {
+        return None;
+    }
+    let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
+    let mut scope = input.clone();
+    for (i, c) in calls.iter().enumerate() {
+        scope.locals.push((format!("__w{i}"), format!("w{i}"), c.ty));
+    }
+    Some((rewritten, calls, scope))
+}
+
+struct Rewriter<'a, 'b> {
+    input: &'a Scope,
+    diags: &'b mut Diagnostics,
+    /// (call text, call): identical calls share a slot.
+    calls: Vec<(String, OverCall)>,
+    failed: bool,
+}
+
+impl VisitorMut for Rewriter<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+        let Expr::Function(f) = e else { return ControlFlow::Continue(()) };
+        if f.over.is_none() {
+            return ControlFlow::Continue(());
+        }
+        let text = e.to_string();
+        let i = match self.calls.iter().position(|(t, _)| *t == text) {
+            Some(i) => i,
+            None => match self.bind(e) {
+                Some(call) => {
+                    self.calls.push((text, call));
+                    self.calls.len() - 1
+                }
+                None => {
+                    self.failed = true;
+                    return ControlFlow::Continue(());
+                }
+            },
+        };
+        *e = Expr::Identifier(Ident::new(format!("__w{i}")));
+        ControlFlow::Continue(())
+    }
+}
+
+fn span_of(e: &impl Spanned) -> Span {
+    Span::from_sql(e.span())
+}
+
+impl Rewriter<'_, '_> {
+    fn error(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<OverCall> {
+        self.diags.push(Diagnostic::error(code, span, msg));
+        None
+    }
+
+    fn bind(&mut self, e: &Expr) -> Option<OverCall> {
+        let Expr::Function(f) = e else { return None };
+        let name = f.name.to_string().to_ascii_uppercase();
+        let span = span_of(e);
+        let Some(WindowType::WindowSpec(spec)) = &f.over else {
+            return self.error("E0901", span, "named windows (OVER w) are not supported yet");
+        };
+        let preceding = match &spec.window_frame {
+            None => None,
+            Some(frame) => {
+                let ends_here = matches!(frame.end_bound, None | Some(WindowFrameBound::CurrentRow));
+                match (&frame.units, &frame.start_bound) {
+                    (_, WindowFrameBound::Preceding(None)) if ends_here => None,
+                    (WindowFrameUnits::Rows, WindowFrameBound::CurrentRow) if ends_here => Some(0),
+                    (WindowFrameUnits::Rows, WindowFrameBound::Preceding(Some(n))) if ends_here => match constant(n) {
+                        Some(n) => Some(n),
+                        None => {
+                            return self.error("E0221", span_of(&**n), "a frame bound must be a whole-number constant");
+                        }
+                    },
+                    _ => {
+                        return self.error(
+                            "E0901",
+                            span,
+                            "only ROWS frames ending at the current row (`n PRECEDING`, `UNBOUNDED PRECEDING`) are supported yet",
+                        );
+                    }
+                }
+            }
+        };
+        let mut binder = Binder { scope: self.input, diags: self.diags };
+        let partition: Vec<TExpr> = spec.partition_by.iter().map(|p| binder.bind(p)).collect::<Option<_>>()?;
+        let order: Vec<TExpr> = spec.order_by.iter().map(|o| binder.bind(&o.expr)).collect::<Option<_>>()?;
+        let args: Vec<&Expr> = match &f.args {
+            FunctionArguments::None => Vec::new(),
+            FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+            FunctionArguments::Subquery(_) => return self.error("E0901", span, "subqueries are not supported yet"),
+        };
+        let arity = |lo: usize, hi: usize, this: &mut Self| {
+            if (lo..=hi).contains(&args.len()) {
+                Some(())
+            } else {
+                this.diags.push(Diagnostic::error(
+                    "E0205",
+                    span.clone(),
+                    format!(
+                        "{name} takes {lo}{} argument(s), found {}",
+                        if hi > lo { format!(" to {hi}") } else { String::new() },
+                        args.len()
+                    ),
+                ));
+                None
+            }
+        };
+        let func = match name.as_str() {
+            "LAG" => {
+                arity(1, 3, self)?;
+                let value = Binder { scope: self.input, diags: self.diags }.bind(args[0])?;
+                let offset = match args.get(1) {
+                    None => 1,
+                    Some(a) => match constant(a) {
+                        Some(n) => n,
+                        None => {
+                            return self.error("E0221", span_of(*a), "LAG's offset must be a whole-number constant");
+                        }
+                    },
+                };
+                let default = match args.get(2) {
+                    None => None,
+                    Some(d) => Some(Binder { scope: self.input, diags: self.diags }.bind(d)?.cast_to(value.ty())),
+                };
+                OverFunc::Lag { value, offset, default }
+            }
+            "ROW_NUMBER" | "RANK" | "DENSE_RANK" => {
+                arity(0, 0, self)?;
+                match name.as_str() {
+                    "ROW_NUMBER" => OverFunc::RowNumber,
+                    "RANK" => OverFunc::Rank,
+                    _ => OverFunc::DenseRank,
+                }
+            }
+            "FIRST_VALUE" | "LAST_VALUE" | "NTH_VALUE" => {
+                let n_args = if name == "NTH_VALUE" { 2 } else { 1 };
+                arity(n_args, n_args, self)?;
+                let value = Binder { scope: self.input, diags: self.diags }.bind(args[0])?;
+                match name.as_str() {
+                    "FIRST_VALUE" => OverFunc::Nth { value, n: 1 },
+                    "LAST_VALUE" => OverFunc::Last(value),
+                    _ => match constant(args[1]).filter(|n| *n >= 1) {
+                        Some(n) => OverFunc::Nth { value, n },
+                        None => return self.error("E0221", span_of(args[1]), "NTH_VALUE's n must be a constant ≥ 1"),
+                    },
+                }
+            }
+            "LEAD" | "PERCENT_RANK" | "CUME_DIST" | "NTILE" => {
+                return self.error(
+                    "E0901",
+                    span,
+                    format!("{name} is not supported yet (it needs rows that arrive later, or the whole partition)"),
+                );
+            }
+            _ if is_aggregate(&name) => {
+                let plain = strip_over(e);
+                OverFunc::Aggregate(bind_aggregate(&plain, self.input, self.diags)?)
+            }
+            _ => return self.error("E0202", span, format!("{name} is not a window function")),
+        };
+        let ty = match &func {
+            OverFunc::Lag { value, .. } | OverFunc::Nth { value, .. } | OverFunc::Last(value) => value.ty(),
+            OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => SqlType::BigInt,
+            OverFunc::Aggregate(c) => c.ty,
+        };
+        Some(OverCall { func, partition, order, preceding, ty })
+    }
+}
+
+/// A whole-number literal.
+fn constant(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The call without its OVER clause, for aggregate binding.
+fn strip_over(e: &Expr) -> Expr {
+    let mut e = e.clone();
+    if let Expr::Function(f) = &mut e {
+        f.over = None;
+    }
+    e
+}

@@ -1,0 +1,182 @@
+//! Window functions over rows (`f(…) OVER (PARTITION BY … ORDER BY … ROWS …)`): the state one
+//! OVER clause keeps per partition. Rows arrive in the order of the clause's ORDER BY (event-time
+//! order in a stream), so every function is computed when its row arrives, over that row and the
+//! rows before it in its partition. Each clause keeps only what its frame needs: LAG(x, n) the
+//! last n values, `n PRECEDING` frames the last n + 1 values, unbounded frames one accumulator.
+
+use std::collections::VecDeque;
+
+use crate::agg::Accumulator;
+use crate::error::EvalResult;
+
+/// The last values of one partition, oldest first, at most `keep` of them.
+#[derive(Debug, Clone)]
+pub struct Recent<T> {
+    values: VecDeque<Option<T>>,
+}
+
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Self { values: VecDeque::new() }
+    }
+}
+
+impl<T: Clone> Recent<T> {
+    /// Adds the current row's value, keeping at most `keep` values.
+    fn push(&mut self, v: Option<T>, keep: usize) {
+        self.values.push_back(v);
+        while self.values.len() > keep {
+            self.values.pop_front();
+        }
+    }
+
+    /// `LAG(x, offset)`: the value `offset` rows before the current one, then remembers the
+    /// current value. `None` when there is no such row (LAG's default applies), `Some(None)` for a
+    /// NULL value.
+    pub fn lag(&mut self, v: Option<T>, offset: usize) -> Option<Option<T>> {
+        if offset == 0 {
+            return Some(v);
+        }
+        let out = (self.values.len() >= offset).then(|| self.values[self.values.len() - offset].clone());
+        self.push(v, offset);
+        out
+    }
+
+    /// FIRST_VALUE / NTH_VALUE(x, n) over `ROWS BETWEEN preceding PRECEDING AND CURRENT ROW`
+    /// (`None` = unbounded): the `n`-th row of the frame, counted from 1, if the frame has it.
+    pub fn nth(&mut self, v: Option<T>, n: usize, preceding: Option<usize>) -> Option<T> {
+        match preceding {
+            // Unbounded: only the first n values are ever needed.
+            None => {
+                if self.values.len() < n {
+                    self.values.push_back(v);
+                }
+            }
+            Some(p) => self.push(v, p + 1),
+        }
+        self.values.get(n.checked_sub(1)?).cloned().flatten()
+    }
+}
+
+/// `ROW_NUMBER()`, `RANK()`, `DENSE_RANK()` within a partition, with rows arriving in ORDER BY
+/// order: equal ORDER BY values are peers and share a rank.
+#[derive(Debug, Clone)]
+pub struct Ranks<T> {
+    rows: i64,
+    rank: i64,
+    dense: i64,
+    last: Option<Option<T>>,
+}
+
+impl<T> Default for Ranks<T> {
+    fn default() -> Self {
+        Self { rows: 0, rank: 0, dense: 0, last: None }
+    }
+}
+
+impl<T: PartialEq> Ranks<T> {
+    /// Counts the current row; `order` is its ORDER BY value.
+    fn next(&mut self, order: Option<T>) {
+        self.rows += 1;
+        if self.last.as_ref() != Some(&order) {
+            self.rank = self.rows;
+            self.dense += 1;
+            self.last = Some(order);
+        }
+    }
+
+    /// `ROW_NUMBER()`.
+    pub fn row_number(&mut self, order: Option<T>) -> Option<i64> {
+        self.next(order);
+        Some(self.rows)
+    }
+
+    /// `RANK()`: 1 + the number of earlier rows that are not peers.
+    pub fn rank(&mut self, order: Option<T>) -> Option<i64> {
+        self.next(order);
+        Some(self.rank)
+    }
+
+    /// `DENSE_RANK()`: 1 + the number of distinct earlier ORDER BY values.
+    pub fn dense_rank(&mut self, order: Option<T>) -> Option<i64> {
+        self.next(order);
+        Some(self.dense)
+    }
+}
+
+/// An aggregate over a ROWS frame ending at the current row: `UNBOUNDED PRECEDING` keeps one
+/// running accumulator; `n PRECEDING` keeps the last n + 1 values and folds them for each row.
+#[derive(Debug, Clone)]
+pub struct Framed<A, In> {
+    running: A,
+    recent: Recent<In>,
+}
+
+impl<A: Default, In> Default for Framed<A, In> {
+    fn default() -> Self {
+        Self { running: A::default(), recent: Recent::default() }
+    }
+}
+
+impl<A: Accumulator<In>, In: Clone> Framed<A, In> {
+    /// Adds the current row's value and returns the aggregate over the frame.
+    pub fn push(&mut self, v: Option<In>, preceding: Option<usize>) -> EvalResult<Option<A::Out>> {
+        match preceding {
+            None => {
+                self.running.update(v.as_ref())?;
+                self.running.result()
+            }
+            Some(p) => {
+                self.recent.push(v, p + 1);
+                let mut acc = A::default();
+                for v in &self.recent.values {
+                    acc.update(v.as_ref())?;
+                }
+                acc.result()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agg::{AvgDecimal, SumInt};
+    use crate::decimal::Decimal;
+
+    #[test]
+    fn lag_looks_back_within_the_buffer() {
+        let mut r = Recent::default();
+        let got: Vec<_> = [Some(1), None, Some(3), Some(4)].into_iter().map(|v| r.lag(v, 2)).collect();
+        assert_eq!(got, vec![None, None, Some(Some(1)), Some(None)]);
+        assert_eq!(r.values.len(), 2, "LAG(x, 2) keeps two values");
+        assert_eq!(Recent::default().lag(Some(7), 0), Some(Some(7)));
+    }
+
+    #[test]
+    fn ranks_treat_equal_order_values_as_peers() {
+        let mut rank = Ranks::default();
+        let mut dense = Ranks::default();
+        let mut number = Ranks::default();
+        let r: Vec<_> = [10, 20, 20, 30].into_iter().map(|o| rank.rank(Some(o))).collect();
+        let d: Vec<_> = [10, 20, 20, 30].into_iter().map(|o| dense.dense_rank(Some(o))).collect();
+        let n: Vec<_> = [10, 20, 20, 30].into_iter().map(|o| number.row_number(Some(o))).collect();
+        assert_eq!(r, vec![Some(1), Some(2), Some(2), Some(4)]);
+        assert_eq!(d, vec![Some(1), Some(2), Some(2), Some(3)]);
+        assert_eq!(n, vec![Some(1), Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn frames_are_bounded_or_running() {
+        let mut last2: Framed<SumInt, i64> = Framed::default();
+        let got: Vec<_> = [1, 2, 6, 10].into_iter().map(|v| last2.push(Some(v), Some(1)).unwrap()).collect();
+        assert_eq!(got, vec![Some(1), Some(3), Some(8), Some(16)]);
+        let mut avg: Framed<AvgDecimal<0, 6>, Decimal<0>> = Framed::default();
+        let got: Vec<_> =
+            [1, 2, 6].into_iter().map(|v| avg.push(Some(Decimal(v)), None).unwrap().map(|d| d.to_string())).collect();
+        assert_eq!(got, vec![Some("1.000000".into()), Some("1.500000".into()), Some("3.000000".into())]);
+        let mut first: Recent<i64> = Recent::default();
+        let got: Vec<_> = [5, 6, 7].into_iter().map(|v| first.nth(Some(v), 1, Some(1))).collect();
+        assert_eq!(got, vec![Some(5), Some(5), Some(6)], "FIRST_VALUE over 1 PRECEDING");
+    }
+}
