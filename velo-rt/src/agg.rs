@@ -22,6 +22,13 @@ pub trait Accumulator<In>: Default + Clone {
     fn result(&self) -> EvalResult<Option<Self::Out>>;
 }
 
+/// An accumulator that can also take a value out again (exactly): a sliding frame of an OVER
+/// aggregate updates it in O(1) per row instead of folding the whole frame.
+pub trait Retract<In>: Accumulator<In> {
+    /// Removes one value that was added before; NULL is ignored.
+    fn retract(&mut self, v: Option<&In>);
+}
+
 /// `COUNT(*)` (every row, including NULLs: call with `Some(&())`) and `COUNT(x)`.
 #[derive(Debug, Clone, Default)]
 pub struct Count {
@@ -41,6 +48,12 @@ impl<T> Accumulator<T> for Count {
     }
     fn result(&self) -> EvalResult<Option<i64>> {
         Ok(Some(self.n))
+    }
+}
+
+impl<T> Retract<T> for Count {
+    fn retract(&mut self, v: Option<&T>) {
+        self.n -= i64::from(v.is_some());
     }
 }
 
@@ -72,7 +85,9 @@ impl<T: ToText> Accumulator<T> for CountDistinct {
 /// exactly, whatever the order or the number of threads.
 #[derive(Debug, Clone, Default)]
 pub struct SumInt {
-    sum: Option<i128>,
+    sum: i128,
+    /// Non-NULL values summed (none: the SUM is NULL).
+    n: i64,
 }
 
 impl Accumulator<i64> for SumInt {
@@ -80,18 +95,30 @@ impl Accumulator<i64> for SumInt {
     #[inline]
     fn update(&mut self, v: Option<&i64>) -> EvalResult<()> {
         if let Some(v) = v {
-            self.sum = Some(self.sum.unwrap_or(0) + *v as i128);
+            self.sum += *v as i128;
+            self.n += 1;
         }
         Ok(())
     }
     fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        if let Some(o) = other.sum {
-            self.sum = Some(self.sum.unwrap_or(0).checked_add(o).ok_or(EvalError::Overflow)?);
-        }
+        self.sum = self.sum.checked_add(other.sum).ok_or(EvalError::Overflow)?;
+        self.n += other.n;
         Ok(())
     }
     fn result(&self) -> EvalResult<Option<i64>> {
-        self.sum.map(|s| i64::try_from(s).map_err(|_| EvalError::Overflow)).transpose()
+        if self.n == 0 {
+            return Ok(None);
+        }
+        i64::try_from(self.sum).map(Some).map_err(|_| EvalError::Overflow)
+    }
+}
+
+impl Retract<i64> for SumInt {
+    fn retract(&mut self, v: Option<&i64>) {
+        if let Some(v) = v {
+            self.sum -= *v as i128;
+            self.n -= 1;
+        }
     }
 }
 
@@ -99,7 +126,9 @@ impl Accumulator<i64> for SumInt {
 /// is checked on the total, so partial sums merge exactly.
 #[derive(Debug, Clone, Default)]
 pub struct SumDecimal<const S: u32> {
-    sum: Option<i128>,
+    sum: i128,
+    /// Non-NULL values summed (none: the SUM is NULL).
+    n: i64,
 }
 
 impl<const S: u32> Accumulator<Decimal<S>> for SumDecimal<S> {
@@ -107,15 +136,31 @@ impl<const S: u32> Accumulator<Decimal<S>> for SumDecimal<S> {
     #[inline]
     fn update(&mut self, v: Option<&Decimal<S>>) -> EvalResult<()> {
         if let Some(v) = v {
-            self.sum = Some(self.sum.unwrap_or(0).checked_add(v.0).ok_or(EvalError::Overflow)?);
+            self.sum = self.sum.checked_add(v.0).ok_or(EvalError::Overflow)?;
+            self.n += 1;
         }
         Ok(())
     }
     fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        self.update(other.sum.map(Decimal).as_ref())
+        self.sum = self.sum.checked_add(other.sum).ok_or(EvalError::Overflow)?;
+        self.n += other.n;
+        Ok(())
     }
     fn result(&self) -> EvalResult<Option<Decimal<S>>> {
-        self.sum.map(Decimal::from_unscaled).transpose()
+        if self.n == 0 {
+            return Ok(None);
+        }
+        Decimal::from_unscaled(self.sum).map(Some)
+    }
+}
+
+impl<const S: u32> Retract<Decimal<S>> for SumDecimal<S> {
+    fn retract(&mut self, v: Option<&Decimal<S>>) {
+        if let Some(v) = v {
+            // The sum was reached by adding this value, so taking it out cannot overflow.
+            self.sum -= v.0;
+            self.n -= 1;
+        }
     }
 }
 
@@ -171,6 +216,15 @@ impl<const S: u32, const R: u32> Accumulator<Decimal<S>> for AvgDecimal<S, R> {
         let scaled = self.sum.checked_mul(pow10(R.saturating_sub(S))).ok_or(EvalError::Overflow)?;
         let divisor = (self.n as i128).checked_mul(pow10(S.saturating_sub(R))).ok_or(EvalError::Overflow)?;
         Decimal::from_unscaled(div_half_up(scaled, divisor)).map(Some)
+    }
+}
+
+impl<const S: u32, const R: u32> Retract<Decimal<S>> for AvgDecimal<S, R> {
+    fn retract(&mut self, v: Option<&Decimal<S>>) {
+        if let Some(v) = v {
+            self.sum -= v.0;
+            self.n -= 1;
+        }
     }
 }
 
@@ -572,6 +626,12 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
             merge(mine, &a)?;
         }
         Ok(())
+    }
+
+    /// Removes every group, keeping the allocated capacity for reuse.
+    pub fn clear(&mut self) {
+        self.index.clear();
+        self.entries.clear();
     }
 
     /// Number of groups.

@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use crate::agg::Accumulator;
+use crate::agg::{Accumulator, Retract};
 use crate::error::EvalResult;
 
 /// The last values of one partition, oldest first, at most `keep` of them.
@@ -138,6 +138,36 @@ impl<A: Accumulator<In>, In: Clone> Framed<A, In> {
     }
 }
 
+/// An invertible aggregate (COUNT, SUM and AVG of exact numbers) over a ROWS frame: values enter
+/// and leave one accumulator, O(1) per row whatever the frame size.
+#[derive(Debug, Clone)]
+pub struct Sliding<A, In> {
+    running: A,
+    recent: VecDeque<Option<In>>,
+}
+
+impl<A: Default, In> Default for Sliding<A, In> {
+    fn default() -> Self {
+        Self { running: A::default(), recent: VecDeque::new() }
+    }
+}
+
+impl<A: Retract<In>, In: Clone> Sliding<A, In> {
+    /// Adds the current row's value and returns the aggregate over the frame (`preceding` rows
+    /// before the current one; `None` = unbounded).
+    pub fn push(&mut self, v: Option<In>, preceding: Option<usize>) -> EvalResult<Option<A::Out>> {
+        self.running.update(v.as_ref())?;
+        if let Some(p) = preceding {
+            self.recent.push_back(v);
+            while self.recent.len() > p + 1 {
+                let old = self.recent.pop_front().flatten();
+                self.running.retract(old.as_ref());
+            }
+        }
+        self.running.result()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +205,12 @@ mod tests {
         let got: Vec<_> =
             [1, 2, 6].into_iter().map(|v| avg.push(Some(Decimal(v)), None).unwrap().map(|d| d.to_string())).collect();
         assert_eq!(got, vec![Some("1.000000".into()), Some("1.500000".into()), Some("3.000000".into())]);
+        let mut sliding: Sliding<SumInt, i64> = Sliding::default();
+        let got: Vec<_> = [Some(1), Some(2), None, Some(6), None, None]
+            .into_iter()
+            .map(|v| sliding.push(v, Some(1)).unwrap())
+            .collect();
+        assert_eq!(got, vec![Some(1), Some(3), Some(2), Some(6), Some(6), None], "a frame of only NULLs sums to NULL");
         let mut first: Recent<i64> = Recent::default();
         let got: Vec<_> = [5, 6, 7].into_iter().map(|v| first.nth(Some(v), 1, Some(1))).collect();
         assert_eq!(got, vec![Some(5), Some(5), Some(6)], "FIRST_VALUE over 1 PRECEDING");

@@ -168,6 +168,9 @@ pub struct Windows<K, A> {
     /// (window start, group index) updated by the last record.
     touched: Vec<(i64, usize)>,
     late: u64,
+    /// Group tables of evicted windows, emptied, kept for the next windows (their hash tables
+    /// do not grow from nothing again every window).
+    spare: Vec<Groups<K, A>>,
 }
 
 impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
@@ -184,7 +187,15 @@ impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
 impl<K, A> Windows<K, A> {
     /// No windows yet.
     pub fn new(kind: WindowKind, marks: Watermarks) -> Self {
-        Self { kind, marks, windows: BTreeMap::new(), max_event_time: None, touched: Vec::new(), late: 0 }
+        Self {
+            kind,
+            marks,
+            windows: BTreeMap::new(),
+            max_event_time: None,
+            touched: Vec::new(),
+            late: 0,
+            spare: Vec::new(),
+        }
     }
 
     /// The current watermark (`None` before the first record).
@@ -290,7 +301,11 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
             if !entry.get().fired || (!flush && end.saturating_add(keep) > watermark) {
                 break;
             }
-            entry.remove();
+            let mut groups = entry.remove().groups;
+            if self.spare.len() < 4 {
+                groups.clear();
+                self.spare.push(groups);
+            }
         }
         self.touched.clear();
         Ok(())
