@@ -519,3 +519,16 @@ fn quickstart_window_lag_matches_duckdb() {
     assert_eq!(read(&out.join("output/04_window_output.csv")), expected);
     assert!(expected.contains("AAPL,150.75,2024-01-01T10:00:04,151.50,-0.75"), "LAG within the symbol");
 }
+
+#[test]
+fn click_sessions_match_a_batch_gaps_and_islands_oracle() {
+    use velo_tests::clickstream_clickstream as app;
+    let (result, ctx, out) = run_app(&app::APP, app::run, "clickstream");
+    result.expect("runs");
+    let expected = oracle("sessions_oracle.py", &[&input("clickstream", "clicks.csv")]);
+    assert!(expected.lines().count() > 100, "the oracle finds a meaningful number of sessions");
+    assert_eq!(read(&out.join("output/sessions.csv")), expected);
+    let late = dead_letter_ids(&read(&out.join("output/sessions.csv.dlq.jsonl")), "late record");
+    assert_eq!(late, ["user05", "user10", "user05"], "the three very late clicks, in arrival order");
+    assert_eq!(ctx.failed(), 0, "late clicks are not failures");
+}

@@ -20,6 +20,11 @@ pub enum WindowKind {
         /// Distance between window starts.
         advance: i64,
     },
+    /// `SESSION([col,] gap)`: per key, events less than `gap` apart.
+    Session {
+        /// Inactivity that ends a session.
+        gap: i64,
+    },
 }
 
 /// What happens to records whose windows have fired (`'late.data.strategy'`).
@@ -87,10 +92,7 @@ pub fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<Wi
     let wanted = match kind.as_str() {
         "TUMBLING" | "TUMBLE" => 1,
         "SLIDING" | "HOPPING" | "HOP" => 2,
-        "SESSION" => {
-            diags.push(Diagnostic::error("E0901", span, "SESSION windows are not supported yet"));
-            return None;
-        }
+        "SESSION" => 1,
         _ => return bad(format!("unknown window kind `{kind}`"), "Velo has TUMBLING and SLIDING windows"),
     };
     let time_column = if args.len() == wanted + 1 {
@@ -103,7 +105,11 @@ pub fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<Wi
         None
     };
     if args.len() != wanted {
-        let form = if wanted == 1 { "TUMBLING([ts,] size)" } else { "SLIDING([ts,] size, advance)" };
+        let form = match (kind.as_str(), wanted) {
+            ("SESSION", _) => "SESSION([ts,] gap)",
+            (_, 1) => "TUMBLING([ts,] size)",
+            _ => "SLIDING([ts,] size, advance)",
+        };
         return bad(format!("{kind} takes {form}"), "sizes are like 30s, 5m, 1h, 500ms or INTERVAL '5' MINUTE");
     }
     let mut sizes = Vec::new();
@@ -119,6 +125,7 @@ pub fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<Wi
         }
     }
     let kind = match sizes.as_slice() {
+        [gap] if kind == "SESSION" => WindowKind::Session { gap: *gap },
         [size] => WindowKind::Tumbling { size: *size },
         [size, advance] if advance <= size => WindowKind::Sliding { size: *size, advance: *advance },
         _ => return bad("a SLIDING window must advance by at most its size".into(), "e.g. SLIDING(ts, 5m, 1m)"),
@@ -258,6 +265,7 @@ mod tests {
             let (spec, diags) = clause(bad);
             assert!(spec.is_none() && diags.has_errors(), "{bad}");
         }
-        assert!(clause("SESSION(ts,30s)").1.has_errors());
+        assert_eq!(clause("SESSION(ts,30s)").0.map(|s| s.kind), Some(WindowKind::Session { gap: 30_000 }));
+        assert!(clause("SESSION(ts,30s,user_id)").1.has_errors(), "Velostream's partition argument: use GROUP BY");
     }
 }

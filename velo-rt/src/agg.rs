@@ -613,6 +613,12 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
         (k, a)
     }
 
+    /// Group `i`, its accumulators writable.
+    pub fn get_mut(&mut self, i: usize) -> (&K, &mut A) {
+        let (k, a) = &mut self.entries[i];
+        (k, a)
+    }
+
     /// All groups in order of first appearance.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &A)> {
         self.entries.iter().map(|(k, a)| (k, a))

@@ -43,7 +43,7 @@ pub mod __private {
     pub use crate::statement::{Gate, OutputOptions, Statement, no_downstream};
     pub use crate::time::{Date, Timestamp};
     pub use crate::value::decimal_as_number;
-    pub use crate::window::{self, EventTime, Fate, WindowBounds, Windows};
+    pub use crate::window::{self, EventTime, Fate, Sessions, WindowBounds, Windows};
     pub use crate::{func, ops, over};
     pub use serde;
 }

@@ -152,6 +152,41 @@ pub fn processing_time() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// The event-time clock of one windowed statement: the watermark and the late-record count.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    marks: Watermarks,
+    max_event_time: Option<i64>,
+    late: u64,
+}
+
+impl Clock {
+    fn new(marks: Watermarks) -> Self {
+        Self { marks, max_event_time: None, late: 0 }
+    }
+
+    /// The largest accepted event time minus the out-of-orderness (`None` before any record).
+    fn watermark(&self) -> Option<i64> {
+        self.max_event_time.map(|m| m.saturating_sub(self.marks.out_of_orderness))
+    }
+
+    /// Everything ending at or before this fires now (everything at the end of the input).
+    fn firing_line(&self, flush: bool) -> i64 {
+        if flush { i64::MAX } else { self.watermark().unwrap_or(i64::MIN) }
+    }
+
+    /// A record at `ts` was accepted.
+    fn accept(&mut self, ts: i64) {
+        self.max_event_time = Some(self.max_event_time.map_or(ts, |m| m.max(ts)));
+    }
+
+    /// A record at `ts` was late.
+    fn late(&mut self, ts: i64) -> Fate {
+        self.late += 1;
+        Fate::Late { event_time: ts, watermark: self.watermark().unwrap_or(i64::MIN) }
+    }
+}
+
 struct Window<K, A> {
     groups: Groups<K, A>,
     fired: bool,
@@ -161,13 +196,11 @@ struct Window<K, A> {
 /// first appearance.
 pub struct Windows<K, A> {
     kind: WindowKind,
-    marks: Watermarks,
+    clock: Clock,
     /// By window start; a window's end grows with its start, so this is also firing order.
     windows: BTreeMap<i64, Window<K, A>>,
-    max_event_time: Option<i64>,
     /// (window start, group index) updated by the last record.
     touched: Vec<(i64, usize)>,
-    late: u64,
     /// Group tables of evicted windows, emptied, kept for the next windows (their hash tables
     /// do not grow from nothing again every window).
     spare: Vec<Groups<K, A>>,
@@ -179,7 +212,7 @@ impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
             .field("kind", &self.kind)
             .field("open", &self.windows.len())
             .field("watermark", &self.watermark())
-            .field("late", &self.late)
+            .field("late", &self.clock.late)
             .finish()
     }
 }
@@ -187,25 +220,17 @@ impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
 impl<K, A> Windows<K, A> {
     /// No windows yet.
     pub fn new(kind: WindowKind, marks: Watermarks) -> Self {
-        Self {
-            kind,
-            marks,
-            windows: BTreeMap::new(),
-            max_event_time: None,
-            touched: Vec::new(),
-            late: 0,
-            spare: Vec::new(),
-        }
+        Self { kind, clock: Clock::new(marks), windows: BTreeMap::new(), touched: Vec::new(), spare: Vec::new() }
     }
 
     /// The current watermark (`None` before the first record).
     pub fn watermark(&self) -> Option<i64> {
-        self.max_event_time.map(|m| m.saturating_sub(self.marks.out_of_orderness))
+        self.clock.watermark()
     }
 
     /// How many records were late.
     pub fn late(&self) -> u64 {
-        self.late
+        self.clock.late
     }
 
     /// How many windows are held (open, or fired and still accepting late records).
@@ -229,13 +254,14 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
     ) -> EvalResult<Fate> {
         self.touched.clear();
         let watermark = self.watermark();
-        let amend = self.marks.late == LateStrategy::UpdatePreviousWindow;
+        let marks = self.clock.marks;
+        let amend = marks.late == LateStrategy::UpdatePreviousWindow;
         let mut behind = false;
         for start in self.kind.starts(ts) {
             let end = self.bounds(start).end;
             if let Some(w) = watermark.filter(|w| end <= *w) {
                 behind = true;
-                if !amend || end.saturating_add(self.marks.allowed_lateness) <= w {
+                if !amend || end.saturating_add(marks.allowed_lateness) <= w {
                     continue;
                 }
             }
@@ -245,10 +271,9 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
             self.touched.push((start, g));
         }
         if self.touched.is_empty() && behind {
-            self.late += 1;
-            return Ok(Fate::Late { event_time: ts, watermark: watermark.unwrap_or(i64::MIN) });
+            return Ok(self.clock.late(ts));
         }
-        self.max_event_time = Some(self.max_event_time.map_or(ts, |m| m.max(ts)));
+        self.clock.accept(ts);
         Ok(Fate::Placed)
     }
 
@@ -279,7 +304,7 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
         rows: bool,
         mut emit: impl FnMut(WindowBounds, &K, &A) -> Result<(), E>,
     ) -> Result<(), E> {
-        let watermark = if flush { i64::MAX } else { self.watermark().unwrap_or(i64::MIN) };
+        let watermark = self.clock.firing_line(flush);
         let size = self.kind.size();
         for (&start, window) in self.windows.iter_mut() {
             let bounds = WindowBounds { start, end: start.saturating_add(size) };
@@ -295,7 +320,8 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
                 }
             }
         }
-        let keep = if self.marks.late == LateStrategy::UpdatePreviousWindow { self.marks.allowed_lateness } else { 0 };
+        let marks = self.clock.marks;
+        let keep = if marks.late == LateStrategy::UpdatePreviousWindow { marks.allowed_lateness } else { 0 };
         while let Some(entry) = self.windows.first_entry() {
             let end = entry.key().saturating_add(size);
             if !entry.get().fired || (!flush && end.saturating_add(keep) > watermark) {
@@ -308,6 +334,145 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
             }
         }
         self.touched.clear();
+        Ok(())
+    }
+}
+
+/// One session of one key: `[start, end)` where `end` is the last event + the gap.
+struct Session<A> {
+    start: i64,
+    end: i64,
+    acc: A,
+}
+
+/// SESSION windows (`SESSION(ts, gap)`): per key, a session grows while events come less than
+/// `gap` apart; an event that bridges two sessions merges them. A session fires when the watermark
+/// passes its end. Late records (whose one-event session would already be closed) are counted;
+/// `update_previous_window` is not offered for sessions (the compiler refuses it).
+pub struct Sessions<K, A> {
+    gap: i64,
+    clock: Clock,
+    /// Per key (first-appearance order), its open sessions, oldest first.
+    keys: Groups<K, Vec<Session<A>>>,
+    /// Every open session by (end, key index, start): the firing order.
+    by_end: std::collections::BTreeSet<(i64, usize, i64)>,
+    /// (key index, session start) updated by the last record.
+    touched: Option<(usize, i64)>,
+}
+
+impl<K: std::fmt::Debug, A> std::fmt::Debug for Sessions<K, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("gap", &self.gap)
+            .field("open", &self.by_end.len())
+            .field("late", &self.clock.late)
+            .finish()
+    }
+}
+
+impl<K, A> Sessions<K, A> {
+    /// No sessions yet.
+    pub fn new(gap: i64, marks: Watermarks) -> Self {
+        Self { gap, clock: Clock::new(marks), keys: Groups::default(), by_end: Default::default(), touched: None }
+    }
+
+    /// How many records were late.
+    pub fn late(&self) -> u64 {
+        self.clock.late
+    }
+
+    /// How many sessions are open.
+    pub fn held(&self) -> usize {
+        self.by_end.len()
+    }
+}
+
+impl<K: Hash + Eq + Clone, A: Default> Sessions<K, A> {
+    /// Folds a record with event time `ts` into its key's session (found by a borrowed `probe`,
+    /// see [`Groups::entry_by`]), merging the sessions it bridges with `merge` (older first);
+    /// `fold` adds the record to an empty accumulator first, so a failing record changes nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update<Q: Hash + ?Sized>(
+        &mut self,
+        ts: i64,
+        probe: &Q,
+        matches: impl Fn(&K) -> bool,
+        to_owned: impl FnOnce() -> K,
+        merge: impl Fn(&mut A, &A) -> EvalResult<()>,
+        fold: impl FnOnce(&mut A) -> EvalResult<()>,
+    ) -> EvalResult<Fate> {
+        self.touched = None;
+        let end = ts.saturating_add(self.gap);
+        if self.clock.watermark().is_some_and(|w| end <= w) {
+            return Ok(self.clock.late(ts));
+        }
+        let mut single = A::default();
+        fold(&mut single)?;
+        let (g, sessions) = self.keys.entry_by(probe, matches, to_owned);
+        let (mut start, mut last_end) = (ts, end);
+        let mut acc: Option<A> = None;
+        let mut kept = Vec::with_capacity(sessions.len());
+        for s in sessions.drain(..) {
+            if s.start < end && ts < s.end {
+                start = start.min(s.start);
+                last_end = last_end.max(s.end);
+                self.by_end.remove(&(s.end, g, s.start));
+                match &mut acc {
+                    None => acc = Some(s.acc),
+                    Some(a) => merge(a, &s.acc)?,
+                }
+            } else {
+                kept.push(s);
+            }
+        }
+        let mut acc = acc.unwrap_or_default();
+        merge(&mut acc, &single)?;
+        let at = kept.iter().position(|s| s.start > start).unwrap_or(kept.len());
+        kept.insert(at, Session { start, end: last_end, acc });
+        *sessions = kept;
+        self.by_end.insert((last_end, g, start));
+        self.touched = Some((g, start));
+        self.clock.accept(ts);
+        Ok(Fate::Placed)
+    }
+
+    fn session(&self, g: usize, start: i64) -> Option<(WindowBounds, &K, &A)> {
+        let (k, sessions) = self.keys.get(g);
+        let s = sessions.iter().find(|s| s.start == start)?;
+        Some((WindowBounds { start: s.start, end: s.end }, k, &s.acc))
+    }
+
+    /// The session the last record updated (EMIT CHANGES).
+    pub fn touched(&self) -> impl Iterator<Item = (WindowBounds, &K, &A)> {
+        self.touched.and_then(|(g, start)| self.session(g, start)).into_iter()
+    }
+
+    /// Sessions are never amended after they fire.
+    pub fn amended(&self) -> impl Iterator<Item = (WindowBounds, &K, &A)> {
+        std::iter::empty()
+    }
+
+    /// Fires the sessions the watermark has passed (all when `flush`), by end then key, passing
+    /// each to `emit` when `rows` (EMIT FINAL), and forgets them.
+    pub fn fire<E>(
+        &mut self,
+        flush: bool,
+        rows: bool,
+        mut emit: impl FnMut(WindowBounds, &K, &A) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let watermark = self.clock.firing_line(flush);
+        while let Some(&(end, g, start)) = self.by_end.first() {
+            if end > watermark {
+                break;
+            }
+            self.by_end.pop_first();
+            if rows && let Some((b, k, a)) = self.session(g, start) {
+                emit(b, k, a)?;
+            }
+            let (_, sessions) = self.keys.get_mut(g);
+            sessions.retain(|s| s.start != start);
+        }
+        self.touched = None;
         Ok(())
     }
 }
@@ -386,6 +551,52 @@ mod tests {
         // watermark passes 0:00 + 1 min + 1 min lateness, so the record at 40 ms is late.
         assert_eq!(out, vec![(0, "a".into(), 1), (0, "a".into(), 2), (MIN, "a".into(), 1), (3 * MIN, "a".into(), 1)]);
         assert_eq!(late, 1);
+    }
+
+    #[test]
+    fn sessions_grow_merge_and_fire_after_the_gap() {
+        let mut s: Sessions<String, Count> = Sessions::new(10_000, marks(0, LateStrategy::Drop, 0));
+        let mut out = Vec::new();
+        let mut feed = |s: &mut Sessions<String, Count>, ts: i64, key: &str| {
+            let owned = key.to_string();
+            let fate = s
+                .update(
+                    ts,
+                    &owned,
+                    |k| k == key,
+                    || owned.clone(),
+                    Accumulator::<()>::merge,
+                    |a| Accumulator::<()>::update(a, Some(&())),
+                )
+                .unwrap();
+            s.fire(false, true, |b, k: &String, a: &Count| -> Result<(), ()> {
+                out.push((k.clone(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+                Ok(())
+            })
+            .unwrap();
+            fate
+        };
+        feed(&mut s, 0, "a");
+        feed(&mut s, 5_000, "a"); // joins: [0, 15 s)
+        feed(&mut s, 30_000, "a"); // a new session; the watermark (30 s) closes the first
+        feed(&mut s, 21_000, "a"); // bridges [30, 40) and its own [21, 31): merged [21, 40)
+        feed(&mut s, 31_000, "b");
+        assert_eq!(feed(&mut s, 1_000, "a"), Fate::Late { event_time: 1_000, watermark: 31_000 });
+        s.fire(false, true, |b, k: &String, a: &Count| -> Result<(), ()> {
+            out.push((k.clone(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(out, vec![("a".into(), 0, 15_000, 2)]);
+        assert_eq!(s.held(), 2);
+        let mut rest = Vec::new();
+        s.fire(true, true, |b, k: &String, a: &Count| -> Result<(), ()> {
+            rest.push((k.clone(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(rest, vec![("a".into(), 21_000, 40_000, 2), ("b".into(), 31_000, 41_000, 1)]);
+        assert_eq!((s.held(), s.late()), (0, 1));
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub(super) fn names(s: &StatementPlan) -> Names {
 /// The type of a statement's aggregation state: a group table, or windows of group tables.
 pub(super) fn state_type(n: &Names, agg: &AggregatePlan) -> TokenStream {
     let (k, a) = (&n.key, &n.acc);
-    match agg.window {
+    match agg.window.as_ref().map(|w| w.kind) {
+        Some(WindowKind::Session { .. }) => quote!(rt::Sessions<#k, #a>),
         Some(_) => quote!(rt::Windows<#k, #a>),
         None => quote!(rt::Groups<#k, #a>),
     }
@@ -58,6 +59,11 @@ pub(super) fn state_init(n: &Names, agg: &AggregatePlan) -> TokenStream {
         WindowKind::Sliding { size, advance } => {
             quote!(rt::window::WindowKind::Sliding { size: #size, advance: #advance })
         }
+        WindowKind::Session { gap } => quote!(#gap),
+    };
+    let table = match w.kind {
+        WindowKind::Session { .. } => quote!(rt::Sessions),
+        _ => quote!(rt::Windows),
     };
     let late = match w.late {
         LateStrategy::Drop => quote!(Drop),
@@ -66,7 +72,7 @@ pub(super) fn state_init(n: &Names, agg: &AggregatePlan) -> TokenStream {
     };
     let (ooo, lateness) = (w.out_of_orderness, w.allowed_lateness);
     quote! {
-        rt::Windows::<#k, #a>::new(#kind, rt::window::Watermarks {
+        #table::<#k, #a>::new(#kind, rt::window::Watermarks {
             out_of_orderness: #ooo,
             allowed_lateness: #lateness,
             late: rt::window::LateStrategy::#late,
@@ -117,6 +123,23 @@ pub(super) fn accumulator(c: &AggCall) -> (TokenStream, TokenStream, TokenStream
 /// borrowed `Option<&str>` (hashing like the owned `Option<String>`), so a record of an existing
 /// group allocates nothing; the owned key is built only for a new group.
 pub(super) fn group_lookup(keys: &[TExpr], table: TokenStream) -> TokenStream {
+    let KeyProbe { lets, probe, matches, owned } = key_probe(keys);
+    quote! {
+        #lets
+        let (g, acc) = #table.entry_by(#probe, #matches, #owned);
+    }
+}
+
+/// The pieces of a borrowed-key lookup: `let k<i> = …;`, the probe, the `matches` closure and
+/// the `to_owned` closure of `Groups::entry_by`.
+struct KeyProbe {
+    lets: TokenStream,
+    probe: TokenStream,
+    matches: TokenStream,
+    owned: TokenStream,
+}
+
+fn key_probe(keys: &[TExpr]) -> KeyProbe {
     let mut lets = Vec::new();
     let (mut probe, mut matches, mut owned) = (Vec::new(), Vec::new(), Vec::new());
     for (i, k) in keys.iter().enumerate() {
@@ -139,9 +162,11 @@ pub(super) fn group_lookup(keys: &[TExpr], table: TokenStream) -> TokenStream {
         }
     }
     let matches = if matches.is_empty() { quote!(true) } else { quote!(#(#matches)&&*) };
-    quote! {
-        #(#lets)*
-        let (g, acc) = #table.entry_by(&(#(#probe,)*), |key| #matches, || (#(#owned,)*));
+    KeyProbe {
+        lets: quote!(#(#lets)*),
+        probe: quote!(&(#(#probe,)*)),
+        matches: quote!(|key| #matches),
+        owned: quote!(|| (#(#owned,)*)),
     }
 }
 
@@ -199,6 +224,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
     let acc_doc = format!(" The running aggregates of one `{}` group.", s.name);
     let update_doc = format!(" Folds one input row into its `{}` group; `None` when WHERE filters it out.", s.name);
     let result_doc = format!(" The `{}` row of one group; `None` when HAVING filters it out.", s.name);
+    let mut return_session = None;
     let update_fn = match &agg.window {
         None => quote! {
             #[doc = #update_doc]
@@ -224,6 +250,23 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
                 }
                 None => quote!(rt::window::processing_time()),
             };
+            if let WindowKind::Session { .. } = w.kind {
+                let KeyProbe { lets, probe, matches, owned } = key_probe(&agg.keys);
+                return_session = Some(quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    pub fn #update(r: &#input, windows: &mut rt::Sessions<#key, #acc>) -> rt::EvalResult<Option<rt::Fate>> {
+                        #filter
+                        let ts = #time;
+                        #(let #args = #arg_values;)*
+                        #lets
+                        windows.update(ts, #probe, #matches, #owned, #acc::merge, |acc| {
+                            #updates
+                            Ok(())
+                        }).map(Some)
+                    }
+                });
+            }
             quote! {
                 #[doc = #doc]
                 #[inline]
@@ -240,6 +283,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
             }
         }
     };
+    let update_fn = return_session.unwrap_or(update_fn);
     let (window_param, window_locals) = match agg.window {
         Some(_) => {
             (quote!(, w: rt::WindowBounds), quote!(let window_start = w.start_ts(); let window_end = w.end_ts();))
