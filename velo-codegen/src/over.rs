@@ -52,6 +52,17 @@ pub enum OverFunc {
     Aggregate(AggCall),
 }
 
+/// Where a frame starts; frames end at the current row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    /// `UNBOUNDED PRECEDING` (the default).
+    Unbounded,
+    /// `ROWS n PRECEDING`.
+    Rows(usize),
+    /// `RANGE INTERVAL … PRECEDING`: milliseconds before the current row's ORDER BY time.
+    Range(i64),
+}
+
 /// One `f(…) OVER (…)` call of a statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverCall {
@@ -61,8 +72,8 @@ pub struct OverCall {
     pub partition: Vec<TExpr>,
     /// ORDER BY expressions (rows arrive in this order; used to find peers for RANK).
     pub order: Vec<TExpr>,
-    /// `n PRECEDING` frame start; `None` = UNBOUNDED PRECEDING.
-    pub preceding: Option<usize>,
+    /// Where the frame starts (it ends at the current row).
+    pub frame: Frame,
     /// Result type.
     pub ty: SqlType,
 }
@@ -137,24 +148,43 @@ impl Rewriter<'_, '_> {
         let Some(WindowType::WindowSpec(spec)) = &f.over else {
             return self.error("E0901", span, "named windows (OVER w) are not supported yet");
         };
-        let preceding = match &spec.window_frame {
-            None => None,
+        let frame = match &spec.window_frame {
+            None => Frame::Unbounded,
             Some(frame) => {
                 let ends_here = matches!(frame.end_bound, None | Some(WindowFrameBound::CurrentRow));
                 match (&frame.units, &frame.start_bound) {
-                    (_, WindowFrameBound::Preceding(None)) if ends_here => None,
-                    (WindowFrameUnits::Rows, WindowFrameBound::CurrentRow) if ends_here => Some(0),
+                    (_, WindowFrameBound::Preceding(None)) if ends_here => Frame::Unbounded,
+                    (WindowFrameUnits::Rows, WindowFrameBound::CurrentRow) if ends_here => Frame::Rows(0),
                     (WindowFrameUnits::Rows, WindowFrameBound::Preceding(Some(n))) if ends_here => match constant(n) {
-                        Some(n) => Some(n),
+                        Some(n) => Frame::Rows(n),
                         None => {
                             return self.error("E0221", span_of(&**n), "a frame bound must be a whole-number constant");
+                        }
+                    },
+                    (WindowFrameUnits::Range, WindowFrameBound::Preceding(Some(iv))) if ends_here => match &**iv {
+                        Expr::Interval(i) => match crate::temporal::interval(i) {
+                            Some((0, ms)) if ms >= 0 => Frame::Range(ms),
+                            _ => {
+                                return self.error(
+                                    "E0221",
+                                    span_of(&**iv),
+                                    "a RANGE frame needs a fixed interval (milliseconds to weeks)",
+                                );
+                            }
+                        },
+                        _ => {
+                            return self.error(
+                                "E0221",
+                                span_of(&**iv),
+                                "a RANGE frame bound must be an INTERVAL, e.g. RANGE INTERVAL '1' HOUR PRECEDING",
+                            );
                         }
                     },
                     _ => {
                         return self.error(
                             "E0901",
                             span,
-                            "only ROWS frames ending at the current row (`n PRECEDING`, `UNBOUNDED PRECEDING`) are supported yet",
+                            "only frames ending at the current row (`ROWS n PRECEDING`, `RANGE INTERVAL … PRECEDING`, `UNBOUNDED PRECEDING`) are supported yet",
                         );
                     }
                 }
@@ -249,7 +279,17 @@ impl Rewriter<'_, '_> {
             OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => SqlType::BigInt,
             OverFunc::Aggregate(c) => c.ty,
         };
-        Some(OverCall { func, partition, order, preceding, ty })
+        if let Frame::Range(_) = frame {
+            let timed = matches!(order.as_slice(), [o] if matches!(o.ty(), SqlType::Timestamp | SqlType::BigInt));
+            if !timed || !matches!(func, OverFunc::Aggregate(_)) {
+                return self.error(
+                    "E0221",
+                    span,
+                    "a RANGE frame needs one TIMESTAMP (or BIGINT milliseconds) ORDER BY, and an aggregate function",
+                );
+            }
+        }
+        Some(OverCall { func, partition, order, frame, ty })
     }
 }
 

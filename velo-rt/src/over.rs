@@ -104,65 +104,103 @@ impl<T: PartialEq> Ranks<T> {
     }
 }
 
-/// An aggregate over a ROWS frame ending at the current row: `UNBOUNDED PRECEDING` keeps one
-/// running accumulator; `n PRECEDING` keeps the last n + 1 values and folds them for each row.
-#[derive(Debug, Clone)]
-pub struct Framed<A, In> {
-    running: A,
-    recent: Recent<In>,
+/// Where a frame starts; it always ends at the current row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    /// `UNBOUNDED PRECEDING`.
+    Unbounded,
+    /// `ROWS n PRECEDING`.
+    Rows(usize),
+    /// `RANGE INTERVAL … PRECEDING` over a time ORDER BY: rows at most this many milliseconds
+    /// before the current one.
+    Range(i64),
 }
 
-impl<A: Default, In> Default for Framed<A, In> {
+/// The values of a bounded frame with their ORDER BY times, oldest first.
+#[derive(Debug, Clone)]
+struct FrameValues<In> {
+    values: VecDeque<(i64, Option<In>)>,
+}
+
+impl<In> Default for FrameValues<In> {
     fn default() -> Self {
-        Self { running: A::default(), recent: Recent::default() }
+        Self { values: VecDeque::new() }
     }
 }
 
-impl<A: Accumulator<In>, In: Clone> Framed<A, In> {
-    /// Adds the current row's value and returns the aggregate over the frame.
-    pub fn push(&mut self, v: Option<In>, preceding: Option<usize>) -> EvalResult<Option<A::Out>> {
-        match preceding {
-            None => {
-                self.running.update(v.as_ref())?;
-                self.running.result()
+impl<In> FrameValues<In> {
+    /// Adds the current row (ORDER BY time `ts`) and hands every value that left the frame to
+    /// `gone`.
+    fn push(&mut self, v: Option<In>, ts: i64, frame: Frame, mut gone: impl FnMut(Option<In>)) {
+        self.values.push_back((ts, v));
+        loop {
+            let out = match (frame, self.values.front()) {
+                (Frame::Rows(p), Some(_)) => self.values.len() > p + 1,
+                (Frame::Range(r), Some((t, _))) => *t < ts.saturating_sub(r),
+                _ => false,
+            };
+            if !out {
+                break;
             }
-            Some(p) => {
-                self.recent.push(v, p + 1);
-                let mut acc = A::default();
-                for v in &self.recent.values {
-                    acc.update(v.as_ref())?;
-                }
-                acc.result()
+            if let Some((_, v)) = self.values.pop_front() {
+                gone(v);
             }
         }
     }
 }
 
-/// An invertible aggregate (COUNT, SUM and AVG of exact numbers) over a ROWS frame: values enter
-/// and leave one accumulator, O(1) per row whatever the frame size.
+/// An aggregate over a frame ending at the current row: unbounded frames keep one running
+/// accumulator; bounded ones keep their values and fold them for each row.
+#[derive(Debug, Clone)]
+pub struct Framed<A, In> {
+    running: A,
+    frame: FrameValues<In>,
+}
+
+impl<A: Default, In> Default for Framed<A, In> {
+    fn default() -> Self {
+        Self { running: A::default(), frame: FrameValues::default() }
+    }
+}
+
+impl<A: Accumulator<In>, In: Clone> Framed<A, In> {
+    /// Adds the current row's value (ORDER BY time `ts`, used by RANGE frames) and returns the
+    /// aggregate over the frame.
+    pub fn push(&mut self, v: Option<In>, ts: i64, frame: Frame) -> EvalResult<Option<A::Out>> {
+        if frame == Frame::Unbounded {
+            self.running.update(v.as_ref())?;
+            return self.running.result();
+        }
+        self.frame.push(v, ts, frame, drop);
+        let mut acc = A::default();
+        for (_, v) in &self.frame.values {
+            acc.update(v.as_ref())?;
+        }
+        acc.result()
+    }
+}
+
+/// An invertible aggregate (COUNT, SUM and AVG of exact numbers) over a frame: values enter and
+/// leave one accumulator, O(1) per row whatever the frame size.
 #[derive(Debug, Clone)]
 pub struct Sliding<A, In> {
     running: A,
-    recent: VecDeque<Option<In>>,
+    frame: FrameValues<In>,
 }
 
 impl<A: Default, In> Default for Sliding<A, In> {
     fn default() -> Self {
-        Self { running: A::default(), recent: VecDeque::new() }
+        Self { running: A::default(), frame: FrameValues::default() }
     }
 }
 
 impl<A: Retract<In>, In: Clone> Sliding<A, In> {
-    /// Adds the current row's value and returns the aggregate over the frame (`preceding` rows
-    /// before the current one; `None` = unbounded).
-    pub fn push(&mut self, v: Option<In>, preceding: Option<usize>) -> EvalResult<Option<A::Out>> {
+    /// Adds the current row's value and returns the aggregate over the frame.
+    pub fn push(&mut self, v: Option<In>, ts: i64, frame: Frame) -> EvalResult<Option<A::Out>> {
         self.running.update(v.as_ref())?;
-        if let Some(p) = preceding {
-            self.recent.push_back(v);
-            while self.recent.len() > p + 1 {
-                let old = self.recent.pop_front().flatten();
-                self.running.retract(old.as_ref());
-            }
+        if frame != Frame::Unbounded {
+            let running = &mut self.running;
+            self.frame.push(v, ts, frame, |old| running.retract(old.as_ref()));
         }
         self.running.result()
     }
@@ -199,18 +237,33 @@ mod tests {
     #[test]
     fn frames_are_bounded_or_running() {
         let mut last2: Framed<SumInt, i64> = Framed::default();
-        let got: Vec<_> = [1, 2, 6, 10].into_iter().map(|v| last2.push(Some(v), Some(1)).unwrap()).collect();
+        let got: Vec<_> = [1, 2, 6, 10].into_iter().map(|v| last2.push(Some(v), 0, Frame::Rows(1)).unwrap()).collect();
         assert_eq!(got, vec![Some(1), Some(3), Some(8), Some(16)]);
         let mut avg: Framed<AvgDecimal<0, 6>, Decimal<0>> = Framed::default();
-        let got: Vec<_> =
-            [1, 2, 6].into_iter().map(|v| avg.push(Some(Decimal(v)), None).unwrap().map(|d| d.to_string())).collect();
+        let got: Vec<_> = [1, 2, 6]
+            .into_iter()
+            .map(|v| avg.push(Some(Decimal(v)), 0, Frame::Unbounded).unwrap().map(|d| d.to_string()))
+            .collect();
         assert_eq!(got, vec![Some("1.000000".into()), Some("1.500000".into()), Some("3.000000".into())]);
         let mut sliding: Sliding<SumInt, i64> = Sliding::default();
         let got: Vec<_> = [Some(1), Some(2), None, Some(6), None, None]
             .into_iter()
-            .map(|v| sliding.push(v, Some(1)).unwrap())
+            .map(|v| sliding.push(v, 0, Frame::Rows(1)).unwrap())
             .collect();
         assert_eq!(got, vec![Some(1), Some(3), Some(2), Some(6), Some(6), None], "a frame of only NULLs sums to NULL");
+        // RANGE 10 ms PRECEDING: rows at most 10 ms before the current one.
+        let mut timed: Sliding<SumInt, i64> = Sliding::default();
+        let got: Vec<_> = [(0, 1), (5, 2), (10, 4), (16, 8), (40, 16)]
+            .into_iter()
+            .map(|(t, v)| timed.push(Some(v), t, Frame::Range(10)).unwrap())
+            .collect();
+        assert_eq!(got, vec![Some(1), Some(3), Some(7), Some(12), Some(16)], "at 16: the rows at 10 and 16");
+        let mut max: Framed<crate::agg::Max<i64>, i64> = Framed::default();
+        let got: Vec<_> = [(0, 9), (5, 2), (12, 4)]
+            .into_iter()
+            .map(|(t, v)| max.push(Some(v), t, Frame::Range(10)).unwrap())
+            .collect();
+        assert_eq!(got, vec![Some(9), Some(9), Some(4)]);
         let mut first: Recent<i64> = Recent::default();
         let got: Vec<_> = [5, 6, 7].into_iter().map(|v| first.nth(Some(v), 1, Some(1))).collect();
         assert_eq!(got, vec![Some(5), Some(5), Some(6)], "FIRST_VALUE over 1 PRECEDING");

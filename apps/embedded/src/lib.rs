@@ -61,6 +61,19 @@ pub mod ranking {
     );
 }
 
+/// Time-based frames: the last 10 seconds of each symbol, by event time.
+pub mod timed {
+    velo_rt::velo_sql!(
+        "CREATE STREAM recent AS SELECT sym, ts,
+             SUM(qty) OVER (PARTITION BY sym ORDER BY ts RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW) AS qty_10s,
+             MAX(qty) OVER (PARTITION BY sym ORDER BY ts RANGE INTERVAL '10' SECOND PRECEDING) AS max_10s
+         FROM ticks
+         WITH ('ticks.type' = 'file_source', 'ticks.path' = 't.csv',
+               'ticks.schema' = 'sym STRING, qty BIGINT, ts TIMESTAMP')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -184,6 +197,28 @@ mod tests {
                 rank(2, 1, 1, "fay"),
             ]
         );
+    }
+
+    #[test]
+    fn range_frames_keep_the_last_ten_seconds() {
+        use super::timed::app::{Pipeline, TicksRow};
+        use velo_rt::Timestamp;
+        let tick = |sym: &str, qty: i64, secs: i64| TicksRow {
+            sym: Some(sym.into()),
+            qty: Some(qty),
+            ts: Some(Timestamp(secs * 1000)),
+        };
+        let out = Pipeline::new().process_ticks([
+            tick("a", 1, 0),
+            tick("a", 2, 5),
+            tick("b", 50, 6),
+            tick("a", 4, 10), // 0..10 s: all three a-ticks (10 s back is still in the frame)
+            tick("a", 8, 16), // 6..16 s: the ticks at 10 and 16
+            tick("a", 3, 40), // alone
+        ]);
+        let got: Vec<_> = out.recent.iter().map(|r| (r.qty_10s, r.max_10s)).collect();
+        let w = |s: i64, m: i64| (Some(s), Some(m));
+        assert_eq!(got, vec![w(1, 1), w(3, 2), w(50, 50), w(7, 4), w(12, 8), w(3, 3)]);
     }
 
     #[test]

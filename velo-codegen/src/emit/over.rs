@@ -8,7 +8,7 @@ use super::aggregate::{accumulator, group_lookup};
 use super::expr;
 use crate::aggregate::{AggCall, AggKind};
 use crate::expr::TExpr;
-use crate::over::{OverCall, OverFunc};
+use crate::over::{Frame, OverCall, OverFunc};
 use crate::plan::StatementPlan;
 use crate::types::SqlType;
 
@@ -29,7 +29,7 @@ fn state_type(c: &OverCall) -> Option<TokenStream> {
         }
         OverFunc::Aggregate(a) => {
             let (acc, input, _) = accumulator(a);
-            if c.preceding.is_some() && invertible(a) {
+            if c.frame != Frame::Unbounded && invertible(a) {
                 quote!(rt::over::Sliding<#acc, #input>)
             } else {
                 quote!(rt::over::Framed<#acc, #input>)
@@ -92,9 +92,18 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
 
 /// The value of call `c` from its state `st` (an expression of `&mut` state type).
 fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
-    let preceding = match c.preceding {
-        Some(p) => quote!(Some(#p)),
-        None => quote!(None),
+    let (preceding, frame) = match c.frame {
+        Frame::Unbounded => (quote!(None), quote!(rt::over::Frame::Unbounded)),
+        Frame::Rows(p) => (quote!(Some(#p)), quote!(rt::over::Frame::Rows(#p))),
+        Frame::Range(ms) => (quote!(None), quote!(rt::over::Frame::Range(#ms))),
+    };
+    // The ORDER BY time of the row, for RANGE frames (the planner checked there is one).
+    let ts = match (c.frame, c.order.first()) {
+        (Frame::Range(_), Some(o)) => {
+            let o = expr(o);
+            quote!(rt::EventTime::event_millis(#o)?)
+        }
+        _ => quote!(0),
     };
     let order = c.order.iter().map(expr);
     let order = quote!(Some((#(#order,)*)));
@@ -113,7 +122,7 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
         OverFunc::DenseRank => quote!(#st.dense_rank(#order)),
         OverFunc::Aggregate(a) => {
             let (_, _, v) = accumulator(a);
-            quote!(#st.push(#v, #preceding)?)
+            quote!(#st.push(#v, #ts, #frame)?)
         }
     }
 }
