@@ -18,7 +18,7 @@ use crate::names::{field_names, struct_name};
 use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget, WindowClause};
 use crate::schema::{self, Schema};
 use crate::types::SqlType;
-use crate::window::{LateStrategy, WindowPlan};
+use crate::window::{LateStrategy, TimeFormat, WindowPlan};
 
 /// Where the app comes from.
 #[derive(Debug, Clone)]
@@ -145,6 +145,7 @@ const SOURCE_KEYS: &[&str] = &[
     "watch",
     "config_file",
     "event.time.field",
+    "event.time.format",
 ];
 const SINK_KEYS: &[&str] = &[
     "type",
@@ -161,11 +162,15 @@ const SINK_KEYS: &[&str] = &[
 ];
 const STATEMENT_KEYS: &[&str] = &["dlq"];
 /// App-wide keys that windowed statements read.
-const WINDOW_KEYS: &[&str] =
-    &["event.time.field", "watermark.max_out_of_orderness", "allowed.lateness", "late.data.strategy"];
+const WINDOW_KEYS: &[&str] = &[
+    "event.time.field",
+    "event.time.format",
+    "watermark.max_out_of_orderness",
+    "allowed.lateness",
+    "late.data.strategy",
+];
 /// App-wide keys Velostream knows that have no effect in Velo yet (a warning, not an error).
 const GLOBAL_KEYS: &[&str] = &[
-    "event.time.format",
     "watermark.strategy",
     "mode",
     "use_transactions",
@@ -299,6 +304,27 @@ impl Planner<'_> {
         };
         let column =
             spec.time_column.or_else(|| source_field.or(self.props.get("event.time.field")).map(|p| p.value.clone()));
+        let source_format = match input {
+            Input::Source(i) => self.prop(&self.sources[i].name, "event.time.format"),
+            Input::Statement(_) => None,
+        };
+        let time_format = match source_format.or(self.props.get("event.time.format")).cloned() {
+            None => None,
+            Some(p) => match TimeFormat::parse(&p.value) {
+                Some(f) => Some(f),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0513",
+                            p.value_span.clone(),
+                            format!("`{}` is not an event-time format", p.value),
+                        )
+                        .with_help("use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'"),
+                    );
+                    return None;
+                }
+            },
+        };
         let time = match column {
             Some(name) => {
                 let Some(col) = scope.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name)) else {
@@ -313,14 +339,21 @@ impl Planner<'_> {
                     self.diags.push(d);
                     return None;
                 };
-                if !matches!(col.ty, SqlType::Timestamp | SqlType::BigInt) {
+                let readable = match (&time_format, col.ty) {
+                    (None, ty) => matches!(ty, SqlType::Timestamp | SqlType::BigInt),
+                    (Some(TimeFormat::EpochMillis | TimeFormat::EpochSeconds), SqlType::BigInt) => true,
+                    (Some(_), ty) => ty == SqlType::String,
+                };
+                if !readable {
                     self.diags.push(
                         Diagnostic::error(
                             "E0218",
                             clause.span.clone(),
-                            format!("the event-time column `{}` is {}, not TIMESTAMP or BIGINT", col.name, col.ty),
+                            format!("the event-time column `{}` is {}, which this window cannot read as a time", col.name, col.ty),
                         )
-                        .with_help("a BIGINT event time is read as epoch milliseconds"),
+                        .with_help(
+                            "use a TIMESTAMP or BIGINT (epoch milliseconds) column, or a STRING column with 'event.time.format'",
+                        ),
                     );
                     return None;
                 }
@@ -366,7 +399,7 @@ impl Planner<'_> {
             ));
             return None;
         }
-        Some(WindowPlan { kind: spec.kind, time, out_of_orderness, allowed_lateness, late })
+        Some(WindowPlan { kind: spec.kind, time, time_format, out_of_orderness, allowed_lateness, late })
     }
 
     fn statement(&mut self, stmt: &CreateStatement, job: JobAnnotations) {

@@ -38,6 +38,32 @@ pub enum LateStrategy {
     UpdatePreviousWindow,
 }
 
+/// `'event.time.format'`: how a text or number event-time column is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// `epoch_millis`.
+    EpochMillis,
+    /// `epoch_seconds`.
+    EpochSeconds,
+    /// `iso8601`.
+    Iso8601,
+    /// A chrono/strftime pattern.
+    Pattern(String),
+}
+
+impl TimeFormat {
+    /// Parses the property value: a name, or a pattern containing `%`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "epoch_millis" | "epoch_ms" | "millis" => Some(TimeFormat::EpochMillis),
+            "epoch_seconds" | "epoch" | "seconds" => Some(TimeFormat::EpochSeconds),
+            "iso8601" | "iso_8601" | "iso" => Some(TimeFormat::Iso8601),
+            _ if value.contains('%') => Some(TimeFormat::Pattern(value.to_string())),
+            _ => None,
+        }
+    }
+}
+
 /// A parsed WINDOW clause: the window shape and the event-time column it names, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowClauseSpec {
@@ -52,9 +78,11 @@ pub struct WindowClauseSpec {
 pub struct WindowPlan {
     /// Window shape.
     pub kind: WindowKind,
-    /// The event time of an input row (TIMESTAMP or BIGINT epoch milliseconds); `None` means
-    /// processing time.
+    /// The event time of an input row (TIMESTAMP or BIGINT epoch milliseconds, or a STRING or
+    /// BIGINT read with `time_format`); `None` means processing time.
     pub time: Option<TExpr>,
+    /// `'event.time.format'`, when given.
+    pub time_format: Option<TimeFormat>,
     /// Watermark lag behind the largest event time, in milliseconds.
     pub out_of_orderness: i64,
     /// How long a fired window accepts late records (`update_previous_window`), in milliseconds.

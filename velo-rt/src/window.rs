@@ -145,6 +145,40 @@ fn null_event_time() -> EvalError {
     EvalError::InvalidArgument("the event time is NULL".into())
 }
 
+/// How a text or number event-time column is read (`'event.time.format'`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Milliseconds since the epoch (text or BIGINT).
+    EpochMillis,
+    /// Seconds since the epoch (text or BIGINT).
+    EpochSeconds,
+    /// ISO 8601 text, as a TIMESTAMP column reads it.
+    Iso8601,
+    /// A chrono/strftime pattern, e.g. `%d/%m/%Y %H:%M:%S`.
+    Pattern(&'static str),
+}
+
+/// The event time of a text column read with `format`; NULL or text that does not match is a
+/// record error.
+pub fn text_event_time(text: Option<&str>, format: TimeFormat) -> EvalResult<i64> {
+    let text = text.ok_or_else(null_event_time)?;
+    let bad = || EvalError::InvalidArgument(format!("event time `{text}` does not match its format {format:?}"));
+    let number = || text.trim().parse::<i64>().map_err(|_| bad());
+    match format {
+        TimeFormat::EpochMillis => number(),
+        TimeFormat::EpochSeconds => number()?.checked_mul(1000).ok_or(EvalError::Overflow),
+        TimeFormat::Iso8601 => Timestamp::parse(text).map(|t| t.0).ok_or_else(bad),
+        TimeFormat::Pattern(p) => crate::temporal::to_timestamp_with(Some(text.to_string()), Some(p.to_string()))?
+            .map(|t| t.0)
+            .ok_or_else(bad),
+    }
+}
+
+/// The event time of a BIGINT column of epoch seconds.
+pub fn seconds_event_time(v: Option<i64>) -> EvalResult<i64> {
+    v.ok_or_else(null_event_time)?.checked_mul(1000).ok_or(EvalError::Overflow)
+}
+
 /// Milliseconds since the epoch now: the event time of windows over processing time.
 pub fn processing_time() -> i64 {
     std::time::SystemTime::now()
@@ -514,6 +548,20 @@ mod tests {
         w.fire(true, rows, &mut emit).unwrap();
         assert_eq!(w.held(), 0, "the end of input evicts every window");
         (out, w.late())
+    }
+
+    #[test]
+    fn event_times_in_every_format() {
+        assert_eq!(text_event_time(Some("1704067200000"), TimeFormat::EpochMillis), Ok(1_704_067_200_000));
+        assert_eq!(text_event_time(Some("1704067200"), TimeFormat::EpochSeconds), Ok(1_704_067_200_000));
+        assert_eq!(text_event_time(Some("2024-01-01T00:00:00Z"), TimeFormat::Iso8601), Ok(1_704_067_200_000));
+        assert_eq!(
+            text_event_time(Some("01/01/2024 00:00:01"), TimeFormat::Pattern("%d/%m/%Y %H:%M:%S")),
+            Ok(1_704_067_201_000)
+        );
+        assert!(text_event_time(Some("yesterday"), TimeFormat::Iso8601).is_err());
+        assert!(text_event_time(None, TimeFormat::EpochMillis).is_err());
+        assert_eq!(seconds_event_time(Some(2)), Ok(2000));
     }
 
     #[test]

@@ -74,6 +74,17 @@ pub mod timed {
     );
 }
 
+/// A window over a text event time read with a pattern (`'event.time.format'`).
+pub mod formatted_time {
+    velo_rt::velo_sql!(
+        "CREATE STREAM per_minute AS SELECT _window_start AS minute, COUNT(*) AS n FROM logs
+         WINDOW TUMBLING(1m)
+         WITH ('logs.type' = 'file_source', 'logs.path' = 'l.csv', 'logs.schema' = 'at STRING, msg STRING',
+               'logs.event.time.field' = 'at', 'logs.event.time.format' = '%d/%m/%Y %H:%M:%S')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -219,6 +230,24 @@ mod tests {
         let got: Vec<_> = out.recent.iter().map(|r| (r.qty_10s, r.max_10s)).collect();
         let w = |s: i64, m: i64| (Some(s), Some(m));
         assert_eq!(got, vec![w(1, 1), w(3, 2), w(50, 50), w(7, 4), w(12, 8), w(3, 3)]);
+    }
+
+    #[test]
+    fn text_event_times_are_read_with_their_pattern() {
+        use super::formatted_time::app::{LogsRow, Pipeline};
+        let log = |at: &str| LogsRow { at: Some(at.into()), msg: None };
+        let mut p = Pipeline::new();
+        let out = p.process_logs([
+            log("01/03/2024 10:00:05"),
+            log("01/03/2024 10:00:59"),
+            log("not a time"),
+            log("01/03/2024 10:01:00"),
+        ]);
+        assert_eq!(out.errors.len(), 1, "the unreadable time is a record error");
+        let first: Vec<_> = out.per_minute.iter().map(|r| (r.minute.map(|t| t.to_string()), r.n)).collect();
+        assert_eq!(first, vec![(Some("2024-03-01T10:00:00".to_string()), Some(2))], "10:01:00 closes 10:00");
+        let rest: Vec<_> = p.finish().per_minute.iter().map(|r| (r.minute.map(|t| t.to_string()), r.n)).collect();
+        assert_eq!(rest, vec![(Some("2024-03-01T10:01:00".to_string()), Some(1))]);
     }
 
     #[test]
