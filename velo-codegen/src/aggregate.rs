@@ -110,6 +110,27 @@ fn window_bound(e: &Expr) -> Option<&'static str> {
     }
 }
 
+impl std::fmt::Display for AggCall {
+    /// `SUM(price)`, `COUNT(*)`, `STRING_AGG(name, ', ')`, for `velo explain`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let arg = self.arg.as_ref().map(ToString::to_string).unwrap_or_default();
+        match &self.kind {
+            AggKind::CountStar => f.write_str("COUNT(*)"),
+            AggKind::CountDistinct => write!(f, "COUNT(DISTINCT {arg})"),
+            AggKind::First => write!(f, "FIRST_VALUE({arg})"),
+            AggKind::Last => write!(f, "LAST_VALUE({arg})"),
+            AggKind::StringAgg(sep) => write!(f, "STRING_AGG({arg}, '{sep}')"),
+            AggKind::PercentileCont(p) => write!(f, "PERCENTILE_CONT({arg}, {p})"),
+            AggKind::PercentileDisc(p) => write!(f, "PERCENTILE_DISC({arg}, {p})"),
+            AggKind::Moments(_) | AggKind::CoMoments(_) => {
+                let x = self.arg2.as_ref().map(|x| format!(", {x}")).unwrap_or_default();
+                write!(f, "{:?}({arg}{x})", self.kind)
+            }
+            kind => write!(f, "{}({arg})", format!("{kind:?}").to_ascii_uppercase()),
+        }
+    }
+}
+
 /// Whether a function name is an aggregate Velo computes.
 pub fn is_aggregate(name: &str) -> bool {
     AGGREGATES.contains(&name.to_ascii_uppercase().as_str())

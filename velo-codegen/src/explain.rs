@@ -3,6 +3,22 @@
 use std::fmt::Write as _;
 
 use crate::plan::{Input, Plan};
+use crate::window::{WindowKind, WindowPlan};
+
+/// `TUMBLING 60000 ms on ts (watermark −5000 ms, late: DeadLetter)`.
+fn describe_window(w: &WindowPlan) -> String {
+    let kind = match w.kind {
+        WindowKind::Tumbling { size } => format!("TUMBLING {size} ms"),
+        WindowKind::Sliding { size, advance } => format!("SLIDING {size} ms every {advance} ms"),
+        WindowKind::Session { gap } => format!("SESSION gap {gap} ms"),
+    };
+    let time = w.time.as_ref().map(ToString::to_string).unwrap_or_else(|| "processing time".into());
+    let format = w.time_format.as_ref().map(|f| format!(" read as {f:?}")).unwrap_or_default();
+    format!(
+        "{kind} on {time}{format} (watermark −{} ms, allowed lateness {} ms, late records: {:?})",
+        w.out_of_orderness, w.allowed_lateness, w.late
+    )
+}
 
 /// Describes a plan for people.
 pub fn explain(plan: &Plan) -> String {
@@ -37,6 +53,21 @@ pub fn explain(plan: &Plan) -> String {
         }
         if let Some(l) = s.limit {
             let _ = writeln!(out, "  limit    {l}");
+        }
+        if let Some(a) = &s.aggregate {
+            for (i, k) in a.keys.iter().enumerate() {
+                let _ = writeln!(out, "  group    k{i} = {k}");
+            }
+            for (j, c) in a.calls.iter().enumerate() {
+                let _ = writeln!(out, "  agg      a{j} = {c}");
+            }
+            if let Some(w) = &a.window {
+                let _ = writeln!(out, "  window   {}", describe_window(w));
+            }
+            let _ = writeln!(out, "  emit     {:?}", a.emit);
+        }
+        for (i, c) in s.over.iter().enumerate() {
+            let _ = writeln!(out, "  over     w{i} = {c}");
         }
         for it in &s.items {
             let _ = writeln!(out, "  {:<24} {:<16} = {}", it.name, it.expr.ty().to_string(), it.expr);

@@ -293,6 +293,38 @@ impl Rewriter<'_, '_> {
     }
 }
 
+impl std::fmt::Display for OverCall {
+    /// `LAG(price, 1) OVER (PARTITION BY symbol ORDER BY ts ROWS 9 PRECEDING)`, for `velo explain`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.func {
+            OverFunc::Lag { value, offset, default } => {
+                let d = default.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
+                write!(f, "LAG({value}, {offset}{d})")?;
+            }
+            OverFunc::RowNumber => f.write_str("ROW_NUMBER()")?,
+            OverFunc::Rank => f.write_str("RANK()")?,
+            OverFunc::DenseRank => f.write_str("DENSE_RANK()")?,
+            OverFunc::Nth { value, n } => write!(f, "NTH_VALUE({value}, {n})")?,
+            OverFunc::Last(value) => write!(f, "LAST_VALUE({value})")?,
+            OverFunc::Aggregate(a) => write!(f, "{a}")?,
+        }
+        let list = |v: &[TExpr]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let mut parts = Vec::new();
+        if !self.partition.is_empty() {
+            parts.push(format!("PARTITION BY {}", list(&self.partition)));
+        }
+        if !self.order.is_empty() {
+            parts.push(format!("ORDER BY {}", list(&self.order)));
+        }
+        parts.push(match self.frame {
+            Frame::Unbounded => "ROWS UNBOUNDED PRECEDING".to_string(),
+            Frame::Rows(n) => format!("ROWS {n} PRECEDING"),
+            Frame::Range(ms) => format!("RANGE {ms} ms PRECEDING"),
+        });
+        write!(f, " OVER ({})", parts.join(" "))
+    }
+}
+
 /// A whole-number literal.
 fn constant(e: &Expr) -> Option<usize> {
     match e {

@@ -37,6 +37,23 @@ fn check_passes_every_bundled_app() {
 }
 
 #[test]
+fn explain_shows_keys_aggregates_windows_and_over_calls() {
+    let out = velo().arg("-C").arg(apps().join("trading")).args(["explain", "trading.sql"]).output().expect("run velo");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let shown = text(&out);
+    for line in [
+        "  group    k0 = symbol",
+        "  agg      a0 = FIRST_VALUE(price)",
+        "  window   TUMBLING 60000 ms on ts (watermark −5000 ms, allowed lateness 0 ms, late records: DeadLetter)",
+        "  window   SLIDING 300000 ms every 60000 ms on ts",
+        "  over     w3 = SUM(qty) OVER (PARTITION BY symbol ORDER BY ts ROWS 4 PRECEDING)",
+        "  change                   DECIMAL(11, 2)   = (price - w2)",
+    ] {
+        assert!(shown.contains(line), "missing `{line}` in:\n{shown}");
+    }
+}
+
+#[test]
 fn check_reports_all_problems_as_json_lines_and_exits_1() {
     let dir = temp("check");
     let app = dir.join("bad.sql");
