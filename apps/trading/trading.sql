@@ -38,6 +38,19 @@ FROM trades
 GROUP BY symbol
 WINDOW SLIDING(ts, 5m, 1m);
 
+-- LEAD: each trade waits until the next two trades of its symbol arrive (or the file ends).
+CREATE STREAM next_trades AS
+SELECT
+    trade_id,
+    symbol,
+    price,
+    LEAD(price) OVER (PARTITION BY symbol ORDER BY ts)          AS next_price,
+    LEAD(price, 2, 0) OVER (PARTITION BY symbol ORDER BY ts)    AS price_in_2,
+    LEAD(price) OVER (PARTITION BY symbol ORDER BY ts) - price  AS next_change,
+    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY ts)         AS nth_trade
+FROM trades
+WHERE qty >= 5;
+
 -- Date/time functions on every trade: calendar parts, truncation, interval arithmetic,
 -- differences and formatting.
 CREATE STREAM trade_calendar AS
@@ -107,6 +120,8 @@ WITH (
 
     'ohlc_1m.type' = 'file_sink',
     'ohlc_1m.path' = './output/ohlc_1m.csv',
+    'next_trades.type' = 'file_sink',
+    'next_trades.path' = './output/next_trades.csv',
     'trade_stats.type' = 'file_sink',
     'trade_stats.path' = './output/trade_stats.csv',
     'trade_calendar.type' = 'file_sink',

@@ -13,7 +13,10 @@ For `over` (window functions over rows), DuckDB computes the same OVER clauses w
 arrival position, which is what Velo's streaming semantics promise (rows arrive in ORDER BY order),
 and Python turns the frame's SUM/COUNT into AVG.
 
-Usage: windows_oracle.py {ohlc|avg|running|late|over} TRADES.csv
+For `lead`, a row is emitted when the trade two later in its symbol arrives (its last LEAD
+value), the rows still waiting at the end of the input last, in arrival order.
+
+Usage: windows_oracle.py {ohlc|avg|running|late|over|lead} TRADES.csv
 """
 import csv
 import datetime
@@ -102,7 +105,7 @@ elif mode == "running":
         SELECT symbol, ws, sum(qty) OVER (PARTITION BY symbol, ws ORDER BY rn ROWS UNBOUNDED PRECEDING)
         FROM t ORDER BY rn""").fetchall()
     write(["symbol", "minute", "volume"], [(s, ts(w), v) for s, w, v in rows])
-elif mode == "over":
+elif mode in ("over", "lead"):
     con = duckdb.connect()
     con.execute("CREATE TABLE t (rn BIGINT, trade_id BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT)")
     with open(path, newline="") as f:
@@ -114,6 +117,14 @@ elif mode == "over":
                 continue  # Velo dead-letters the record whose price does not decode
     con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows)
     p = "PARTITION BY symbol ORDER BY rn"
+    if mode == "lead":
+        out = con.execute(f"""
+            SELECT trade_id, symbol, price, lead(price) OVER ({p}), lead(price, 2, 0) OVER ({p}),
+                lead(price) OVER ({p}) - price, row_number() OVER ({p})
+            FROM t WHERE qty >= 5
+            ORDER BY coalesce(lead(rn, 2) OVER ({p}), 9223372036854775807), rn""").fetchall()
+        write(["trade_id", "symbol", "price", "next_price", "price_in_2", "next_change", "nth_trade"], out)
+        sys.exit(0)
     out = con.execute(f"""
         SELECT trade_id, symbol, price,
             row_number() OVER ({p}),

@@ -185,6 +185,10 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
     }
     // Window functions see the rows that pass WHERE, in arrival order.
     let state = over::state_struct(s);
+    if over::has_lead(s) {
+        let items = over::lead_items(s, &input, &output, &name, body);
+        return quote!(#state #items);
+    }
     let state_name = over::state_name(s);
     let values = over::values(s);
     quote! {
@@ -246,6 +250,23 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let downstream = downstream_of(plan, i);
     let Some(agg) = &s.aggregate else {
         let state = eval_state(s, false);
+        if over::has_lead(s) {
+            // Rows wait for their LEAD values: this record may release several earlier rows.
+            let (finish, _) = over::lead_fn_names(s);
+            return quote! {{
+                let mut ready = Vec::new();
+                match #eval(#row #state, &mut ready) {
+                    Err(e) => #var.reject(&e, rec),
+                    Ok(()) => {
+                        let mut flow = rt::Flow::Continue;
+                        for e in &ready {
+                            flow = #var.push(#finish(e), rec, #downstream)?;
+                        }
+                        Ok(flow)
+                    }
+                }
+            }};
+        }
         return quote!(#var.push(#eval(#row #state), rec, #downstream));
     };
     let n = aggregate::names(s);
@@ -474,6 +495,17 @@ fn run_fn(plan: &Plan) -> TokenStream {
             }
         }
     });
+    // Rows still waiting for LEAD values, once every source has ended.
+    let lead_flushes = plan.statements.iter().enumerate().filter(|(_, s)| over::has_lead(s)).map(|(i, s)| {
+        let (var, state) = (var_name(s), over::state_var(s));
+        let (finish, flush) = over::lead_fn_names(s);
+        let downstream = downstream_of(plan, i);
+        quote! {
+            for e in #flush(&mut #state) {
+                #var.push_final(#finish(&e), #downstream)?;
+            }
+        }
+    });
     let finishes = plan.statements.iter().map(|s| {
         let var = var_name(s);
         quote!(#var.finish(ctx)?;)
@@ -485,6 +517,7 @@ fn run_fn(plan: &Plan) -> TokenStream {
             #(#groups)*
             #(#overs)*
             #(#reads)*
+            #(#lead_flushes)*
             #(#flushes)*
             #(#finishes)*
             Ok(())
@@ -540,7 +573,18 @@ fn library_mode(plan: &Plan) -> TokenStream {
             }
         }
     });
-    let flushes: Vec<TokenStream> = flushes.collect();
+    let lead_flushes = stmts.iter().enumerate().filter(|(_, s)| over::has_lead(s)).map(|(i, s)| {
+        let state = over::state_var(s);
+        let (finish, flush) = over::lead_fn_names(s);
+        let emit = library_emit(plan, i, quote!(res));
+        quote! {
+            for e in #flush(&mut self.#state) {
+                let res = #finish(&e);
+                #emit
+            }
+        }
+    });
+    let flushes: Vec<TokenStream> = lead_flushes.chain(flushes).collect();
     let finish_body = if flushes.is_empty() {
         quote!(Output::default())
     } else {
@@ -620,6 +664,22 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let name = &s.name;
     let Some(agg) = &s.aggregate else {
         let (eval, state) = (eval_name(s), eval_state(s, true));
+        if over::has_lead(s) {
+            let (finish, _) = over::lead_fn_names(s);
+            let emit = library_emit(plan, i, quote!(res));
+            return quote! {{
+                let mut ready = Vec::new();
+                match #eval(#row #state, &mut ready) {
+                    Err(e) => out.errors.push((#name, e)),
+                    Ok(()) => {
+                        for e in &ready {
+                            let res = #finish(e);
+                            #emit
+                        }
+                    }
+                }
+            }};
+        }
         return library_emit(plan, i, quote!(#eval(#row #state)));
     };
     let n = aggregate::names(s);

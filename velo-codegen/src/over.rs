@@ -33,6 +33,16 @@ pub enum OverFunc {
         /// When there is no such row.
         default: Option<TExpr>,
     },
+    /// `LEAD(x [, offset [, default]])`: the row waits until the row `offset` later in its
+    /// partition arrives (or the input ends).
+    Lead {
+        /// The value.
+        value: TExpr,
+        /// Rows ahead.
+        offset: usize,
+        /// When there is no such row.
+        default: Option<TExpr>,
+    },
     /// `ROW_NUMBER()`.
     RowNumber,
     /// `RANK()`.
@@ -89,6 +99,17 @@ pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(V
         return None;
     }
     let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
+    let mut leads = calls.iter().filter(|c| matches!(c.func, OverFunc::Lead { .. }));
+    if let Some(first) = leads.next()
+        && leads.any(|c| c.partition != first.partition)
+    {
+        diags.push(Diagnostic::error(
+            "E0901",
+            Span::default(),
+            "LEAD calls with different PARTITION BY in one statement are not supported yet",
+        ));
+        return None;
+    }
     let mut scope = input.clone();
     for (i, c) in calls.iter().enumerate() {
         scope.locals.push((format!("__w{i}"), format!("w{i}"), c.ty));
@@ -222,7 +243,7 @@ impl Rewriter<'_, '_> {
             }
         };
         let func = match name.as_str() {
-            "LAG" => {
+            "LAG" | "LEAD" => {
                 arity(1, 3, self)?;
                 let value = Binder { scope: self.input, diags: self.diags }.bind(args[0])?;
                 let offset = match args.get(1) {
@@ -238,7 +259,11 @@ impl Rewriter<'_, '_> {
                     None => None,
                     Some(d) => Some(Binder { scope: self.input, diags: self.diags }.bind(d)?.cast_to(value.ty())),
                 };
-                OverFunc::Lag { value, offset, default }
+                if name == "LEAD" {
+                    OverFunc::Lead { value, offset, default }
+                } else {
+                    OverFunc::Lag { value, offset, default }
+                }
             }
             "ROW_NUMBER" | "RANK" | "DENSE_RANK" => {
                 arity(0, 0, self)?;
@@ -261,7 +286,7 @@ impl Rewriter<'_, '_> {
                     },
                 }
             }
-            "LEAD" | "PERCENT_RANK" | "CUME_DIST" | "NTILE" => {
+            "PERCENT_RANK" | "CUME_DIST" | "NTILE" => {
                 return self.error(
                     "E0901",
                     span,
@@ -275,7 +300,10 @@ impl Rewriter<'_, '_> {
             _ => return self.error("E0202", span, format!("{name} is not a window function")),
         };
         let ty = match &func {
-            OverFunc::Lag { value, .. } | OverFunc::Nth { value, .. } | OverFunc::Last(value) => value.ty(),
+            OverFunc::Lag { value, .. }
+            | OverFunc::Lead { value, .. }
+            | OverFunc::Nth { value, .. }
+            | OverFunc::Last(value) => value.ty(),
             OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => SqlType::BigInt,
             OverFunc::Aggregate(c) => c.ty,
         };
@@ -300,6 +328,10 @@ impl std::fmt::Display for OverCall {
             OverFunc::Lag { value, offset, default } => {
                 let d = default.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
                 write!(f, "LAG({value}, {offset}{d})")?;
+            }
+            OverFunc::Lead { value, offset, default } => {
+                let d = default.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
+                write!(f, "LEAD({value}, {offset}{d})")?;
             }
             OverFunc::RowNumber => f.write_str("ROW_NUMBER()")?,
             OverFunc::Rank => f.write_str("RANK()")?,

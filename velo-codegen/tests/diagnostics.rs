@@ -95,8 +95,8 @@ case!(
 );
 case!(extract_needs_a_time, app("SELECT EXTRACT(YEAR FROM customer) AS y FROM orders"));
 case!(
-    lead_is_not_supported_yet,
-    app("SELECT id, LEAD(amount) OVER (PARTITION BY customer ORDER BY placed_at) AS next_amount FROM orders")
+    percent_rank_is_not_supported_yet,
+    app("SELECT id, PERCENT_RANK() OVER (PARTITION BY customer ORDER BY placed_at) AS pr FROM orders")
 );
 case!(
     frames_must_end_at_the_current_row,

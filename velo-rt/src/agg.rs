@@ -634,6 +634,11 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
         Ok(())
     }
 
+    /// Every group's accumulators, writable, in order of first appearance.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut A> {
+        self.entries.iter_mut().map(|(_, a)| a)
+    }
+
     /// Removes every group, keeping the allocated capacity for reuse.
     pub fn clear(&mut self) {
         self.index.clear();

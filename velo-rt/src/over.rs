@@ -58,6 +58,43 @@ impl<T: Clone> Recent<T> {
     }
 }
 
+/// Rows of one partition waiting for the rows their `LEAD`s read, oldest first.
+#[derive(Debug, Clone)]
+pub struct Leads<E> {
+    queue: VecDeque<E>,
+}
+
+impl<E> Default for Leads<E> {
+    fn default() -> Self {
+        Self { queue: VecDeque::new() }
+    }
+}
+
+impl<E> Leads<E> {
+    /// Queues the current row.
+    pub fn push(&mut self, e: E) {
+        self.queue.push_back(e);
+    }
+
+    /// The row `d` rows before the newest (0: the newest), to receive the newest row's value.
+    pub fn back(&mut self, d: usize) -> Option<&mut E> {
+        let i = self.queue.len().checked_sub(d + 1)?;
+        self.queue.get_mut(i)
+    }
+
+    /// Takes the rows that have all their LEAD values: those at least `max_offset` rows before
+    /// the newest.
+    pub fn release(&mut self, max_offset: usize) -> impl Iterator<Item = E> + '_ {
+        let ready = self.queue.len().saturating_sub(max_offset);
+        self.queue.drain(..ready)
+    }
+
+    /// Takes every waiting row (end of input: the missing LEAD values take their default).
+    pub fn drain(&mut self) -> impl Iterator<Item = E> + '_ {
+        self.queue.drain(..)
+    }
+}
+
 /// `ROW_NUMBER()`, `RANK()`, `DENSE_RANK()` within a partition, with rows arriving in ORDER BY
 /// order: equal ORDER BY values are peers and share a rank.
 #[derive(Debug, Clone)]
@@ -219,6 +256,22 @@ mod tests {
         assert_eq!(got, vec![None, None, Some(Some(1)), Some(None)]);
         assert_eq!(r.values.len(), 2, "LAG(x, 2) keeps two values");
         assert_eq!(Recent::default().lag(Some(7), 0), Some(Some(7)));
+    }
+
+    #[test]
+    fn leads_wait_for_the_rows_they_read() {
+        // LEAD(x, 2): each row gets the value two rows later.
+        let mut l: Leads<(i64, Option<i64>)> = Leads::default();
+        let mut out = Vec::new();
+        for x in 1..=4 {
+            l.push((x, None));
+            if let Some(e) = l.back(2) {
+                e.1 = Some(x);
+            }
+            out.extend(l.release(2));
+        }
+        assert_eq!(out, vec![(1, Some(3)), (2, Some(4))]);
+        assert_eq!(l.drain().collect::<Vec<_>>(), vec![(3, None), (4, None)], "the end of input releases the rest");
     }
 
     #[test]

@@ -61,6 +61,17 @@ pub mod ranking {
     );
 }
 
+/// LEAD: a row waits for the next row of its partition, or for the end of the input.
+pub mod leading {
+    velo_rt::velo_sql!(
+        "CREATE STREAM nexts AS SELECT player, score, LEAD(score) OVER (PARTITION BY game ORDER BY score) AS next_score
+         FROM scores
+         WITH ('scores.type' = 'file_source', 'scores.path' = 's.csv',
+               'scores.schema' = 'game STRING, player STRING, score BIGINT')",
+        module = app
+    );
+}
+
 /// Time-based frames: the last 10 seconds of each symbol, by event time.
 pub mod timed {
     velo_rt::velo_sql!(
@@ -207,6 +218,25 @@ mod tests {
                 rank(4, 4, 3, "eve"),
                 rank(2, 1, 1, "fay"),
             ]
+        );
+    }
+
+    #[test]
+    fn lead_rows_come_out_when_their_next_row_arrives() {
+        use super::leading::app::{Pipeline, ScoresRow};
+        let row = |g: &str, p: &str, s: i64| ScoresRow { game: Some(g.into()), player: Some(p.into()), score: Some(s) };
+        let mut p = Pipeline::new();
+        let seen = |o: &[super::leading::app::NextsRow]| {
+            o.iter().map(|r| (r.player.clone().unwrap_or_default(), r.next_score)).collect::<Vec<_>>()
+        };
+        let out = p.process_scores([row("chess", "ann", 10), row("go", "bob", 5)]);
+        assert!(out.nexts.is_empty(), "both rows wait for their successor");
+        let out = p.process_scores([row("chess", "cid", 20)]);
+        assert_eq!(seen(&out.nexts), vec![("ann".to_string(), Some(20))]);
+        assert_eq!(
+            seen(&p.finish().nexts),
+            vec![("bob".to_string(), None), ("cid".to_string(), None)],
+            "arrival order"
         );
     }
 

@@ -35,7 +35,7 @@ fn state_type(c: &OverCall) -> Option<TokenStream> {
                 quote!(rt::over::Framed<#acc, #input>)
             }
         }
-        OverFunc::Last(_) => return None,
+        OverFunc::Last(_) | OverFunc::Lead { .. } => return None,
     })
 }
 
@@ -81,11 +81,128 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
             (format_ident!("p{}", j), quote!(rt::Groups<(#(Option<#keys>,)*), (#(#states,)*)>))
         })
         .unzip();
+    let leads = lead_partition(s).map(|keys| {
+        let keys = keys.iter().map(|k| k.ty().rust());
+        let pending = pending_name(s);
+        quote! {
+            leads: rt::Groups<(#(Option<#keys>,)*), rt::over::Leads<#pending>>,
+            seq: u64,
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Debug, Default)]
         pub struct #name {
             #(#fields: #tys,)*
+            #leads
+        }
+    }
+}
+
+fn is_lead(c: &OverCall) -> bool {
+    matches!(c.func, OverFunc::Lead { .. })
+}
+
+/// The PARTITION BY of the statement's LEAD calls (the planner checked they share one).
+fn lead_partition(s: &StatementPlan) -> Option<&[TExpr]> {
+    s.over.iter().find(|c| is_lead(c)).map(|c| c.partition.as_slice())
+}
+
+/// Whether the statement's rows wait for LEAD values.
+pub(super) fn has_lead(s: &StatementPlan) -> bool {
+    lead_partition(s).is_some()
+}
+
+fn pending_name(s: &StatementPlan) -> Ident {
+    let base = s.struct_name.strip_suffix("Row").unwrap_or(&s.struct_name);
+    format_ident!("{}Pending", base)
+}
+
+/// `finish_<stmt>` and `flush_<stmt>`.
+pub(super) fn lead_fn_names(s: &StatementPlan) -> (Ident, Ident) {
+    (format_ident!("finish_{}", s.ident), format_ident!("flush_{}", s.ident))
+}
+
+/// For a statement with LEAD: the pending-row struct, `eval_<stmt>` (which queues the row and
+/// hands back the rows whose LEAD values are now known), `finish_<stmt>` (a pending row's output
+/// row) and `flush_<stmt>` (every waiting row, at the end of the input, in arrival order).
+pub(super) fn lead_items(
+    s: &StatementPlan,
+    input: &Ident,
+    output: &Ident,
+    eval: &Ident,
+    body: TokenStream,
+) -> TokenStream {
+    let pending = pending_name(s);
+    let state = names(s).0;
+    let (finish, flush) = lead_fn_names(s);
+    let keys = lead_partition(s).unwrap_or(&[]);
+    let lookup = group_lookup(keys, quote!(over.leads));
+    let others: Vec<(Ident, TokenStream)> = s
+        .over
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !is_lead(c))
+        .map(|(i, c)| (format_ident!("w{}", i), c.ty.rust()))
+        .collect();
+    let (other_ws, other_tys): (Vec<&Ident>, Vec<&TokenStream>) = others.iter().map(|(w, t)| (w, t)).unzip();
+    let leads: Vec<(usize, &OverCall)> = s.over.iter().enumerate().filter(|(_, c)| is_lead(c)).collect();
+    let lead_ws: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
+    let lead_inputs: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("x{}", i)).collect();
+    let lead_tys = leads.iter().map(|(_, c)| c.ty.rust());
+    let (mut lead_values, mut offsets, mut defaults) = (Vec::new(), Vec::new(), Vec::new());
+    for (_, c) in &leads {
+        if let OverFunc::Lead { value, offset, default } = &c.func {
+            lead_values.push(expr(value));
+            offsets.push(*offset);
+            defaults.push(default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
+        }
+    }
+    let max = offsets.iter().copied().max().unwrap_or(0);
+    let filter = s.filter.as_ref().map(|f| {
+        let f = expr(f);
+        quote!(if !rt::ops::is_true(#f) { return Ok(()); })
+    });
+    let own_values = values(s); // every OVER value but the LEADs
+    let doc = format!(" A row of `{}` waiting for the rows its LEAD values come from.", s.name);
+    let eval_doc = format!(
+        " Queues one input row of `{}` and appends to `ready` the rows whose LEAD values are now known.",
+        s.name
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #pending {
+            seq: u64,
+            row: #input,
+            #(#other_ws: Option<#other_tys>,)*
+            #(#lead_ws: Option<Option<#lead_tys>>,)*
+        }
+        #[doc = #eval_doc]
+        pub fn #eval(r: &#input, over: &mut #state, ready: &mut Vec<#pending>) -> rt::EvalResult<()> {
+            #filter
+            #own_values
+            #(let #lead_inputs = #lead_values;)*
+            let seq = over.seq;
+            over.seq += 1;
+            #lookup
+            acc.push(#pending { seq, row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* });
+            #(if let Some(e) = acc.back(#offsets) { e.#lead_ws = Some(#lead_inputs.clone()); })*
+            ready.extend(acc.release(#max));
+            Ok(())
+        }
+        /// The output row of a pending row (its missing LEAD values take their default).
+        pub fn #finish(e: &#pending) -> rt::EvalResult<Option<#output>> {
+            let r = &e.row;
+            #(let #other_ws = e.#other_ws.clone();)*
+            #(let #lead_ws = match &e.#lead_ws { Some(v) => v.clone(), None => #defaults };)*
+            #body
+        }
+        /// Every row still waiting (end of the input), in arrival order.
+        pub fn #flush(over: &mut #state) -> Vec<#pending> {
+            let mut rows: Vec<#pending> = over.leads.values_mut().flat_map(|l| l.drain().collect::<Vec<_>>()).collect();
+            rows.sort_by_key(|e| e.seq);
+            rows
         }
     }
 }
@@ -109,6 +226,7 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
     let order = quote!(Some((#(#order,)*)));
     match &c.func {
         OverFunc::Last(v) => expr(v),
+        OverFunc::Lead { .. } => quote!(None),
         OverFunc::Lag { value, offset, default } => {
             let (v, d) = (expr(value), default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
             quote!(match #st.lag(#v, #offset) { Some(v) => v, None => #d })
@@ -130,7 +248,7 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
 /// `let w<i> = …;` for every call, reading and updating `over`: one partition lookup per
 /// PARTITION BY, then each call of it on its own state.
 pub(super) fn values(s: &StatementPlan) -> TokenStream {
-    let stateless = s.over.iter().enumerate().filter(|(_, c)| state_type(c).is_none()).map(|(i, c)| {
+    let stateless = s.over.iter().enumerate().filter(|(_, c)| state_type(c).is_none() && !is_lead(c)).map(|(i, c)| {
         let (w, v) = (format_ident!("w{}", i), call_value(c, quote!()));
         quote!(let #w = #v;)
     });
