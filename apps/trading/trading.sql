@@ -51,6 +51,17 @@ SELECT
 FROM trades
 WHERE qty >= 5;
 
+-- Whole-partition rankings: every row waits for the end of the input (a bounded file).
+CREATE STREAM price_ranks AS
+SELECT
+    trade_id,
+    symbol,
+    PERCENT_RANK() OVER (PARTITION BY symbol ORDER BY ts) AS pct_rank,
+    CUME_DIST() OVER (PARTITION BY symbol ORDER BY ts)    AS cume_dist,
+    NTILE(4) OVER (PARTITION BY symbol ORDER BY ts)       AS quartile
+FROM trades
+WHERE qty >= 5;
+
 -- Date/time functions on every trade: calendar parts, truncation, interval arithmetic,
 -- differences and formatting.
 CREATE STREAM trade_calendar AS
@@ -120,6 +131,8 @@ WITH (
 
     'ohlc_1m.type' = 'file_sink',
     'ohlc_1m.path' = './output/ohlc_1m.csv',
+    'price_ranks.type' = 'file_sink',
+    'price_ranks.path' = './output/price_ranks.csv',
     'next_trades.type' = 'file_sink',
     'next_trades.path' = './output/next_trades.csv',
     'trade_stats.type' = 'file_sink',

@@ -16,7 +16,9 @@ and Python turns the frame's SUM/COUNT into AVG.
 For `lead`, a row is emitted when the trade two later in its symbol arrives (its last LEAD
 value), the rows still waiting at the end of the input last, in arrival order.
 
-Usage: windows_oracle.py {ohlc|avg|running|late|over|lead} TRADES.csv
+`ranks` (PERCENT_RANK, CUME_DIST, NTILE) come out at the end of the input, in arrival order.
+
+Usage: windows_oracle.py {ohlc|avg|running|late|over|lead|ranks} TRADES.csv
 """
 import csv
 import datetime
@@ -105,7 +107,7 @@ elif mode == "running":
         SELECT symbol, ws, sum(qty) OVER (PARTITION BY symbol, ws ORDER BY rn ROWS UNBOUNDED PRECEDING)
         FROM t ORDER BY rn""").fetchall()
     write(["symbol", "minute", "volume"], [(s, ts(w), v) for s, w, v in rows])
-elif mode in ("over", "lead"):
+elif mode in ("over", "lead", "ranks"):
     con = duckdb.connect()
     con.execute("CREATE TABLE t (rn BIGINT, trade_id BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT)")
     with open(path, newline="") as f:
@@ -124,6 +126,12 @@ elif mode in ("over", "lead"):
             FROM t WHERE qty >= 5
             ORDER BY coalesce(lead(rn, 2) OVER ({p}), 9223372036854775807), rn""").fetchall()
         write(["trade_id", "symbol", "price", "next_price", "price_in_2", "next_change", "nth_trade"], out)
+        sys.exit(0)
+    if mode == "ranks":
+        out = con.execute(f"""
+            SELECT trade_id, symbol, percent_rank() OVER ({p}), cume_dist() OVER ({p}), ntile(4) OVER ({p})
+            FROM t WHERE qty >= 5 ORDER BY rn""").fetchall()
+        write(["trade_id", "symbol", "pct_rank", "cume_dist", "quartile"], out)
         sys.exit(0)
     out = con.execute(f"""
         SELECT trade_id, symbol, price,

@@ -43,6 +43,13 @@ pub enum OverFunc {
         /// When there is no such row.
         default: Option<TExpr>,
     },
+    /// `PERCENT_RANK()`, `CUME_DIST()`: need the whole partition, so rows wait for the end of
+    /// the input.
+    PercentRank,
+    /// See [`OverFunc::PercentRank`].
+    CumeDist,
+    /// `NTILE(buckets)`, also at the end of the input.
+    Ntile(usize),
     /// `ROW_NUMBER()`.
     RowNumber,
     /// `RANK()`.
@@ -73,6 +80,18 @@ pub enum Frame {
     Range(i64),
 }
 
+impl OverFunc {
+    /// Whether the row must wait for later rows: LEAD, and the whole-partition functions.
+    pub fn is_deferred(&self) -> bool {
+        matches!(self, OverFunc::Lead { .. } | OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_))
+    }
+
+    /// Whether the value needs the whole partition (known at the end of the input).
+    pub fn needs_whole_partition(&self) -> bool {
+        matches!(self, OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_))
+    }
+}
+
 /// One `f(…) OVER (…)` call of a statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverCall {
@@ -99,14 +118,14 @@ pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(V
         return None;
     }
     let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
-    let mut leads = calls.iter().filter(|c| matches!(c.func, OverFunc::Lead { .. }));
-    if let Some(first) = leads.next()
-        && leads.any(|c| c.partition != first.partition)
+    let mut deferred = calls.iter().filter(|c| c.func.is_deferred());
+    if let Some(first) = deferred.next()
+        && deferred.any(|c| c.partition != first.partition)
     {
         diags.push(Diagnostic::error(
             "E0901",
             Span::default(),
-            "LEAD calls with different PARTITION BY in one statement are not supported yet",
+            "LEAD, PERCENT_RANK, CUME_DIST and NTILE calls with different PARTITION BY in one statement are not supported yet",
         ));
         return None;
     }
@@ -286,12 +305,18 @@ impl Rewriter<'_, '_> {
                     },
                 }
             }
-            "PERCENT_RANK" | "CUME_DIST" | "NTILE" => {
-                return self.error(
-                    "E0901",
-                    span,
-                    format!("{name} is not supported yet (it needs rows that arrive later, or the whole partition)"),
-                );
+            "PERCENT_RANK" | "CUME_DIST" => {
+                arity(0, 0, self)?;
+                if name == "CUME_DIST" { OverFunc::CumeDist } else { OverFunc::PercentRank }
+            }
+            "NTILE" => {
+                arity(1, 1, self)?;
+                match constant(args[0]).filter(|n| *n >= 1) {
+                    Some(n) => OverFunc::Ntile(n),
+                    None => {
+                        return self.error("E0221", span_of(args[0]), "NTILE's bucket count must be a constant ≥ 1");
+                    }
+                }
             }
             _ if is_aggregate(&name) => {
                 let plain = strip_over(e);
@@ -304,7 +329,8 @@ impl Rewriter<'_, '_> {
             | OverFunc::Lead { value, .. }
             | OverFunc::Nth { value, .. }
             | OverFunc::Last(value) => value.ty(),
-            OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => SqlType::BigInt,
+            OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank | OverFunc::Ntile(_) => SqlType::BigInt,
+            OverFunc::PercentRank | OverFunc::CumeDist => SqlType::Double,
             OverFunc::Aggregate(c) => c.ty,
         };
         if let Frame::Range(_) = frame {
@@ -333,6 +359,9 @@ impl std::fmt::Display for OverCall {
                 let d = default.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
                 write!(f, "LEAD({value}, {offset}{d})")?;
             }
+            OverFunc::PercentRank => f.write_str("PERCENT_RANK()")?,
+            OverFunc::CumeDist => f.write_str("CUME_DIST()")?,
+            OverFunc::Ntile(n) => write!(f, "NTILE({n})")?,
             OverFunc::RowNumber => f.write_str("ROW_NUMBER()")?,
             OverFunc::Rank => f.write_str("RANK()")?,
             OverFunc::DenseRank => f.write_str("DENSE_RANK()")?,

@@ -95,8 +95,10 @@ case!(
 );
 case!(extract_needs_a_time, app("SELECT EXTRACT(YEAR FROM customer) AS y FROM orders"));
 case!(
-    percent_rank_is_not_supported_yet,
-    app("SELECT id, PERCENT_RANK() OVER (PARTITION BY customer ORDER BY placed_at) AS pr FROM orders")
+    expire_after_is_not_supported_yet,
+    app(
+        "SELECT id, LAG(amount) OVER (PARTITION BY customer ORDER BY placed_at EXPIRE AFTER NEVER) AS prev FROM orders"
+    )
 );
 case!(
     frames_must_end_at_the_current_row,

@@ -95,6 +95,48 @@ impl<E> Leads<E> {
     }
 }
 
+/// `PERCENT_RANK()` of every row of a whole partition, given in ORDER BY order: (rank − 1) ÷
+/// (rows − 1), 0 for a single row; equal ORDER BY values are peers.
+pub fn percent_ranks<T: PartialEq>(orders: &[T]) -> Vec<Option<f64>> {
+    let n = orders.len();
+    let mut rank = 1;
+    (0..n)
+        .map(|i| {
+            if i > 0 && orders[i] != orders[i - 1] {
+                rank = i + 1;
+            }
+            Some(if n > 1 { (rank - 1) as f64 / (n - 1) as f64 } else { 0.0 })
+        })
+        .collect()
+}
+
+/// `CUME_DIST()` of every row of a whole partition in ORDER BY order: (rows up to the row's last
+/// peer) ÷ rows.
+pub fn cume_dists<T: PartialEq>(orders: &[T]) -> Vec<Option<f64>> {
+    let n = orders.len();
+    let mut out = vec![None; n];
+    let mut end = n;
+    for i in (0..n).rev() {
+        if i + 1 < n && orders[i] != orders[i + 1] {
+            end = i + 1;
+        }
+        out[i] = Some(end as f64 / n as f64);
+    }
+    out
+}
+
+/// `NTILE(buckets)` of `rows` rows in order: bucket sizes differ by at most one, larger first.
+pub fn ntiles(rows: usize, buckets: usize) -> Vec<Option<i64>> {
+    let (size, extra) = (rows / buckets.max(1), rows % buckets.max(1));
+    (0..rows)
+        .map(|i| {
+            let big = extra * (size + 1);
+            let b = if i < big { i / (size + 1) } else { extra + (i - big) / size.max(1) };
+            Some(b as i64 + 1)
+        })
+        .collect()
+}
+
 /// `ROW_NUMBER()`, `RANK()`, `DENSE_RANK()` within a partition, with rows arriving in ORDER BY
 /// order: equal ORDER BY values are peers and share a rank.
 #[derive(Debug, Clone)]
@@ -256,6 +298,17 @@ mod tests {
         assert_eq!(got, vec![None, None, Some(Some(1)), Some(None)]);
         assert_eq!(r.values.len(), 2, "LAG(x, 2) keeps two values");
         assert_eq!(Recent::default().lag(Some(7), 0), Some(Some(7)));
+    }
+
+    #[test]
+    fn whole_partition_ranks() {
+        let orders = [10, 20, 20, 30];
+        assert_eq!(percent_ranks(&orders), vec![Some(0.0), Some(1.0 / 3.0), Some(1.0 / 3.0), Some(1.0)]);
+        assert_eq!(cume_dists(&orders), vec![Some(0.25), Some(0.75), Some(0.75), Some(1.0)]);
+        assert_eq!(percent_ranks(&[7]), vec![Some(0.0)]);
+        let tiles = |n, k| ntiles(n, k).into_iter().map(Option::unwrap).collect::<Vec<_>>();
+        assert_eq!(tiles(7, 3), vec![1, 1, 1, 2, 2, 3, 3]);
+        assert_eq!(tiles(2, 4), vec![1, 2]);
     }
 
     #[test]

@@ -72,6 +72,20 @@ pub mod leading {
     );
 }
 
+/// Whole-partition rankings come out when the input ends.
+pub mod whole_partition {
+    velo_rt::velo_sql!(
+        "CREATE STREAM ranked AS SELECT player,
+             PERCENT_RANK() OVER (PARTITION BY game ORDER BY score) AS pr,
+             CUME_DIST() OVER (PARTITION BY game ORDER BY score) AS cd,
+             NTILE(2) OVER (PARTITION BY game ORDER BY score) AS half
+         FROM scores
+         WITH ('scores.type' = 'file_source', 'scores.path' = 's.csv',
+               'scores.schema' = 'game STRING, player STRING, score BIGINT')",
+        module = app
+    );
+}
+
 /// Time-based frames: the last 10 seconds of each symbol, by event time.
 pub mod timed {
     velo_rt::velo_sql!(
@@ -237,6 +251,27 @@ mod tests {
             seen(&p.finish().nexts),
             vec![("bob".to_string(), None), ("cid".to_string(), None)],
             "arrival order"
+        );
+    }
+
+    #[test]
+    fn whole_partition_rankings_wait_for_the_end_of_the_input() {
+        use super::whole_partition::app::{Pipeline, ScoresRow};
+        let row = |g: &str, p: &str, s: i64| ScoresRow { game: Some(g.into()), player: Some(p.into()), score: Some(s) };
+        let mut p = Pipeline::new();
+        let out = p.process_scores([
+            row("chess", "ann", 10),
+            row("go", "bob", 5),
+            row("chess", "cid", 20),
+            row("chess", "dee", 20),
+        ]);
+        assert!(out.ranked.is_empty());
+        let got: Vec<_> =
+            p.finish().ranked.iter().map(|r| (r.player.clone().unwrap_or_default(), r.pr, r.cd, r.half)).collect();
+        let r = |p: &str, pr: f64, cd: f64, h: i64| (p.to_string(), Some(pr), Some(cd), Some(h));
+        assert_eq!(
+            got,
+            vec![r("ann", 0.0, 1.0 / 3.0, 1), r("bob", 0.0, 1.0, 1), r("cid", 0.5, 1.0, 1), r("dee", 0.5, 1.0, 2)]
         );
     }
 

@@ -35,7 +35,9 @@ fn state_type(c: &OverCall) -> Option<TokenStream> {
                 quote!(rt::over::Framed<#acc, #input>)
             }
         }
-        OverFunc::Last(_) | OverFunc::Lead { .. } => return None,
+        OverFunc::Last(_) | OverFunc::Lead { .. } | OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => {
+            return None;
+        }
     })
 }
 
@@ -100,10 +102,10 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
 }
 
 fn is_lead(c: &OverCall) -> bool {
-    matches!(c.func, OverFunc::Lead { .. })
+    c.func.is_deferred()
 }
 
-/// The PARTITION BY of the statement's LEAD calls (the planner checked they share one).
+/// The PARTITION BY of the statement's deferred calls (the planner checked they share one).
 fn lead_partition(s: &StatementPlan) -> Option<&[TExpr]> {
     s.over.iter().find(|c| is_lead(c)).map(|c| c.partition.as_slice())
 }
@@ -146,7 +148,38 @@ pub(super) fn lead_items(
         .map(|(i, c)| (format_ident!("w{}", i), c.ty.rust()))
         .collect();
     let (other_ws, other_tys): (Vec<&Ident>, Vec<&TokenStream>) = others.iter().map(|(w, t)| (w, t)).unzip();
-    let leads: Vec<(usize, &OverCall)> = s.over.iter().enumerate().filter(|(_, c)| is_lead(c)).collect();
+    let leads: Vec<(usize, &OverCall)> =
+        s.over.iter().enumerate().filter(|(_, c)| matches!(c.func, OverFunc::Lead { .. })).collect();
+    let wholes: Vec<(usize, &OverCall)> =
+        s.over.iter().enumerate().filter(|(_, c)| c.func.needs_whole_partition()).collect();
+    let whole_ws: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
+    let whole_orders: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("o{}", i)).collect();
+    let whole_tys: Vec<TokenStream> = wholes.iter().map(|(_, c)| c.ty.rust()).collect();
+    let order_tys = wholes.iter().map(|(_, c)| {
+        let tys = c.order.iter().map(|o| o.ty().rust());
+        quote!((#(Option<#tys>,)*))
+    });
+    let order_values = wholes.iter().map(|(_, c)| {
+        let values = c.order.iter().map(expr);
+        quote!((#(#values,)*))
+    });
+    let computes = wholes.iter().map(|(i, c)| {
+        let (w, o) = (format_ident!("w{}", i), format_ident!("o{}", i));
+        let values = match c.func {
+            OverFunc::PercentRank => {
+                quote!(rt::over::percent_ranks(&part.iter().map(|e| e.#o.clone()).collect::<Vec<_>>()))
+            }
+            OverFunc::CumeDist => quote!(rt::over::cume_dists(&part.iter().map(|e| e.#o.clone()).collect::<Vec<_>>())),
+            OverFunc::Ntile(n) => quote!(rt::over::ntiles(part.len(), #n)),
+            _ => quote!(Vec::new()),
+        };
+        quote! {
+            let values = #values;
+            for (e, v) in part.iter_mut().zip(values) {
+                e.#w = v;
+            }
+        }
+    });
     let lead_ws: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
     let lead_inputs: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("x{}", i)).collect();
     let lead_tys = leads.iter().map(|(_, c)| c.ty.rust());
@@ -158,7 +191,9 @@ pub(super) fn lead_items(
             defaults.push(default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
         }
     }
-    let max = offsets.iter().copied().max().unwrap_or(0);
+    let part_binding = if wholes.is_empty() { quote!(part) } else { quote!(mut part) };
+    // Whole-partition functions keep every row until the end of the input.
+    let max = if wholes.is_empty() { offsets.iter().copied().max().unwrap_or(0) } else { usize::MAX };
     let filter = s.filter.as_ref().map(|f| {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(()); })
@@ -177,16 +212,19 @@ pub(super) fn lead_items(
             row: #input,
             #(#other_ws: Option<#other_tys>,)*
             #(#lead_ws: Option<Option<#lead_tys>>,)*
+            #(#whole_ws: Option<#whole_tys>,)*
+            #(#whole_orders: #order_tys,)*
         }
         #[doc = #eval_doc]
         pub fn #eval(r: &#input, over: &mut #state, ready: &mut Vec<#pending>) -> rt::EvalResult<()> {
             #filter
             #own_values
             #(let #lead_inputs = #lead_values;)*
+            #(let #whole_orders = #order_values;)*
             let seq = over.seq;
             over.seq += 1;
             #lookup
-            acc.push(#pending { seq, row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* });
+            acc.push(#pending { seq, row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* #(#whole_ws: None,)* #(#whole_orders,)* });
             #(if let Some(e) = acc.back(#offsets) { e.#lead_ws = Some(#lead_inputs.clone()); })*
             ready.extend(acc.release(#max));
             Ok(())
@@ -196,11 +234,17 @@ pub(super) fn lead_items(
             let r = &e.row;
             #(let #other_ws = e.#other_ws.clone();)*
             #(let #lead_ws = match &e.#lead_ws { Some(v) => v.clone(), None => #defaults };)*
+            #(let #whole_ws = e.#whole_ws;)*
             #body
         }
         /// Every row still waiting (end of the input), in arrival order.
         pub fn #flush(over: &mut #state) -> Vec<#pending> {
-            let mut rows: Vec<#pending> = over.leads.values_mut().flat_map(|l| l.drain().collect::<Vec<_>>()).collect();
+            let mut rows: Vec<#pending> = Vec::new();
+            for l in over.leads.values_mut() {
+                let #part_binding: Vec<#pending> = l.drain().collect();
+                #(#computes)*
+                rows.extend(part);
+            }
             rows.sort_by_key(|e| e.seq);
             rows
         }
@@ -226,7 +270,7 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
     let order = quote!(Some((#(#order,)*)));
     match &c.func {
         OverFunc::Last(v) => expr(v),
-        OverFunc::Lead { .. } => quote!(None),
+        OverFunc::Lead { .. } | OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => quote!(None),
         OverFunc::Lag { value, offset, default } => {
             let (v, d) = (expr(value), default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
             quote!(match #st.lag(#v, #offset) { Some(v) => v, None => #d })
