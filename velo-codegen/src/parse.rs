@@ -117,6 +117,8 @@ pub struct CreateStatement {
     pub window: Option<WindowClause>,
     /// Sources written as URIs.
     pub uri_sources: Vec<UriSource>,
+    /// `EXPIRE AFTER …` of its OVER clauses: partitions idle this many milliseconds are dropped.
+    pub over_expiry: Option<i64>,
     /// Where the statement starts.
     pub span: Span,
     /// Written as a bare `SELECT … INTO` (no CREATE).
@@ -230,7 +232,9 @@ fn parse_statement(tokens: Vec<TokenWithSpan>, index: usize, diags: &mut Diagnos
         return None;
     };
     let mut ext = Extensions::default();
-    let query_tokens = rewrite_row_buffers(lift_extensions(&tokens[select_at..], &mut ext, diags)?, diags);
+    let mut over_expiry = None;
+    let query_tokens =
+        rewrite_row_buffers(lift_extensions(&tokens[select_at..], &mut ext, diags)?, &mut over_expiry, diags);
     let mut all: Vec<TokenWithSpan> = tokens[..select_at].to_vec();
     all.extend(query_tokens);
     let end = all.last().map(|t| t.span.end).unwrap_or(Location { line: 0, column: 0 });
@@ -278,6 +282,7 @@ fn parse_statement(tokens: Vec<TokenWithSpan>, index: usize, diags: &mut Diagnos
             with: std::mem::take(&mut ext.with),
             window: ext.window.take(),
             uri_sources: std::mem::take(&mut ext.uri_sources),
+            over_expiry,
             span: start_span.clone(),
             implicit,
         })
@@ -344,8 +349,9 @@ fn find_depth0(tokens: &[TokenWithSpan], from: usize, pred: impl Fn(&Token) -> b
 /// Rewrites Velostream's `OVER (ROWS WINDOW BUFFER n ROWS [PARTITION BY …] [ORDER BY …] [frame]
 /// [EMIT EVERY RECORD])` into standard SQL: the buffer becomes the frame `ROWS BETWEEN n-1
 /// PRECEDING AND CURRENT ROW` unless the clause has its own frame (each OVER keeps its own frame,
-/// never a buffer shared across clauses). `EXPIRE AFTER …` is reported as not supported yet.
-fn rewrite_row_buffers(q: Vec<TokenWithSpan>, diags: &mut Diagnostics) -> Vec<TokenWithSpan> {
+/// never a buffer shared across clauses). `EXPIRE AFTER INTERVAL … [INACTIVITY]` is lifted into
+/// `expiry` (the shortest of the statement's clauses); `EXPIRE AFTER NEVER` is the default.
+fn rewrite_row_buffers(q: Vec<TokenWithSpan>, expiry: &mut Option<i64>, diags: &mut Diagnostics) -> Vec<TokenWithSpan> {
     let mut out = Vec::with_capacity(q.len());
     let mut i = 0;
     while i < q.len() {
@@ -382,10 +388,29 @@ fn rewrite_row_buffers(q: Vec<TokenWithSpan>, diags: &mut Diagnostics) -> Vec<To
             body.truncate(at);
         }
         if let Some(at) = body.iter().position(|t| word_is(&t.token, "EXPIRE")) {
-            diags.push(
-                Diagnostic::error("E0901", span_of(&body[at]), "EXPIRE AFTER is not supported yet")
-                    .with_help("partitions are kept for the whole run; remove the EXPIRE AFTER clause"),
-            );
+            let rest: Vec<&Token> = body[at + 1..].iter().map(|t| &t.token).collect();
+            match rest.as_slice() {
+                [after, never] if word_is(after, "AFTER") && word_is(never, "NEVER") => {}
+                [after, interval @ ..] if word_is(after, "AFTER") => {
+                    let words: Vec<&Token> = interval.iter().copied().filter(|t| !word_is(t, "INACTIVITY")).collect();
+                    let text: String = words.iter().map(|t| t.to_string()).collect();
+                    match crate::window::parse_duration(&text) {
+                        Some(ms) if ms > 0 => *expiry = Some(expiry.map_or(ms, |e: i64| e.min(ms))),
+                        _ => diags.push(
+                            Diagnostic::error(
+                                "E0221",
+                                span_of(&body[at]),
+                                format!("`{text}` is not an expiry duration"),
+                            )
+                            .with_help("write EXPIRE AFTER INTERVAL '10' MINUTE INACTIVITY or EXPIRE AFTER NEVER"),
+                        ),
+                    }
+                }
+                _ => diags.push(
+                    Diagnostic::error("E0221", span_of(&body[at]), "EXPIRE must be followed by AFTER")
+                        .with_help("write EXPIRE AFTER INTERVAL '10' MINUTE INACTIVITY or EXPIRE AFTER NEVER"),
+                ),
+            }
             body.truncate(at);
         }
         let framed = body.iter().any(|t| word_is(&t.token, "ROWS") || word_is(&t.token, "RANGE"));
@@ -831,8 +856,16 @@ mod tests {
         assert!(sql.contains("OVER (PARTITION BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"), "{sql}");
         assert!(sql.contains("OVER (ORDER BY t ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)"), "{sql}");
         let mut diags = Diagnostics::default();
-        parse_app("CREATE STREAM s AS SELECT LAG(p) OVER (ORDER BY t EXPIRE AFTER NEVER) AS a FROM src", &mut diags);
-        assert!(diags.has_errors(), "EXPIRE AFTER is reported, not ignored");
+        let app = parse_app(
+            "CREATE STREAM s AS SELECT LAG(p) OVER (ORDER BY t EXPIRE AFTER INTERVAL '5' MINUTE INACTIVITY) AS a,
+                 LAG(p) OVER (ORDER BY t EXPIRE AFTER INTERVAL '1' MINUTE) AS b,
+                 LAG(p) OVER (ORDER BY t EXPIRE AFTER NEVER) AS c FROM src",
+            &mut diags,
+        );
+        assert!(!diags.has_errors(), "{diags:?}");
+        assert_eq!(app.statements[0].over_expiry, Some(60_000), "the shortest expiry");
+        parse_app("CREATE STREAM s AS SELECT LAG(p) OVER (ORDER BY t EXPIRE AFTER soon) AS a FROM src", &mut diags);
+        assert!(diags.has_errors(), "a bad expiry is an error, not ignored");
     }
 
     #[test]

@@ -120,6 +120,8 @@ pub struct StatementPlan {
     pub aggregate: Option<crate::aggregate::AggregatePlan>,
     /// Window functions (`f(…) OVER (…)`); the items read them as locals `w<i>`.
     pub over: Vec<crate::over::OverCall>,
+    /// `EXPIRE AFTER` of the OVER clauses: idle partitions are dropped after this many ms.
+    pub over_expiry: Option<i64>,
 }
 
 impl StatementPlan {
@@ -517,6 +519,7 @@ impl Planner<'_> {
             job,
             aggregate,
             over,
+            over_expiry: stmt.over_expiry,
         });
     }
 

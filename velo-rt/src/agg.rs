@@ -639,6 +639,16 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
         self.entries.iter_mut().map(|(_, a)| a)
     }
 
+    /// Keeps only the groups for which `keep` is true (in their order); O(groups).
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &A) -> bool) {
+        self.entries.retain(|(k, a)| keep(k, a));
+        self.index.clear();
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            let hash = self.hasher.hash_one(k);
+            self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
+        }
+    }
+
     /// Removes every group, keeping the allocated capacity for reuse.
     pub fn clear(&mut self) {
         self.index.clear();
@@ -797,5 +807,10 @@ mod tests {
             assert_eq!(g.get(i).0.0.as_deref(), k);
         }
         assert_eq!(g.len(), 4, "only the NULL key is new");
+        g.retain(|k, _| k.0.as_deref() != Some("a"));
+        let left: Vec<_> = g.iter().map(|(k, _)| k.0.clone()).collect();
+        assert_eq!(left, vec![Some("b".to_string()), Some("c".to_string()), None]);
+        let (i, _) = g.entry(&(Some("c".to_string()),));
+        assert_eq!((i, g.len()), (1, 3), "lookups still find the kept groups");
     }
 }

@@ -58,6 +58,32 @@ impl<T: Clone> Recent<T> {
     }
 }
 
+/// `EXPIRE AFTER … INACTIVITY`: when partitions idle longer than the expiry are dropped. Time is
+/// the statement's ORDER BY time (or processing time); sweeps run every half expiry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expiry {
+    newest: Option<i64>,
+    last_sweep: i64,
+}
+
+impl Expiry {
+    /// Notes the current row's time; returns the cutoff (partitions last seen before it are
+    /// dropped) when a sweep is due.
+    pub fn observe(&mut self, now: Option<i64>, after: i64) -> Option<i64> {
+        let now = now?;
+        let newest = self.newest.map_or(now, |n| n.max(now));
+        if self.newest.is_none() {
+            self.last_sweep = newest;
+        }
+        self.newest = Some(newest);
+        if newest.saturating_sub(self.last_sweep) < (after / 2).max(1) {
+            return None;
+        }
+        self.last_sweep = newest;
+        Some(newest.saturating_sub(after))
+    }
+}
+
 /// Rows of one partition waiting for the rows their `LEAD`s read, oldest first.
 #[derive(Debug, Clone)]
 pub struct Leads<E> {
@@ -298,6 +324,17 @@ mod tests {
         assert_eq!(got, vec![None, None, Some(Some(1)), Some(None)]);
         assert_eq!(r.values.len(), 2, "LAG(x, 2) keeps two values");
         assert_eq!(Recent::default().lag(Some(7), 0), Some(Some(7)));
+    }
+
+    #[test]
+    fn expiry_sweeps_every_half_interval() {
+        let mut e = Expiry::default();
+        assert_eq!(e.observe(Some(0), 100), None);
+        assert_eq!(e.observe(Some(49), 100), None);
+        assert_eq!(e.observe(Some(50), 100), Some(-50));
+        assert_eq!(e.observe(None, 100), None, "a row without a time changes nothing");
+        assert_eq!(e.observe(Some(20), 100), None, "time never goes back");
+        assert_eq!(e.observe(Some(130), 100), Some(30));
     }
 
     #[test]

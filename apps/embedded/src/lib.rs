@@ -86,6 +86,18 @@ pub mod whole_partition {
     );
 }
 
+/// `EXPIRE AFTER … INACTIVITY`: a partition idle for a minute (in ORDER BY time) starts over.
+pub mod expiring {
+    velo_rt::velo_sql!(
+        "CREATE STREAM moves AS SELECT game,
+             ROW_NUMBER() OVER (PARTITION BY game ORDER BY at EXPIRE AFTER INTERVAL '1' MINUTE INACTIVITY) AS n,
+             LAG(at) OVER (PARTITION BY game ORDER BY at EXPIRE AFTER INTERVAL '1' MINUTE INACTIVITY) AS previous
+         FROM events
+         WITH ('events.type' = 'file_source', 'events.path' = 'e.csv', 'events.schema' = 'game STRING, at TIMESTAMP')",
+        module = app
+    );
+}
+
 /// Time-based frames: the last 10 seconds of each symbol, by event time.
 pub mod timed {
     velo_rt::velo_sql!(
@@ -273,6 +285,17 @@ mod tests {
             got,
             vec![r("ann", 0.0, 1.0 / 3.0, 1), r("bob", 0.0, 1.0, 1), r("cid", 0.5, 1.0, 1), r("dee", 0.5, 1.0, 2)]
         );
+    }
+
+    #[test]
+    fn idle_partitions_expire_and_start_over() {
+        use super::expiring::app::{EventsRow, Pipeline};
+        use velo_rt::Timestamp;
+        let ev = |g: &str, secs: i64| EventsRow { game: Some(g.into()), at: Some(Timestamp(secs * 1000)) };
+        let out = Pipeline::new().process_events([ev("chess", 0), ev("chess", 10), ev("go", 100), ev("chess", 110)]);
+        let got: Vec<_> = out.moves.iter().map(|r| (r.n, r.previous.map(|t| t.0 / 1000))).collect();
+        // At 100 s the sweep drops chess (idle since 10 s, more than a minute): at 110 s it is new.
+        assert_eq!(got, vec![(Some(1), None), (Some(2), Some(0)), (Some(1), None), (Some(1), None)]);
     }
 
     #[test]

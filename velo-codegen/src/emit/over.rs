@@ -80,9 +80,12 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
         .map(|(j, (keys, members))| {
             let keys = keys.iter().map(|k| k.ty().rust());
             let states = members.iter().map(|(_, t)| t);
-            (format_ident!("p{}", j), quote!(rt::Groups<(#(Option<#keys>,)*), (#(#states,)*)>))
+            // With EXPIRE AFTER, each partition also remembers when it last saw a row.
+            let seen = s.over_expiry.map(|_| quote!(i64,));
+            (format_ident!("p{}", j), quote!(rt::Groups<(#(Option<#keys>,)*), (#(#states,)* #seen)>))
         })
         .unzip();
+    let expiry = s.over_expiry.map(|_| quote!(expiry: rt::over::Expiry,));
     let leads = lead_partition(s).map(|keys| {
         let keys = keys.iter().map(|k| k.ty().rust());
         let pending = pending_name(s);
@@ -97,6 +100,7 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
         pub struct #name {
             #(#fields: #tys,)*
             #leads
+            #expiry
         }
     }
 }
@@ -296,7 +300,8 @@ pub(super) fn values(s: &StatementPlan) -> TokenStream {
         let (w, v) = (format_ident!("w{}", i), call_value(c, quote!()));
         quote!(let #w = #v;)
     });
-    let grouped = partitions(s).into_iter().enumerate().map(|(j, (keys, members))| {
+    let groups = partitions(s);
+    let grouped = groups.iter().enumerate().map(|(j, (keys, members))| {
         let table = format_ident!("p{}", j);
         let lookup = group_lookup(keys, quote!(over.#table));
         let ws = members.iter().map(|(i, _)| format_ident!("w{}", i));
@@ -304,14 +309,47 @@ pub(super) fn values(s: &StatementPlan) -> TokenStream {
             let k = syn::Index::from(k);
             call_value(&s.over[*i], quote!(acc.#k))
         });
+        let seen = s.over_expiry.map(|_| {
+            let last = syn::Index::from(members.len());
+            quote!(if let Some(now) = now { acc.#last = now; })
+        });
         quote! {
             let (#(#ws,)*) = {
                 #lookup
+                #seen
                 (#(#values,)*)
             };
         }
     });
-    quote!(#(#stateless)* #(#grouped)*)
+    let Some(after) = s.over_expiry else {
+        return quote!(#(#stateless)* #(#grouped)*);
+    };
+    // EXPIRE AFTER: time is the first TIMESTAMP/BIGINT ORDER BY of the statement's OVER calls,
+    // else the wall clock; idle partitions are swept out every half expiry.
+    let clock = s
+        .over
+        .iter()
+        .find_map(|c| match c.order.as_slice() {
+            [o] if matches!(o.ty(), SqlType::Timestamp | SqlType::BigInt) => Some(o),
+            _ => None,
+        })
+        .map(|o| {
+            let o = expr(o);
+            quote!(rt::EventTime::event_millis(#o).ok())
+        })
+        .unwrap_or_else(|| quote!(Some(rt::window::processing_time())));
+    let sweeps = groups.iter().enumerate().map(|(j, (_, members))| {
+        let (table, last) = (format_ident!("p{}", j), syn::Index::from(members.len()));
+        quote!(over.#table.retain(|_, st| st.#last >= cutoff);)
+    });
+    quote! {
+        let now: Option<i64> = #clock;
+        #(#stateless)*
+        #(#grouped)*
+        if let Some(cutoff) = over.expiry.observe(now, #after) {
+            #(#sweeps)*
+        }
+    }
 }
 
 /// The type name of a statement's state, for `run` and `Pipeline`.
