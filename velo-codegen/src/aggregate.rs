@@ -225,23 +225,24 @@ impl VisitorMut for Rewriter<'_, '_> {
             && f.over.is_none()
             && is_aggregate(&f.name.to_string())
         {
-            let j = match self.calls.iter().position(|(t, _)| *t == text) {
-                Some(j) => j,
-                None => match bind_aggregate(e, self.input, self.diags) {
-                    Some(call) => {
-                        self.calls.push((text, call));
-                        self.calls.len() - 1
-                    }
-                    None => {
-                        self.failed = true;
-                        return ControlFlow::Continue(());
-                    }
-                },
+            let Some(j) = slot(self.calls, text, || bind_aggregate(e, self.input, self.diags)) else {
+                self.failed = true;
+                return ControlFlow::Continue(());
             };
             *e = Expr::Identifier(Ident::new(format!("__a{j}")));
         }
         ControlFlow::Continue(())
     }
+}
+
+/// The slot of a call among `calls`: identical call text shares one slot; a new call is bound
+/// with `bind` (`None` when that fails).
+pub(crate) fn slot<C>(calls: &mut Vec<(String, C)>, text: String, bind: impl FnOnce() -> Option<C>) -> Option<usize> {
+    if let Some(i) = calls.iter().position(|(t, _)| *t == text) {
+        return Some(i);
+    }
+    calls.push((text, bind()?));
+    Some(calls.len() - 1)
 }
 
 /// Binds one aggregate call (`SUM(x)`, `COUNT(*)`, …) over `input`: its kind, argument and type.

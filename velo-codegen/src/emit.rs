@@ -272,12 +272,8 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);
     if let Some(w) = &agg.window {
-        // Rows of this record (EMIT CHANGES: every group it updated; EMIT FINAL: corrections of
-        // fired windows), then the windows its event time closed.
-        let (touched, rows) = match agg.emit {
-            EmitMode::Changes => (quote!(touched), false),
-            EmitMode::Final => (quote!(amended), true),
-        };
+        // Rows of this record, then the windows its event time closed.
+        let (touched, rows) = window_rows(agg.emit);
         let dead_letter = w.late == crate::window::LateStrategy::DeadLetter;
         return quote! {
             match #update(#row, &mut #groups) {
@@ -309,6 +305,16 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
             Ok(None) => Ok(rt::Flow::Continue),
             Ok(Some(g)) => { #changed }
         }
+    }
+}
+
+/// What a windowed statement emits per record — the `Windows` method listing those groups (EMIT
+/// CHANGES: every group the record updated; EMIT FINAL: corrections of fired windows) — and
+/// whether firing a window emits its rows (EMIT FINAL only).
+fn window_rows(emit: EmitMode) -> (TokenStream, bool) {
+    match emit {
+        EmitMode::Changes => (quote!(touched), false),
+        EmitMode::Final => (quote!(amended), true),
     }
 }
 
@@ -685,10 +691,7 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let n = aggregate::names(s);
     let (update, result, groups) = (&n.update, &n.result, &n.groups);
     if let Some(w) = &agg.window {
-        let (touched, rows) = match agg.emit {
-            EmitMode::Changes => (quote!(touched), false),
-            EmitMode::Final => (quote!(amended), true),
-        };
+        let (touched, rows) = window_rows(agg.emit);
         let late = (w.late == crate::window::LateStrategy::DeadLetter)
             .then(|| quote!(out.errors.push((#name, rt::EvalError::Late { event_time, watermark }));));
         let emit = library_emit(plan, i, quote!(res));

@@ -15,7 +15,7 @@ use sqlparser::ast::{
     WindowFrameBound, WindowFrameUnits, WindowType,
 };
 
-use crate::aggregate::{AggCall, bind_aggregate, is_aggregate};
+use crate::aggregate::{AggCall, bind_aggregate, is_aggregate, slot};
 use crate::bind::{Binder, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::expr::TExpr;
@@ -153,18 +153,12 @@ impl VisitorMut for Rewriter<'_, '_> {
             return ControlFlow::Continue(());
         }
         let text = e.to_string();
-        let i = match self.calls.iter().position(|(t, _)| *t == text) {
-            Some(i) => i,
-            None => match self.bind(e) {
-                Some(call) => {
-                    self.calls.push((text, call));
-                    self.calls.len() - 1
-                }
-                None => {
-                    self.failed = true;
-                    return ControlFlow::Continue(());
-                }
-            },
+        let mut calls = std::mem::take(&mut self.calls);
+        let i = slot(&mut calls, text, || self.bind(e));
+        self.calls = calls;
+        let Some(i) = i else {
+            self.failed = true;
+            return ControlFlow::Continue(());
         };
         *e = Expr::Identifier(Ident::new(format!("__w{i}")));
         ControlFlow::Continue(())

@@ -295,6 +295,28 @@ impl Planner<'_> {
         self.props.get(&format!("{object}.{key}"))
     }
 
+    /// The value of property `p` parsed by `parse` (`None` when unset); a value that does not
+    /// parse is error E0513 saying it is not `what`, with `help`.
+    fn property_value<T>(
+        &mut self,
+        p: Option<Property>,
+        what: &str,
+        help: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ()> {
+        let Some(p) = p else { return Ok(None) };
+        match parse(&p.value) {
+            Some(v) => Ok(Some(v)),
+            None => {
+                self.diags.push(
+                    Diagnostic::error("E0513", p.value_span.clone(), format!("`{}` is not {what}", p.value))
+                        .with_help(help.to_string()),
+                );
+                Err(())
+            }
+        }
+    }
+
     /// Plans a WINDOW clause: its shape, the event-time column (named in the clause, else
     /// `'<source>.event.time.field'` or `'event.time.field'`, else processing time) and the
     /// watermark properties.
@@ -310,23 +332,14 @@ impl Planner<'_> {
             Input::Source(i) => self.prop(&self.sources[i].name, "event.time.format"),
             Input::Statement(_) => None,
         };
-        let time_format = match source_format.or(self.props.get("event.time.format")).cloned() {
-            None => None,
-            Some(p) => match TimeFormat::parse(&p.value) {
-                Some(f) => Some(f),
-                None => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0513",
-                            p.value_span.clone(),
-                            format!("`{}` is not an event-time format", p.value),
-                        )
-                        .with_help("use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'"),
-                    );
-                    return None;
-                }
-            },
-        };
+        let time_format = self
+            .property_value(
+                source_format.or(self.props.get("event.time.format")).cloned(),
+                "an event-time format",
+                "use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'",
+                TimeFormat::parse,
+            )
+            .ok()?;
         let time = match column {
             Some(name) => {
                 let Some(col) = scope.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name)) else {
@@ -369,29 +382,23 @@ impl Planner<'_> {
                 None
             }
         };
-        let duration = |this: &mut Self, key: &str| match this.props.get(key).cloned() {
-            Some(p) => crate::window::duration_property(key, &p.value, &p.value_span, this.diags),
-            None => Some(0),
+        let duration = |this: &mut Self, key: &str| {
+            let p = this.props.get(key).cloned();
+            let what = format!("a duration for `{key}`");
+            let help = "write e.g. '5s', '2m', '500ms' or a number of milliseconds";
+            this.property_value(p, &what, help, crate::window::duration_value).map(|ms| ms.unwrap_or(0))
         };
-        let out_of_orderness = duration(self, "watermark.max_out_of_orderness")?;
-        let allowed_lateness = duration(self, "allowed.lateness")?;
-        let late = match self.props.get("late.data.strategy") {
-            Some(p) => match crate::window::parse_late_strategy(&p.value) {
-                Some(l) => l,
-                None => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0513",
-                            p.value_span.clone(),
-                            format!("`{}` is not a late-data strategy", p.value),
-                        )
-                        .with_help("use drop, dead_letter or update_previous_window"),
-                    );
-                    return None;
-                }
-            },
-            None => LateStrategy::Drop,
-        };
+        let out_of_orderness = duration(self, "watermark.max_out_of_orderness").ok()?;
+        let allowed_lateness = duration(self, "allowed.lateness").ok()?;
+        let late = self
+            .property_value(
+                self.props.get("late.data.strategy").cloned(),
+                "a late-data strategy",
+                "use drop, dead_letter or update_previous_window",
+                crate::window::parse_late_strategy,
+            )
+            .ok()?
+            .unwrap_or(LateStrategy::Drop);
         if matches!(spec.kind, crate::window::WindowKind::Session { .. }) && late == LateStrategy::UpdatePreviousWindow
         {
             self.diags.push(Diagnostic::error(

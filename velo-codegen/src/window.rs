@@ -1,7 +1,7 @@
 //! `WINDOW TUMBLING(…)` / `SLIDING(…)` clauses and the watermark properties: their syntax,
 //! durations, and the window plan the emitter turns into a `rt::Windows` state.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::expr::TExpr;
 use crate::parse::WindowClause;
 
@@ -228,27 +228,19 @@ pub fn parse_late_strategy(value: &str) -> Option<LateStrategy> {
 }
 
 /// A duration property value (`'5s'`, `'INTERVAL 5 SECOND'`, a bare number of milliseconds) in
-/// milliseconds, or an E0513 diagnostic at `span`.
-pub fn duration_property(key: &str, value: &str, span: &Span, diags: &mut Diagnostics) -> Option<i64> {
+/// milliseconds; `None` when it is not one (or negative).
+pub fn duration_value(value: &str) -> Option<i64> {
     let ms = match value.trim().parse::<i64>() {
         Ok(ms) => Some(ms),
         Err(_) => parse_duration(value),
     };
-    match ms {
-        Some(ms) if ms >= 0 => Some(ms),
-        _ => {
-            diags.push(
-                Diagnostic::error("E0513", span.clone(), format!("`{value}` is not a duration for `{key}`"))
-                    .with_help("write e.g. '5s', '2m', '500ms' or a number of milliseconds"),
-            );
-            None
-        }
-    }
+    ms.filter(|ms| *ms >= 0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Span;
 
     #[test]
     fn durations_in_every_spelling() {

@@ -80,45 +80,71 @@ impl<T: ToText> Accumulator<T> for CountDistinct {
     }
 }
 
+/// An exact running total of unscaled integers and how many were added: the state of SUM and AVG
+/// over BIGINT and DECIMAL. The `i128` total cannot overflow while adding 64-bit values, and
+/// values can be taken out again exactly (sliding OVER frames).
+#[derive(Debug, Clone, Copy, Default)]
+struct Total {
+    sum: i128,
+    /// Non-NULL values added (none: the SUM or AVG is NULL).
+    n: i64,
+}
+
+impl Total {
+    #[inline]
+    fn add(&mut self, v: Option<i128>) -> EvalResult<()> {
+        if let Some(v) = v {
+            self.sum = self.sum.checked_add(v).ok_or(EvalError::Overflow)?;
+            self.n += 1;
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Self) -> EvalResult<()> {
+        self.sum = self.sum.checked_add(other.sum).ok_or(EvalError::Overflow)?;
+        self.n += other.n;
+        Ok(())
+    }
+
+    /// Takes out a value that was added before (so this cannot overflow).
+    fn retract(&mut self, v: Option<i128>) {
+        if let Some(v) = v {
+            self.sum -= v;
+            self.n -= 1;
+        }
+    }
+
+    /// The total, NULL when nothing was added.
+    fn sum(&self) -> Option<i128> {
+        (self.n > 0).then_some(self.sum)
+    }
+}
+
 /// `SUM(x)` of a BIGINT. The running sum is an `i128`, so it never overflows while adding; a
 /// total outside BIGINT fails when the group's row is produced. Partial sums therefore merge
 /// exactly, whatever the order or the number of threads.
 #[derive(Debug, Clone, Default)]
 pub struct SumInt {
-    sum: i128,
-    /// Non-NULL values summed (none: the SUM is NULL).
-    n: i64,
+    total: Total,
 }
 
 impl Accumulator<i64> for SumInt {
     type Out = i64;
     #[inline]
     fn update(&mut self, v: Option<&i64>) -> EvalResult<()> {
-        if let Some(v) = v {
-            self.sum += *v as i128;
-            self.n += 1;
-        }
-        Ok(())
+        self.total.add(v.map(|v| i128::from(*v)))
     }
     fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        self.sum = self.sum.checked_add(other.sum).ok_or(EvalError::Overflow)?;
-        self.n += other.n;
-        Ok(())
+        self.total.merge(&other.total)
     }
     fn result(&self) -> EvalResult<Option<i64>> {
-        if self.n == 0 {
-            return Ok(None);
-        }
-        i64::try_from(self.sum).map(Some).map_err(|_| EvalError::Overflow)
+        self.total.sum().map(|s| i64::try_from(s).map_err(|_| EvalError::Overflow)).transpose()
     }
 }
 
 impl Retract<i64> for SumInt {
     fn retract(&mut self, v: Option<&i64>) {
-        if let Some(v) = v {
-            self.sum -= *v as i128;
-            self.n -= 1;
-        }
+        self.total.retract(v.map(|v| i128::from(*v)));
     }
 }
 
@@ -126,41 +152,26 @@ impl Retract<i64> for SumInt {
 /// is checked on the total, so partial sums merge exactly.
 #[derive(Debug, Clone, Default)]
 pub struct SumDecimal<const S: u32> {
-    sum: i128,
-    /// Non-NULL values summed (none: the SUM is NULL).
-    n: i64,
+    total: Total,
 }
 
 impl<const S: u32> Accumulator<Decimal<S>> for SumDecimal<S> {
     type Out = Decimal<S>;
     #[inline]
     fn update(&mut self, v: Option<&Decimal<S>>) -> EvalResult<()> {
-        if let Some(v) = v {
-            self.sum = self.sum.checked_add(v.0).ok_or(EvalError::Overflow)?;
-            self.n += 1;
-        }
-        Ok(())
+        self.total.add(v.map(|v| v.0))
     }
     fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        self.sum = self.sum.checked_add(other.sum).ok_or(EvalError::Overflow)?;
-        self.n += other.n;
-        Ok(())
+        self.total.merge(&other.total)
     }
     fn result(&self) -> EvalResult<Option<Decimal<S>>> {
-        if self.n == 0 {
-            return Ok(None);
-        }
-        Decimal::from_unscaled(self.sum).map(Some)
+        self.total.sum().map(Decimal::from_unscaled).transpose()
     }
 }
 
 impl<const S: u32> Retract<Decimal<S>> for SumDecimal<S> {
     fn retract(&mut self, v: Option<&Decimal<S>>) {
-        if let Some(v) = v {
-            // The sum was reached by adding this value, so taking it out cannot overflow.
-            self.sum -= v.0;
-            self.n -= 1;
-        }
+        self.total.retract(v.map(|v| v.0));
     }
 }
 
@@ -190,41 +201,29 @@ impl Accumulator<f64> for SumDouble {
 /// (DIALECT.md: DECIMAL(38, max(s, 6))).
 #[derive(Debug, Clone, Default)]
 pub struct AvgDecimal<const S: u32, const R: u32> {
-    sum: i128,
-    n: i64,
+    total: Total,
 }
 
 impl<const S: u32, const R: u32> Accumulator<Decimal<S>> for AvgDecimal<S, R> {
     type Out = Decimal<R>;
     #[inline]
     fn update(&mut self, v: Option<&Decimal<S>>) -> EvalResult<()> {
-        if let Some(v) = v {
-            self.sum = self.sum.checked_add(v.0).ok_or(EvalError::Overflow)?;
-            self.n += 1;
-        }
-        Ok(())
+        self.total.add(v.map(|v| v.0))
     }
     fn merge(&mut self, other: &Self) -> EvalResult<()> {
-        self.sum = self.sum.checked_add(other.sum).ok_or(EvalError::Overflow)?;
-        self.n += other.n;
-        Ok(())
+        self.total.merge(&other.total)
     }
     fn result(&self) -> EvalResult<Option<Decimal<R>>> {
-        if self.n == 0 {
-            return Ok(None);
-        }
-        let scaled = self.sum.checked_mul(pow10(R.saturating_sub(S))).ok_or(EvalError::Overflow)?;
-        let divisor = (self.n as i128).checked_mul(pow10(S.saturating_sub(R))).ok_or(EvalError::Overflow)?;
+        let Some(sum) = self.total.sum() else { return Ok(None) };
+        let scaled = sum.checked_mul(pow10(R.saturating_sub(S))).ok_or(EvalError::Overflow)?;
+        let divisor = i128::from(self.total.n).checked_mul(pow10(S.saturating_sub(R))).ok_or(EvalError::Overflow)?;
         Decimal::from_unscaled(div_half_up(scaled, divisor)).map(Some)
     }
 }
 
 impl<const S: u32, const R: u32> Retract<Decimal<S>> for AvgDecimal<S, R> {
     fn retract(&mut self, v: Option<&Decimal<S>>) {
-        if let Some(v) = v {
-            self.sum -= v.0;
-            self.n -= 1;
-        }
+        self.total.retract(v.map(|v| v.0));
     }
 }
 

@@ -421,10 +421,11 @@ impl<K, A> Sessions<K, A> {
     }
 }
 
-impl<K: Hash + Eq + Clone, A: Default> Sessions<K, A> {
+impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
     /// Folds a record with event time `ts` into its key's session (found by a borrowed `probe`,
     /// see [`Groups::entry_by`]), merging the sessions it bridges with `merge` (older first);
-    /// `fold` adds the record to an empty accumulator first, so a failing record changes nothing.
+    /// `fold` adds the record to an empty accumulator first, and the sessions change only once
+    /// every merge succeeded, so a failing record changes nothing.
     #[allow(clippy::too_many_arguments)]
     pub fn update<Q: Hash + ?Sized>(
         &mut self,
@@ -443,27 +444,40 @@ impl<K: Hash + Eq + Clone, A: Default> Sessions<K, A> {
         let mut single = A::default();
         fold(&mut single)?;
         let (g, sessions) = self.keys.entry_by(probe, matches, to_owned);
+        let overlaps = |s: &Session<A>| s.start < end && ts < s.end;
+        if sessions.iter().filter(|s| overlaps(s)).count() == 1
+            && let Some(s) = sessions.iter_mut().find(|s| overlaps(s))
+        {
+            // The common case, a record extending its session: merged in place (a failing merge
+            // changes nothing). The session stays disjoint from its neighbours, so in order.
+            merge(&mut s.acc, &single)?;
+            self.by_end.remove(&(s.end, g, s.start));
+            (s.start, s.end) = (s.start.min(ts), s.end.max(end));
+            self.by_end.insert((s.end, g, s.start));
+            self.touched = Some((g, s.start));
+            self.clock.accept(ts);
+            return Ok(Fate::Placed);
+        }
+        // A new session, or one bridging several: merge first (older sessions first, then the
+        // record) and change nothing until every merge succeeded.
         let (mut start, mut last_end) = (ts, end);
         let mut acc: Option<A> = None;
-        let mut kept = Vec::with_capacity(sessions.len());
-        for s in sessions.drain(..) {
-            if s.start < end && ts < s.end {
-                start = start.min(s.start);
-                last_end = last_end.max(s.end);
-                self.by_end.remove(&(s.end, g, s.start));
-                match &mut acc {
-                    None => acc = Some(s.acc),
-                    Some(a) => merge(a, &s.acc)?,
-                }
-            } else {
-                kept.push(s);
+        for s in sessions.iter().filter(|s| overlaps(s)) {
+            start = start.min(s.start);
+            last_end = last_end.max(s.end);
+            match &mut acc {
+                None => acc = Some(s.acc.clone()),
+                Some(a) => merge(a, &s.acc)?,
             }
         }
         let mut acc = acc.unwrap_or_default();
         merge(&mut acc, &single)?;
-        let at = kept.iter().position(|s| s.start > start).unwrap_or(kept.len());
-        kept.insert(at, Session { start, end: last_end, acc });
-        *sessions = kept;
+        for s in sessions.iter().filter(|s| overlaps(s)) {
+            self.by_end.remove(&(s.end, g, s.start));
+        }
+        sessions.retain(|s| !overlaps(s));
+        let at = sessions.iter().position(|s| s.start > start).unwrap_or(sessions.len());
+        sessions.insert(at, Session { start, end: last_end, acc });
         self.by_end.insert((last_end, g, start));
         self.touched = Some((g, start));
         self.clock.accept(ts);

@@ -29,6 +29,12 @@ pub struct Record<'a> {
     pub raw: &'a [u8],
 }
 
+/// What a reader hands every record to: the decoded row (or why it did not decode) and where it
+/// came from; the answer says whether to keep reading.
+pub trait Consume<R>: FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError> {}
+
+impl<R, F> Consume<R> for F where F: FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError> {}
+
 /// Whether a consumer wants more input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Flow {
@@ -137,10 +143,7 @@ impl FileSourceSpec {
 }
 
 /// Reads every record of a file source and hands each one, decoded or not, to `consume`.
-pub fn read_file_source<R: SourceRow>(
-    spec: &FileSourceSpec,
-    mut consume: impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
-) -> Result<u64, FatalError> {
+pub fn read_file_source<R: SourceRow>(spec: &FileSourceSpec, mut consume: impl Consume<R>) -> Result<u64, FatalError> {
     let mut count = 0;
     for file in spec.files()? {
         let Some(mapped) = Mapped::open(&file)? else {
@@ -159,7 +162,7 @@ fn read_mapped<R: SourceRow>(
     file: &Path,
     mapped: &Mapped,
     count: &mut u64,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let len = mapped.data().len();
     match spec.format {
@@ -206,8 +209,7 @@ where
                 Some(l) => (l.body, l.body_line, Some(l)),
                 None => continue,
             },
-            FileFormat::JsonLines => (0, 1, None),
-            FileFormat::Json => (0, 1, None),
+            FileFormat::JsonLines | FileFormat::Json => (0, 1, None),
         };
         let pieces = if partitions > 1 && spec.format != FileFormat::Json {
             split_lines(data, start, partitions)

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::mapped::{Mapped, Range};
-use super::{FileFormat, FileSourceSpec, Flow, Record, trim_newline};
+use super::{Consume, FileFormat, FileSourceSpec, Flow, Record, trim_newline};
 use crate::error::{DecodeError, FatalError};
 use crate::record::{CsvFields, SourceRow};
 
@@ -61,12 +61,11 @@ pub(super) fn read_csv_range<R: SourceRow>(
     layout: &CsvLayout,
     range: Range,
     count: &mut u64,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let data = mapped.data();
-    let (mut pos, mut line) = (range.start, range.first_line);
-    while pos < range.end {
-        let end = mapped.window_end(pos, range.end);
+    let mut line = range.first_line;
+    for (pos, end) in mapped.windows(range.start, range.end) {
         if !is_plain(&data[pos..end]) {
             let rest = Range { start: pos, end: range.end, first_line: line };
             return read_quoted_csv(spec, file, data, layout, rest, count, consume);
@@ -76,7 +75,6 @@ pub(super) fn read_csv_range<R: SourceRow>(
         if flow == Flow::Stop {
             return Ok(Flow::Stop);
         }
-        pos = end;
     }
     Ok(Flow::Continue)
 }
@@ -89,7 +87,7 @@ fn read_quoted_csv<R: SourceRow>(
     layout: &CsvLayout,
     range: Range,
     count: &mut u64,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let chunk = &data[range.start..range.end];
     let mut reader =
@@ -141,7 +139,7 @@ fn read_plain_csv<R: SourceRow>(
     layout: &CsvLayout,
     line: &mut u64,
     count: &mut u64,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let text = simdutf8::basic::from_utf8(chunk).ok();
     let mut row = R::default();
@@ -191,7 +189,7 @@ fn deliver<R: SourceRow>(
     layout: &CsvLayout,
     fields: &CsvFields<'_>,
     rec: &Record<'_>,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let decoded = if fields.len() != layout.width {
         Err(DecodeError::new(format!("expected {} fields, found {}", layout.width, fields.len())))

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::value::RawValue;
 
 use super::mapped::{Mapped, Range};
-use super::{FileSourceSpec, Flow, Record, trim_newline};
+use super::{Consume, FileSourceSpec, Flow, Record, trim_newline};
 use crate::error::{DecodeError, FatalError};
 use crate::record::SourceRow;
 
@@ -17,12 +17,11 @@ pub(super) fn read_json_lines_range<R: SourceRow>(
     mapped: &Mapped,
     range: Range,
     count: &mut u64,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let data = mapped.data();
-    let (mut pos, mut line) = (range.start, range.first_line);
-    while pos < range.end {
-        let end = mapped.window_end(pos, range.end);
+    let mut line = range.first_line;
+    for (pos, end) in mapped.windows(range.start, range.end) {
         let mut rest = &data[pos..end];
         while !rest.is_empty() {
             let (text, next) = match memchr::memchr(b'\n', rest) {
@@ -45,7 +44,6 @@ pub(super) fn read_json_lines_range<R: SourceRow>(
             }
         }
         mapped.release(pos, end);
-        pos = end;
     }
     Ok(Flow::Continue)
 }
@@ -57,7 +55,7 @@ pub(super) fn read_json<R: SourceRow>(
     file: &Path,
     mapped: &Mapped,
     count: &mut u64,
-    consume: &mut impl FnMut(Result<&R, DecodeError>, &Record<'_>) -> Result<Flow, FatalError>,
+    consume: &mut impl Consume<R>,
 ) -> Result<Flow, FatalError> {
     let data = mapped.data();
     let first = data.iter().position(|b| !b.is_ascii_whitespace());

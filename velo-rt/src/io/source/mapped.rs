@@ -38,9 +38,18 @@ impl Mapped {
         Self { window, ..self }
     }
 
-    /// Where the window that starts at `from` ends (see [`window_end`]).
-    pub(super) fn window_end(&self, from: usize, end: usize) -> usize {
-        window_end(self.data(), from, end, self.window)
+    /// The windows of `from..to` as `(start, end)`, each ending at a line boundary (see
+    /// [`window_end`]); the reader releases each once read.
+    pub(super) fn windows(&self, from: usize, to: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut pos = from;
+        std::iter::from_fn(move || {
+            (pos < to).then(|| {
+                let end = window_end(self.data(), pos, to, self.window);
+                let window = (pos, end);
+                pos = end;
+                window
+            })
+        })
     }
 
     /// The file's bytes.
@@ -112,13 +121,10 @@ pub(super) struct Scan {
 pub(super) fn scan(mapped: &Mapped, from: usize, to: usize) -> Scan {
     let data = mapped.data();
     let mut found = Scan::default();
-    let mut pos = from;
-    while pos < to {
-        let end = (pos + mapped.window).min(to);
+    for (pos, end) in mapped.windows(from, to) {
         found.newlines += memchr::memchr_iter(b'\n', &data[pos..end]).count() as u64;
         found.quotes |= memchr::memchr(b'"', &data[pos..end]).is_some();
         mapped.release(pos, end);
-        pos = end;
     }
     found
 }
