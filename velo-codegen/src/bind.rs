@@ -11,6 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr, arith_type, common_type};
 use crate::functions::{self, Signature};
 use crate::types::{MAX_PRECISION, SqlType};
+use crate::window::{EVENT_TIME_COLUMN, EventTime, TIMESTAMP_COLUMN, Unreadable};
 
 /// A column a statement can read.
 #[derive(Debug, Clone)]
@@ -34,6 +35,10 @@ pub struct Scope {
     pub locals: Vec<(String, String, SqlType)>,
     /// Input columns that exist but cannot be read here (outside GROUP BY and aggregates).
     pub ungrouped: Vec<String>,
+    /// The event time of an input record, for `_event_time` and `_timestamp`: `None` where no
+    /// input record is in scope (after aggregation), an error message when the configured
+    /// event-time column cannot be read.
+    pub event_time: Option<Result<EventTime, Unreadable>>,
 }
 
 /// Binds expressions of one scope.
@@ -207,6 +212,9 @@ impl Binder<'_> {
         {
             return Some(TExpr::Local { name: local.clone(), ty: *ty });
         }
+        if qualifier.is_none() && [EVENT_TIME_COLUMN, TIMESTAMP_COLUMN].iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            return self.record_time(id);
+        }
         if self.scope.ungrouped.iter().any(|c| c.eq_ignore_ascii_case(name)) {
             self.diags.push(
                 Diagnostic::error(
@@ -230,6 +238,33 @@ impl Binder<'_> {
         };
         self.diags.push(d);
         None
+    }
+
+    /// `_event_time` or `_timestamp` (a column of the input of that name wins).
+    fn record_time(&mut self, id: &Ident) -> Option<TExpr> {
+        let span = Span::from_sql(id.span);
+        let name = id.value.to_ascii_lowercase();
+        let time = match &self.scope.event_time {
+            None => {
+                let d = Diagnostic::error("E0212", span, format!("`{name}` belongs to input records, not to this row"))
+                    .with_help(format!(
+                        "aggregate it, e.g. `MAX({name})`, or select it in the statement that reads the records"
+                    ));
+                self.diags.push(d);
+                return None;
+            }
+            Some(_) if name == TIMESTAMP_COLUMN => EventTime::default(),
+            Some(Ok(time)) => time.clone(),
+            Some(Err(Unreadable { why, help })) => {
+                let mut d = Diagnostic::error("E0218", span, format!("`_event_time` cannot be read: {why}"));
+                if let Some(help) = help {
+                    d = d.with_help(help.clone());
+                }
+                self.diags.push(d);
+                return None;
+            }
+        };
+        Some(TExpr::RecordTime(Box::new(time)))
     }
 
     fn literal(&mut self, v: &Value, span: Span) -> Option<TExpr> {

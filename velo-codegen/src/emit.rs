@@ -13,6 +13,7 @@ use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr};
 use crate::parse::EmitMode;
 use crate::plan::{Input, Plan, SourcePlan, StatementPlan};
 use crate::types::SqlType;
+use crate::window::{EventTime, TimeFormat};
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -763,6 +764,7 @@ pub fn expr(e: &TExpr) -> TokenStream {
             let v = ident(name);
             if ty.is_copy() { quote!(#v) } else { quote!(#v.clone()) }
         }
+        TExpr::RecordTime(time) => record_time(time),
         TExpr::Cast { expr: inner, to, precision } => {
             let x = expr(inner);
             let t = to.rust();
@@ -846,6 +848,46 @@ pub fn expr(e: &TExpr) -> TokenStream {
             })
         }
         TExpr::Call { func, args, ty } => call(func, args, *ty),
+    }
+}
+
+/// The event time of the record `r` in milliseconds (`?` on a NULL or unreadable time).
+pub(crate) fn event_millis(time: &EventTime) -> TokenStream {
+    let Some(t) = &time.column else {
+        return quote!(rt::window::processing_time());
+    };
+    let format = match &time.format {
+        Some(TimeFormat::EpochSeconds) if t.ty() == SqlType::BigInt => {
+            let t = expr(t);
+            return quote!(rt::window::seconds_event_time(#t)?);
+        }
+        None | Some(TimeFormat::EpochMillis) if t.ty() != SqlType::String => {
+            let t = expr(t);
+            return quote!(rt::EventTime::event_millis(#t)?);
+        }
+        None | Some(TimeFormat::EpochMillis) => quote!(EpochMillis),
+        Some(TimeFormat::EpochSeconds) => quote!(EpochSeconds),
+        Some(TimeFormat::Iso8601) => quote!(Iso8601),
+        Some(TimeFormat::Pattern(p)) => quote!(Pattern(#p)),
+    };
+    let text = borrowed_text(t).unwrap_or_else(|| expr(t));
+    quote!(rt::window::text_event_time(#text, rt::window::TimeFormat::#format)?)
+}
+
+/// `_event_time` or `_timestamp` as an `Option<Timestamp>`: NULL when the event-time column is.
+fn record_time(time: &EventTime) -> TokenStream {
+    match &time.column {
+        Some(c @ TExpr::Column { field, ty }) => {
+            if *ty == SqlType::Timestamp && time.format.is_none() {
+                return expr(c);
+            }
+            let (f, millis) = (ident(field), event_millis(time));
+            quote!(if r.#f.is_some() { Some(rt::Timestamp(#millis)) } else { None })
+        }
+        _ => {
+            let millis = event_millis(time);
+            quote!(Some(rt::Timestamp(#millis)))
+        }
     }
 }
 

@@ -12,8 +12,8 @@ fn describe_window(w: &WindowPlan) -> String {
         WindowKind::Sliding { size, advance } => format!("SLIDING {size} ms every {advance} ms"),
         WindowKind::Session { gap } => format!("SESSION gap {gap} ms"),
     };
-    let time = w.time.as_ref().map(ToString::to_string).unwrap_or_else(|| "processing time".into());
-    let format = w.time_format.as_ref().map(|f| format!(" read as {f:?}")).unwrap_or_default();
+    let time = w.time.column.as_ref().map(ToString::to_string).unwrap_or_else(|| "processing time".into());
+    let format = w.time.format.as_ref().map(|f| format!(" read as {f:?}")).unwrap_or_default();
     format!(
         "{kind} on {time}{format} (watermark −{} ms, allowed lateness {} ms, late records: {:?})",
         w.out_of_orderness, w.allowed_lateness, w.late

@@ -106,6 +106,9 @@ pub enum TExpr {
     Coalesce(Vec<TExpr>, SqlType),
     /// A call of a runtime function (`velo_rt::func::<name>`).
     Call { func: Func, args: Vec<TExpr>, ty: SqlType },
+    /// The system columns `_event_time` (read from the event-time column) and `_timestamp` (no
+    /// column: the time the record is read), as a TIMESTAMP.
+    RecordTime(Box<crate::window::EventTime>),
 }
 
 /// How a runtime function is called.
@@ -140,6 +143,7 @@ impl TExpr {
         match self {
             TExpr::Literal(_, t) | TExpr::Column { ty: t, .. } | TExpr::Local { ty: t, .. } => *t,
             TExpr::Cast { to, .. } => *to,
+            TExpr::RecordTime(_) => SqlType::Timestamp,
             TExpr::Neg(e) => e.ty(),
             TExpr::Arith { ty, .. } | TExpr::Case { ty, .. } | TExpr::Coalesce(_, ty) | TExpr::Call { ty, .. } => *ty,
             TExpr::Not(_)
@@ -280,6 +284,10 @@ impl std::fmt::Display for TExpr {
             },
             TExpr::Column { field, .. } => write!(f, "{field}"),
             TExpr::Local { name, .. } => write!(f, "{name}"),
+            TExpr::RecordTime(t) => match &t.column {
+                Some(c) => write!(f, "_event_time({c})"),
+                None => write!(f, "_timestamp"),
+            },
             TExpr::Cast { expr, to, .. } => write!(f, "CAST({expr} AS {to})"),
             TExpr::Neg(e) => write!(f, "-({e})"),
             TExpr::Not(e) => write!(f, "NOT ({e})"),

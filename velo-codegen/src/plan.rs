@@ -18,7 +18,7 @@ use crate::names::{field_names, struct_name};
 use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget, WindowClause};
 use crate::schema::{self, Schema};
 use crate::types::SqlType;
-use crate::window::{LateStrategy, TimeFormat, WindowPlan};
+use crate::window::{EVENT_TIME_COLUMN, EventTime, LateStrategy, TIMESTAMP_COLUMN, TimeFormat, Unreadable, WindowPlan};
 
 /// Where the app comes from.
 #[derive(Debug, Clone)]
@@ -133,6 +133,8 @@ impl StatementPlan {
             .collect()
     }
 }
+
+const FORMAT_HELP: &str = "use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'";
 
 const SOURCE_KEYS: &[&str] = &[
     "type",
@@ -317,71 +319,69 @@ impl Planner<'_> {
         }
     }
 
-    /// Plans a WINDOW clause: its shape, the event-time column (named in the clause, else
+    /// `'<source>.<key>'` for a source input, else the app-wide `'<key>'`.
+    fn input_prop(&self, input: Input, key: &str) -> Option<Property> {
+        let own = match input {
+            Input::Source(i) => self.prop(&self.sources[i].name, key),
+            Input::Statement(_) => None,
+        };
+        own.or(self.props.get(key)).cloned()
+    }
+
+    /// The configured event time of `input` records (`'event.time.field'` and
+    /// `'event.time.format'`), for `_event_time`; an error says why it cannot be read.
+    fn configured_event_time(&self, input: Input, scope: &Scope) -> Result<EventTime, Unreadable> {
+        let format = match self.input_prop(input, "event.time.format") {
+            Some(p) => Some(TimeFormat::parse(&p.value).ok_or_else(|| Unreadable {
+                why: format!("`{}` is not an event-time format", p.value),
+                help: Some(FORMAT_HELP.into()),
+            })?),
+            None => None,
+        };
+        let column = self.input_prop(input, "event.time.field").map(|p| p.value);
+        event_time_column(column.as_deref(), format, scope)
+    }
+
+    /// Plans a WINDOW clause: its shape, the event time (the column named in the clause, else
     /// `'<source>.event.time.field'` or `'event.time.field'`, else processing time) and the
     /// watermark properties.
     fn window(&mut self, clause: &WindowClause, input: Input, scope: &Scope) -> Option<WindowPlan> {
         let spec = crate::window::parse_clause(clause, self.diags)?;
-        let source_field = match input {
-            Input::Source(i) => self.prop(&self.sources[i].name, "event.time.field"),
-            Input::Statement(_) => None,
-        };
-        let column =
-            spec.time_column.or_else(|| source_field.or(self.props.get("event.time.field")).map(|p| p.value.clone()));
-        let source_format = match input {
-            Input::Source(i) => self.prop(&self.sources[i].name, "event.time.format"),
-            Input::Statement(_) => None,
-        };
-        let time_format = self
+        let format = self
             .property_value(
-                source_format.or(self.props.get("event.time.format")).cloned(),
+                self.input_prop(input, "event.time.format"),
                 "an event-time format",
-                "use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'",
+                FORMAT_HELP,
                 TimeFormat::parse,
             )
             .ok()?;
-        let time = match column {
-            Some(name) => {
-                let Some(col) = scope.columns.iter().find(|c| c.name.eq_ignore_ascii_case(&name)) else {
-                    let mut d = Diagnostic::error(
-                        "E0218",
-                        clause.span.clone(),
-                        format!("the event-time column `{name}` is not a column of the input"),
-                    );
-                    if let Some(s) = did_you_mean(&name, scope.columns.iter().map(|c| c.name.as_str())) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
-                    }
-                    self.diags.push(d);
-                    return None;
-                };
-                let readable = match (&time_format, col.ty) {
-                    (None, ty) => matches!(ty, SqlType::Timestamp | SqlType::BigInt),
-                    (Some(TimeFormat::EpochMillis | TimeFormat::EpochSeconds), SqlType::BigInt) => true,
-                    (Some(_), ty) => ty == SqlType::String,
-                };
-                if !readable {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "E0218",
-                            clause.span.clone(),
-                            format!("the event-time column `{}` is {}, which this window cannot read as a time", col.name, col.ty),
-                        )
-                        .with_help(
-                            "use a TIMESTAMP or BIGINT (epoch milliseconds) column, or a STRING column with 'event.time.format'",
-                        ),
-                    );
-                    return None;
+        let configured = || self.input_prop(input, "event.time.field").map(|p| p.value);
+        let system = |name: &str, system: &str| {
+            name.eq_ignore_ascii_case(system) && !scope.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+        };
+        let column = match spec.time_column {
+            Some(c) if system(&c, TIMESTAMP_COLUMN) => None,
+            Some(c) if system(&c, EVENT_TIME_COLUMN) => configured(),
+            Some(c) => Some(c),
+            None => configured(),
+        };
+        let time = match event_time_column(column.as_deref(), format, scope) {
+            Ok(time) => time,
+            Err(Unreadable { why, help }) => {
+                let mut d = Diagnostic::error("E0218", clause.span.clone(), why);
+                if let Some(help) = help {
+                    d = d.with_help(help);
                 }
-                Some(TExpr::Column { field: col.field.clone(), ty: col.ty })
-            }
-            None => {
-                self.diags.push(
-                    Diagnostic::warning("W0220", clause.span.clone(), "this window uses processing time")
-                        .with_help("name the event-time column, e.g. TUMBLING(ts, 1m), or set 'event.time.field'"),
-                );
-                None
+                self.diags.push(d);
+                return None;
             }
         };
+        if time.column.is_none() {
+            self.diags.push(
+                Diagnostic::warning("W0220", clause.span.clone(), "this window uses processing time")
+                    .with_help("name the event-time column, e.g. TUMBLING(ts, 1m), or set 'event.time.field'"),
+            );
+        }
         let duration = |this: &mut Self, key: &str| {
             let p = this.props.get(key).cloned();
             let what = format!("a duration for `{key}`");
@@ -408,7 +408,7 @@ impl Planner<'_> {
             ));
             return None;
         }
-        Some(WindowPlan { kind: spec.kind, time, time_format, out_of_orderness, allowed_lateness, late })
+        Some(WindowPlan { kind: spec.kind, time, out_of_orderness, allowed_lateness, late })
     }
 
     fn statement(&mut self, stmt: &CreateStatement, job: JobAnnotations) {
@@ -430,9 +430,10 @@ impl Planner<'_> {
             return;
         };
         self.unsupported_clauses(stmt, select);
-        let Some((input, scope)) = self.input(select) else {
+        let Some((input, mut scope)) = self.input(select) else {
             return;
         };
+        scope.event_time = Some(self.configured_event_time(input, &scope));
         let filter = select
             .selection
             .as_ref()
@@ -1153,6 +1154,34 @@ fn default_name(e: &Expr, index: usize) -> String {
         Expr::Nested(inner) => default_name(inner, index),
         _ => format!("col{}", index + 1),
     }
+}
+
+/// The event time read from `column` (a column of `scope`) with `format`; no column means
+/// processing time.
+fn event_time_column(column: Option<&str>, format: Option<TimeFormat>, scope: &Scope) -> Result<EventTime, Unreadable> {
+    let Some(name) = column else {
+        return Ok(EventTime { column: None, format });
+    };
+    let Some(col) = scope.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)) else {
+        let help =
+            did_you_mean(name, scope.columns.iter().map(|c| c.name.as_str())).map(|s| format!("did you mean `{s}`?"));
+        return Err(Unreadable { why: format!("the event-time column `{name}` is not a column of the input"), help });
+    };
+    let readable = match (&format, col.ty) {
+        (None, ty) => matches!(ty, SqlType::Timestamp | SqlType::BigInt),
+        (Some(TimeFormat::EpochMillis | TimeFormat::EpochSeconds), SqlType::BigInt) => true,
+        (Some(_), ty) => ty == SqlType::String,
+    };
+    if !readable {
+        return Err(Unreadable {
+            why: format!("the event-time column `{}` is {}, which cannot be read as a time", col.name, col.ty),
+            help: Some(
+                "use a TIMESTAMP or BIGINT (epoch milliseconds) column, or a STRING column with 'event.time.format'"
+                    .into(),
+            ),
+        });
+    }
+    Ok(EventTime { column: Some(TExpr::Column { field: col.field.clone(), ty: col.ty }), format })
 }
 
 /// Resolves a path against the folder of the SQL file when it is relative.

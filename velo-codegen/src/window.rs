@@ -73,16 +73,37 @@ pub struct WindowClauseSpec {
     pub time_column: Option<String>,
 }
 
+/// Where a record's event time comes from: a column (TIMESTAMP or BIGINT epoch milliseconds, or
+/// a STRING or BIGINT read with `format`), or, without one, the time the record is read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventTime {
+    /// The event-time column; `None` means processing time.
+    pub column: Option<TExpr>,
+    /// `'event.time.format'`, when given.
+    pub format: Option<TimeFormat>,
+}
+
+/// Why a record's event time cannot be read: a message and a hint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    /// What is wrong.
+    pub why: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+/// The system column holding a record's event time.
+pub const EVENT_TIME_COLUMN: &str = "_event_time";
+/// The system column holding the time a record was read (its source timestamp).
+pub const TIMESTAMP_COLUMN: &str = "_timestamp";
+
 /// A window of one aggregating statement, ready for emission.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowPlan {
     /// Window shape.
     pub kind: WindowKind,
-    /// The event time of an input row (TIMESTAMP or BIGINT epoch milliseconds, or a STRING or
-    /// BIGINT read with `time_format`); `None` means processing time.
-    pub time: Option<TExpr>,
-    /// `'event.time.format'`, when given.
-    pub time_format: Option<TimeFormat>,
+    /// The event time of an input row.
+    pub time: EventTime,
     /// Watermark lag behind the largest event time, in milliseconds.
     pub out_of_orderness: i64,
     /// How long a fired window accepts late records (`update_previous_window`), in milliseconds.

@@ -76,6 +76,13 @@ case!(
     window_time_column_must_be_a_time,
     app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(customer, 1m)")
 );
+case!(
+    event_time_needs_a_readable_column,
+    format!(
+        "CREATE STREAM out AS SELECT id, _event_time AS at FROM orders {} ;",
+        WITH.replace("'out.path' = 'out.csv'", "'out.path' = 'out.csv', 'event.time.field' = 'customer'")
+    )
+);
 case!(window_needs_an_aggregation, app("SELECT id FROM orders WINDOW TUMBLING(placed_at, 1m)"));
 case!(
     window_over_processing_time_is_a_warning,

@@ -122,6 +122,18 @@ pub mod formatted_time {
     );
 }
 
+/// The system columns `_event_time` (from `'event.time.field'`) and `_timestamp` (read time).
+pub mod system_times {
+    velo_rt::velo_sql!(
+        "CREATE STREAM stamped AS SELECT id, _event_time AS event_time, _timestamp AS read_at FROM logs;
+         CREATE STREAM per_minute AS SELECT _window_start AS minute, COUNT(*) AS n, MAX(_event_time) AS last
+         FROM logs WINDOW TUMBLING(_event_time, 1m)
+         WITH ('logs.type' = 'file_source', 'logs.path' = 'l.csv', 'logs.schema' = 'id BIGINT, at STRING',
+               'logs.event.time.field' = 'at', 'logs.event.time.format' = 'iso8601')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -336,6 +348,36 @@ mod tests {
         assert_eq!(first, vec![(Some("2024-03-01T10:00:00".to_string()), Some(2))], "10:01:00 closes 10:00");
         let rest: Vec<_> = p.finish().per_minute.iter().map(|r| (r.minute.map(|t| t.to_string()), r.n)).collect();
         assert_eq!(rest, vec![(Some("2024-03-01T10:01:00".to_string()), Some(1))]);
+    }
+
+    #[test]
+    fn system_columns_read_the_event_time_and_the_read_time() {
+        use super::system_times::app::{LogsRow, Pipeline};
+        use velo_rt::Timestamp;
+        let log = |id: i64, at: Option<&str>| LogsRow { id: Some(id), at: at.map(Into::into) };
+        let now = || Timestamp(velo_rt::window::processing_time());
+        let before = now();
+        let mut p = Pipeline::new();
+        let out = p.process_logs([
+            log(1, Some("2024-03-01T10:00:05Z")),
+            log(2, None),
+            log(3, Some("yesterday")),
+            log(4, Some("2024-03-01T10:00:59.250Z")),
+        ]);
+        let after = now();
+        let times: Vec<_> = out.stamped.iter().map(|r| (r.id, r.event_time.map(|t| t.to_string()))).collect();
+        let at = |s: &str| Some(s.to_string());
+        assert_eq!(
+            times,
+            vec![(Some(1), at("2024-03-01T10:00:05")), (Some(2), None), (Some(4), at("2024-03-01T10:00:59.250"))],
+            "a NULL event time is NULL; an unreadable one is a record error"
+        );
+        assert!(out.stamped.iter().all(|r| r.read_at.is_some_and(|t| before <= t && t <= after)));
+        let errors: Vec<_> = out.errors.iter().map(|(stmt, _)| *stmt).collect();
+        let want = vec!["per_minute", "stamped", "per_minute"];
+        assert_eq!(errors, want, "row 2: a NULL time has no window; row 3: unreadable in both statements");
+        let bars: Vec<_> = p.finish().per_minute.iter().map(|r| (r.n, r.last.map(|t| t.to_string()))).collect();
+        assert_eq!(bars, vec![(Some(2), at("2024-03-01T10:00:59.250"))]);
     }
 
     #[test]

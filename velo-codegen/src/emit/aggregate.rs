@@ -5,12 +5,12 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{borrowed_text, expr, ident, input_struct, projection_body};
+use super::{borrowed_text, event_millis, expr, ident, input_struct, projection_body};
 use crate::aggregate::{AggCall, AggKind, AggregatePlan};
 use crate::expr::TExpr;
 use crate::plan::{Plan, StatementPlan};
 use crate::types::SqlType;
-use crate::window::{LateStrategy, TimeFormat, WindowKind, WindowPlan};
+use crate::window::{LateStrategy, WindowKind};
 
 /// Rust names of one aggregating statement's items.
 pub(super) struct Names {
@@ -170,29 +170,6 @@ fn key_probe(keys: &[TExpr]) -> KeyProbe {
     }
 }
 
-/// The event time of the record `r` in milliseconds (`?` on a NULL or unreadable time).
-fn event_time(w: &WindowPlan) -> TokenStream {
-    let Some(t) = &w.time else {
-        return quote!(rt::window::processing_time());
-    };
-    let format = match &w.time_format {
-        Some(TimeFormat::EpochSeconds) if t.ty() == SqlType::BigInt => {
-            let t = expr(t);
-            return quote!(rt::window::seconds_event_time(#t)?);
-        }
-        None | Some(TimeFormat::EpochMillis) if t.ty() != SqlType::String => {
-            let t = expr(t);
-            return quote!(rt::EventTime::event_millis(#t)?);
-        }
-        None | Some(TimeFormat::EpochMillis) => quote!(EpochMillis),
-        Some(TimeFormat::EpochSeconds) => quote!(EpochSeconds),
-        Some(TimeFormat::Iso8601) => quote!(Iso8601),
-        Some(TimeFormat::Pattern(p)) => quote!(Pattern(#p)),
-    };
-    let text = borrowed_text(t).unwrap_or_else(|| expr(t));
-    quote!(rt::window::text_event_time(#text, rt::window::TimeFormat::#format)?)
-}
-
 /// The types and functions of one aggregating statement.
 pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> TokenStream {
     let n = names(s);
@@ -266,7 +243,7 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
                  `None` when WHERE filters it out.",
                 s.name
             );
-            let time = event_time(w);
+            let time = event_millis(&w.time);
             if let WindowKind::Session { .. } = w.kind {
                 let KeyProbe { lets, probe, matches, owned } = key_probe(&agg.keys);
                 return_session = Some(quote! {
