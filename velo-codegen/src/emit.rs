@@ -56,6 +56,8 @@ pub fn main_file(plan: &Plan) -> TokenStream {
     let module = app_module(plan, "app");
     quote! {
         #module
+        #[global_allocator]
+        static ALLOCATOR: velo_rt::FastAllocator = velo_rt::FastAllocator;
         fn main() -> ::std::process::ExitCode {
             app::main()
         }
@@ -285,9 +287,9 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
                 }
                 Ok(Some(rt::Fate::Placed)) => {
                     for (w, k, a) in #groups.#touched() {
-                        #var.push(#result(k, a, w), rec, #downstream)?;
+                        #var.push(#result(k.clone(), a, w), rec, #downstream)?;
                     }
-                    #groups.fire(false, #rows, |w, k, a| #var.push_final(#result(k, a, w), #downstream).map(|_| ()))?;
+                    #groups.fire(false, #rows, |w, k, a| #var.push_final(#result(k.into_owned(), a, w), #downstream).map(|_| ()))?;
                     Ok(rt::Flow::Continue)
                 }
             }
@@ -295,7 +297,7 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     }
     let changed = match agg.emit {
         EmitMode::Changes => quote! {
-            let res = { let (k, a) = #groups.get(g); #result(k, a) };
+            let res = { let (k, a) = #groups.get(g); #result(k.clone(), a) };
             #var.push(res, rec, #downstream)
         },
         EmitMode::Final => quote!(Ok(rt::Flow::Continue)),
@@ -491,14 +493,14 @@ fn run_fn(plan: &Plan) -> TokenStream {
         let downstream = downstream_of(plan, f.index);
         if f.windowed {
             return quote! {
-                #g.fire(true, true, |w, k, a| #var.push_final(#result(k, a, w), #downstream).map(|_| ()))?;
+                #g.fire(true, true, |w, k, a| #var.push_final(#result(k.into_owned(), a, w), #downstream).map(|_| ()))?;
             };
         }
         let global = f.global.then(|| quote!(if #g.is_empty() { #g.entry(&()); }));
         quote! {
             #global
-            for (k, a) in #g.iter() {
-                #var.push_final(#result(k, a), #downstream)?;
+            for (k, a) in #g.drain() {
+                #var.push_final(#result(k, &a), #downstream)?;
             }
         }
     });
@@ -561,21 +563,18 @@ fn library_mode(plan: &Plan) -> TokenStream {
         let emit = library_emit(plan, f.index, quote!(res));
         if f.windowed {
             return quote! {
-                let mut results = Vec::new();
                 let _ = self.#g.fire(true, true, |w, k, a| {
-                    results.push(#result(k, a, w));
+                    let res = #result(k.into_owned(), a, w);
+                    #emit
                     Ok::<(), ()>(())
                 });
-                for res in results {
-                    #emit
-                }
             };
         }
         let global = f.global.then(|| quote!(if self.#g.is_empty() { self.#g.entry(&()); }));
         quote! {
             #global
-            let results: Vec<_> = self.#g.iter().map(|(k, a)| #result(k, a)).collect();
-            for res in results {
+            for (k, a) in self.#g.iter() {
+                let res = #result(k.clone(), a);
                 #emit
             }
         }
@@ -699,14 +698,15 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
         return quote! {
             match #update(#row, &mut self.#groups) {
                 Ok(Some(rt::Fate::Placed)) => {
-                    let mut results: Vec<_> = self.#groups.#touched().map(|(w, k, a)| #result(k, a, w)).collect();
-                    let _ = self.#groups.fire(false, #rows, |w, k, a| {
-                        results.push(#result(k, a, w));
-                        Ok::<(), ()>(())
-                    });
-                    for res in results {
+                    for (w, k, a) in self.#groups.#touched() {
+                        let res = #result(k.clone(), a, w);
                         #emit
                     }
+                    let _ = self.#groups.fire(false, #rows, |w, k, a| {
+                        let res = #result(k.into_owned(), a, w);
+                        #emit
+                        Ok::<(), ()>(())
+                    });
                 }
                 Ok(Some(rt::Fate::Late { event_time, watermark })) => { #late }
                 Ok(None) => {}
@@ -715,7 +715,7 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
         };
     }
     let changed = match agg.emit {
-        EmitMode::Changes => library_emit(plan, i, quote!({ let (k, a) = self.#groups.get(g); #result(k, a) })),
+        EmitMode::Changes => library_emit(plan, i, quote!({ let (k, a) = self.#groups.get(g); #result(k.clone(), a) })),
         EmitMode::Final => quote!(),
     };
     quote! {

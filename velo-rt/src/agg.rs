@@ -6,7 +6,7 @@
 
 use std::hash::{BuildHasher, Hash};
 
-use crate::decimal::{Decimal, div_half_up, pow10};
+use crate::decimal::{Decimal, checked_mul, div_half_up, pow10};
 use crate::error::{EvalError, EvalResult};
 use crate::value::ToText;
 
@@ -215,8 +215,8 @@ impl<const S: u32, const R: u32> Accumulator<Decimal<S>> for AvgDecimal<S, R> {
     }
     fn result(&self) -> EvalResult<Option<Decimal<R>>> {
         let Some(sum) = self.total.sum() else { return Ok(None) };
-        let scaled = sum.checked_mul(pow10(R.saturating_sub(S))).ok_or(EvalError::Overflow)?;
-        let divisor = i128::from(self.total.n).checked_mul(pow10(S.saturating_sub(R))).ok_or(EvalError::Overflow)?;
+        let scaled = checked_mul(sum, pow10(R.saturating_sub(S))).ok_or(EvalError::Overflow)?;
+        let divisor = checked_mul(i128::from(self.total.n), pow10(S.saturating_sub(R))).ok_or(EvalError::Overflow)?;
         Decimal::from_unscaled(div_half_up(scaled, divisor)).map(Some)
     }
 }
@@ -646,6 +646,12 @@ impl<K: Hash + Eq + Clone, A: Default> Groups<K, A> {
             let hash = self.hasher.hash_one(k);
             self.index.insert_unique(hash, (hash, i), |&(h, _)| h);
         }
+    }
+
+    /// Takes every group out in order of first appearance, keeping the allocated capacity.
+    pub fn drain(&mut self) -> impl Iterator<Item = (K, A)> + '_ {
+        self.index.clear();
+        self.entries.drain(..)
     }
 
     /// Removes every group, keeping the allocated capacity for reuse.

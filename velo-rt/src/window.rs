@@ -9,6 +9,7 @@
 //! fires every window. Windows are evicted once they can no longer change, so memory is bounded
 //! by the windows the watermark has not yet passed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
@@ -299,8 +300,11 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
                     continue;
                 }
             }
-            let window =
-                self.windows.entry(start).or_insert_with(|| Window { groups: Groups::default(), fired: false });
+            let spare = &mut self.spare;
+            let window = self
+                .windows
+                .entry(start)
+                .or_insert_with(|| Window { groups: spare.pop().unwrap_or_default(), fired: false });
             let g = fold(&mut window.groups)?;
             self.touched.push((start, g));
         }
@@ -331,15 +335,18 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
 
     /// Fires the windows the watermark has reached (every window when `flush`, at the end of
     /// the input), oldest first, passing each group to `emit` when `rows` (EMIT FINAL); then
-    /// evicts the windows that can no longer change.
+    /// evicts the windows that can no longer change. A window evicted as it fires hands its keys
+    /// over (`Cow::Owned`); one kept for late records lends them.
     pub fn fire<E>(
         &mut self,
         flush: bool,
         rows: bool,
-        mut emit: impl FnMut(WindowBounds, &K, &A) -> Result<(), E>,
+        mut emit: impl FnMut(WindowBounds, Cow<'_, K>, &A) -> Result<(), E>,
     ) -> Result<(), E> {
         let watermark = self.clock.firing_line(flush);
         let size = self.kind.size();
+        let marks = self.clock.marks;
+        let amend = marks.late == LateStrategy::UpdatePreviousWindow;
         for (&start, window) in self.windows.iter_mut() {
             let bounds = WindowBounds { start, end: start.saturating_add(size) };
             if bounds.end > watermark {
@@ -347,15 +354,18 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
             }
             if !window.fired {
                 window.fired = true;
-                if rows {
+                if rows && (flush || !amend) {
+                    for (k, a) in window.groups.drain() {
+                        emit(bounds, Cow::Owned(k), &a)?;
+                    }
+                } else if rows {
                     for (k, a) in window.groups.iter() {
-                        emit(bounds, k, a)?;
+                        emit(bounds, Cow::Borrowed(k), a)?;
                     }
                 }
             }
         }
-        let marks = self.clock.marks;
-        let keep = if marks.late == LateStrategy::UpdatePreviousWindow { marks.allowed_lateness } else { 0 };
+        let keep = if amend { marks.allowed_lateness } else { 0 };
         while let Some(entry) = self.windows.first_entry() {
             let end = entry.key().saturating_add(size);
             if !entry.get().fired || (!flush && end.saturating_add(keep) > watermark) {
@@ -506,7 +516,7 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
         &mut self,
         flush: bool,
         rows: bool,
-        mut emit: impl FnMut(WindowBounds, &K, &A) -> Result<(), E>,
+        mut emit: impl FnMut(WindowBounds, Cow<'_, K>, &A) -> Result<(), E>,
     ) -> Result<(), E> {
         let watermark = self.clock.firing_line(flush);
         while let Some(&(end, g, start)) = self.by_end.first() {
@@ -515,7 +525,7 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
             }
             self.by_end.pop_first();
             if rows && let Some((b, k, a)) = self.session(g, start) {
-                emit(b, k, a)?;
+                emit(b, Cow::Borrowed(k), a)?;
             }
             let (_, sessions) = self.keys.get_mut(g);
             sessions.retain(|s| s.start != start);
@@ -526,6 +536,7 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
 }
 
 #[cfg(test)]
+#[allow(clippy::owned_cow, reason = "the test windows are keyed by String, so they lend `Cow<String>`")]
 mod tests {
     use super::*;
     use crate::agg::{Accumulator, Count};
@@ -540,8 +551,8 @@ mod tests {
     fn run(kind: WindowKind, marks: Watermarks, records: &[(i64, &str)], rows: bool) -> (Vec<(i64, String, i64)>, u64) {
         let mut w: Windows<String, Count> = Windows::new(kind, marks);
         let mut out = Vec::new();
-        let mut emit = |b: WindowBounds, k: &String, a: &Count| -> Result<(), ()> {
-            out.push((b.start, k.clone(), Accumulator::<()>::result(a).unwrap().unwrap()));
+        let mut emit = |b: WindowBounds, k: Cow<'_, String>, a: &Count| -> Result<(), ()> {
+            out.push((b.start, k.into_owned(), Accumulator::<()>::result(a).unwrap().unwrap()));
             Ok(())
         };
         for &(ts, key) in records {
@@ -554,7 +565,7 @@ mod tests {
                 .unwrap();
             if fate == Fate::Placed {
                 for (b, k, a) in w.amended() {
-                    emit(b, k, a).unwrap();
+                    emit(b, Cow::Borrowed(k), a).unwrap();
                 }
             }
             w.fire(false, rows, &mut emit).unwrap();
@@ -631,8 +642,8 @@ mod tests {
                     |a| Accumulator::<()>::update(a, Some(&())),
                 )
                 .unwrap();
-            s.fire(false, true, |b, k: &String, a: &Count| -> Result<(), ()> {
-                out.push((k.clone(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+            s.fire(false, true, |b, k: Cow<'_, String>, a: &Count| -> Result<(), ()> {
+                out.push((k.into_owned(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
                 Ok(())
             })
             .unwrap();
@@ -644,16 +655,16 @@ mod tests {
         feed(&mut s, 21_000, "a"); // bridges [30, 40) and its own [21, 31): merged [21, 40)
         feed(&mut s, 31_000, "b");
         assert_eq!(feed(&mut s, 1_000, "a"), Fate::Late { event_time: 1_000, watermark: 31_000 });
-        s.fire(false, true, |b, k: &String, a: &Count| -> Result<(), ()> {
-            out.push((k.clone(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+        s.fire(false, true, |b, k: Cow<'_, String>, a: &Count| -> Result<(), ()> {
+            out.push((k.into_owned(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
             Ok(())
         })
         .unwrap();
         assert_eq!(out, vec![("a".into(), 0, 15_000, 2)]);
         assert_eq!(s.held(), 2);
         let mut rest = Vec::new();
-        s.fire(true, true, |b, k: &String, a: &Count| -> Result<(), ()> {
-            rest.push((k.clone(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+        s.fire(true, true, |b, k: Cow<'_, String>, a: &Count| -> Result<(), ()> {
+            rest.push((k.into_owned(), b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
             Ok(())
         })
         .unwrap();

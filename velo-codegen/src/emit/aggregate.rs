@@ -301,9 +301,9 @@ pub(super) fn items(plan: &Plan, s: &StatementPlan, agg: &AggregatePlan) -> Toke
         }
         #update_fn
         #[doc = #result_doc]
-        pub fn #result(key: &#key, acc: &#acc #window_param) -> rt::EvalResult<Option<#output>> {
+        pub fn #result(key: #key, acc: &#acc #window_param) -> rt::EvalResult<Option<#output>> {
             #window_locals
-            #(let #key_locals = key.#key_index.clone();)*
+            #(let #key_locals = key.#key_index;)*
             #(let #fields = <#acc_tys as rt::Accumulator<#in_tys>>::result(&acc.#fields)?;)*
             #having
             #body

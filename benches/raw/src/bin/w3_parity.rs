@@ -1,15 +1,20 @@
 //! W3 — the Velostream parity set (../shared/BENCHMARKS.md), in memory like Velostream's own
 //! harness (pre-built typed records, no I/O): each scenario is a SQL app compiled by `velo_sql!`
 //! and driven through its library-mode `Pipeline`, one thread. Prints one line per scenario:
-//! `name records/s velostream_records/s ratio rows_out`, best of 3 passes.
+//! `name records/s velostream_records/s ratio rows_out`, best of 3 passes. Like `velo build`
+//! binaries, it allocates with mimalloc (`velo_rt::FastAllocator`).
 //!
-//! Usage: w3_parity [RECORDS]             (default 1,000,000)
+//! Usage: w3_parity [RECORDS [SCENARIO]]  (default 1,000,000 records, every scenario)
 //!        w3_parity --csv RECORDS OUT      writes the same records as `trades.csv` for the file runs
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use velo_rt::{Decimal, Timestamp};
+
+/// The allocator `velo build` binaries use.
+#[global_allocator]
+static ALLOCATOR: velo_rt::FastAllocator = velo_rt::FastAllocator;
 
 /// One scenario app: `benches/apps/w3/<name>.sql` (also built with `velo build` by w3.sh).
 macro_rules! scenario_app {
@@ -61,7 +66,10 @@ fn measure(records: usize, mut run: impl FnMut() -> usize) -> (f64, usize) {
 }
 
 macro_rules! scenario {
-    ($name:literal, $module:ident, $input:expr, $velostream:expr) => {{
+    ($only:expr, $name:literal, $module:ident, $input:expr, $velostream:expr) => {{
+        if $only.is_some_and(|only: &str| only != $name) {
+            return;
+        }
         use $module::app::{Output, Pipeline, TradesRow};
         // The same records, as this app's row type (every app declares the same schema).
         let rows: Vec<TradesRow> = $input
@@ -128,14 +136,18 @@ fn main() -> std::process::ExitCode {
         };
     }
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let only = args.get(1).map(String::as_str);
     let input = trades(n);
     println!("scenario records_per_s velostream_records_per_s ratio rows_out");
     // Velostream's figures: docs/performance/benchmark-results-summary.md, "SQL sync" column
     // (see ../shared/reference/perf-anchors.md §4.1).
-    scenario!("select_where", select_where, input, 766_923);
-    scenario!("rows_window_100", rows_window, input, 865_248);
-    scenario!("group_by_5_aggregates", group_by, input, 218_470);
-    scenario!("tumbling_1m_50x200", tumbling, input, 230_687);
-    scenario!("emit_changes", emit_changes, input, 9_390);
+    let scenarios: [&dyn Fn(); 5] = [
+        &|| scenario!(only, "select_where", select_where, input, 766_923),
+        &|| scenario!(only, "rows_window_100", rows_window, input, 865_248),
+        &|| scenario!(only, "group_by_5_aggregates", group_by, input, 218_470),
+        &|| scenario!(only, "tumbling_1m_50x200", tumbling, input, 230_687),
+        &|| scenario!(only, "emit_changes", emit_changes, input, 9_390),
+    ];
+    scenarios.iter().for_each(|run| run());
     std::process::ExitCode::SUCCESS
 }
