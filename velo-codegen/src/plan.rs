@@ -399,15 +399,6 @@ impl Planner<'_> {
             )
             .ok()?
             .unwrap_or(LateStrategy::Drop);
-        if matches!(spec.kind, crate::window::WindowKind::Session { .. }) && late == LateStrategy::UpdatePreviousWindow
-        {
-            self.diags.push(Diagnostic::error(
-                "E0901",
-                clause.span.clone(),
-                "late.data.strategy `update_previous_window` is not supported for SESSION windows yet",
-            ));
-            return None;
-        }
         Some(WindowPlan { kind: spec.kind, time, out_of_orderness, allowed_lateness, late })
     }
 

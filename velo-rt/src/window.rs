@@ -387,19 +387,27 @@ struct Session<A> {
     start: i64,
     end: i64,
     acc: A,
+    /// Fired, and kept for late records (`update_previous_window`).
+    fired: bool,
 }
+
+/// Sessions by (end, key index, start).
+type ByEnd = std::collections::BTreeSet<(i64, usize, i64)>;
 
 /// SESSION windows (`SESSION(ts, gap)`): per key, a session grows while events come less than
 /// `gap` apart; an event that bridges two sessions merges them. A session fires when the watermark
 /// passes its end. Late records (whose one-event session would already be closed) are counted;
-/// `update_previous_window` is not offered for sessions (the compiler refuses it).
+/// with `update_previous_window`, fired sessions are kept for the allowed lateness, a late record
+/// within it reopens the session it joins, and the corrected session fires again.
 pub struct Sessions<K, A> {
     gap: i64,
     clock: Clock,
-    /// Per key (first-appearance order), its open sessions, oldest first.
+    /// Per key (first-appearance order), its sessions, oldest first.
     keys: Groups<K, Vec<Session<A>>>,
-    /// Every open session by (end, key index, start): the firing order.
-    by_end: std::collections::BTreeSet<(i64, usize, i64)>,
+    /// Every session that has not fired: the firing order.
+    by_end: ByEnd,
+    /// Fired sessions kept for late records: the eviction order.
+    fired: ByEnd,
     /// (key index, session start) updated by the last record.
     touched: Option<(usize, i64)>,
 }
@@ -409,6 +417,7 @@ impl<K: std::fmt::Debug, A> std::fmt::Debug for Sessions<K, A> {
         f.debug_struct("Sessions")
             .field("gap", &self.gap)
             .field("open", &self.by_end.len())
+            .field("fired", &self.fired.len())
             .field("late", &self.clock.late)
             .finish()
     }
@@ -417,7 +426,8 @@ impl<K: std::fmt::Debug, A> std::fmt::Debug for Sessions<K, A> {
 impl<K, A> Sessions<K, A> {
     /// No sessions yet.
     pub fn new(gap: i64, marks: Watermarks) -> Self {
-        Self { gap, clock: Clock::new(marks), keys: Groups::default(), by_end: Default::default(), touched: None }
+        let (by_end, fired) = Default::default();
+        Self { gap, clock: Clock::new(marks), keys: Groups::default(), by_end, fired, touched: None }
     }
 
     /// How many records were late.
@@ -425,17 +435,24 @@ impl<K, A> Sessions<K, A> {
         self.clock.late
     }
 
-    /// How many sessions are open.
+    /// How many sessions are held (open, or fired and still accepting late records).
     pub fn held(&self) -> usize {
-        self.by_end.len()
+        self.by_end.len() + self.fired.len()
     }
+}
+
+/// Takes session `s` of key `g` out of the firing or the eviction order.
+fn unschedule<A>(by_end: &mut ByEnd, fired: &mut ByEnd, g: usize, s: &Session<A>) {
+    let order = if s.fired { fired } else { by_end };
+    order.remove(&(s.end, g, s.start));
 }
 
 impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
     /// Folds a record with event time `ts` into its key's session (found by a borrowed `probe`,
     /// see [`Groups::entry_by`]), merging the sessions it bridges with `merge` (older first);
     /// `fold` adds the record to an empty accumulator first, and the sessions change only once
-    /// every merge succeeded, so a failing record changes nothing.
+    /// every merge succeeded, so a failing record changes nothing. A session the record joins
+    /// is open again, even if it had fired: it fires (again) once the watermark passes its end.
     #[allow(clippy::too_many_arguments)]
     pub fn update<Q: Hash + ?Sized>(
         &mut self,
@@ -448,8 +465,11 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
     ) -> EvalResult<Fate> {
         self.touched = None;
         let end = ts.saturating_add(self.gap);
-        if self.clock.watermark().is_some_and(|w| end <= w) {
-            return Ok(self.clock.late(ts));
+        if let Some(w) = self.clock.watermark().filter(|w| end <= *w) {
+            let marks = self.clock.marks;
+            if marks.late != LateStrategy::UpdatePreviousWindow || end.saturating_add(marks.allowed_lateness) <= w {
+                return Ok(self.clock.late(ts));
+            }
         }
         let mut single = A::default();
         fold(&mut single)?;
@@ -461,8 +481,8 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
             // The common case, a record extending its session: merged in place (a failing merge
             // changes nothing). The session stays disjoint from its neighbours, so in order.
             merge(&mut s.acc, &single)?;
-            self.by_end.remove(&(s.end, g, s.start));
-            (s.start, s.end) = (s.start.min(ts), s.end.max(end));
+            unschedule(&mut self.by_end, &mut self.fired, g, s);
+            (s.start, s.end, s.fired) = (s.start.min(ts), s.end.max(end), false);
             self.by_end.insert((s.end, g, s.start));
             self.touched = Some((g, s.start));
             self.clock.accept(ts);
@@ -483,11 +503,11 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
         let mut acc = acc.unwrap_or_default();
         merge(&mut acc, &single)?;
         for s in sessions.iter().filter(|s| overlaps(s)) {
-            self.by_end.remove(&(s.end, g, s.start));
+            unschedule(&mut self.by_end, &mut self.fired, g, s);
         }
         sessions.retain(|s| !overlaps(s));
         let at = sessions.iter().position(|s| s.start > start).unwrap_or(sessions.len());
-        sessions.insert(at, Session { start, end: last_end, acc });
+        sessions.insert(at, Session { start, end: last_end, acc, fired: false });
         self.by_end.insert((last_end, g, start));
         self.touched = Some((g, start));
         self.clock.accept(ts);
@@ -505,13 +525,15 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
         self.touched.and_then(|(g, start)| self.session(g, start)).into_iter()
     }
 
-    /// Sessions are never amended after they fire.
+    /// Nothing: a session a late record corrects is open again and fires again through
+    /// [`Sessions::fire`].
     pub fn amended(&self) -> impl Iterator<Item = (WindowBounds, &K, &A)> {
         std::iter::empty()
     }
 
     /// Fires the sessions the watermark has passed (all when `flush`), by end then key, passing
-    /// each to `emit` when `rows` (EMIT FINAL), and forgets them.
+    /// each to `emit` when `rows` (EMIT FINAL); forgets them, or with `update_previous_window`
+    /// keeps them until the watermark passes their end + the allowed lateness.
     pub fn fire<E>(
         &mut self,
         flush: bool,
@@ -519,6 +541,8 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
         mut emit: impl FnMut(WindowBounds, Cow<'_, K>, &A) -> Result<(), E>,
     ) -> Result<(), E> {
         let watermark = self.clock.firing_line(flush);
+        let marks = self.clock.marks;
+        let keep = !flush && marks.late == LateStrategy::UpdatePreviousWindow;
         while let Some(&(end, g, start)) = self.by_end.first() {
             if end > watermark {
                 break;
@@ -528,7 +552,20 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
                 emit(b, Cow::Borrowed(k), a)?;
             }
             let (_, sessions) = self.keys.get_mut(g);
-            sessions.retain(|s| s.start != start);
+            match sessions.iter_mut().find(|s| s.start == start) {
+                Some(s) if keep => {
+                    s.fired = true;
+                    self.fired.insert((end, g, start));
+                }
+                _ => sessions.retain(|s| s.start != start),
+            }
+        }
+        while let Some(&(end, g, start)) = self.fired.first() {
+            if keep && end.saturating_add(marks.allowed_lateness) > watermark {
+                break;
+            }
+            self.fired.pop_first();
+            self.keys.get_mut(g).1.retain(|s| s.start != start);
         }
         self.touched = None;
         Ok(())
@@ -670,6 +707,44 @@ mod tests {
         .unwrap();
         assert_eq!(rest, vec![("a".into(), 21_000, 40_000, 2), ("b".into(), 31_000, 41_000, 1)]);
         assert_eq!((s.held(), s.late()), (0, 1));
+    }
+
+    #[test]
+    fn late_records_reopen_fired_sessions_within_the_allowed_lateness() {
+        let mut s: Sessions<String, Count> =
+            Sessions::new(10_000, marks(0, LateStrategy::UpdatePreviousWindow, 30_000));
+        let mut out = Vec::new();
+        let mut feed = |s: &mut Sessions<String, Count>, ts: i64| {
+            let fate = s
+                .update(
+                    ts,
+                    "a",
+                    |k| k == "a",
+                    || "a".to_string(),
+                    Accumulator::<()>::merge,
+                    |a| Accumulator::<()>::update(a, Some(&())),
+                )
+                .unwrap();
+            s.fire(false, true, |b, _, a: &Count| -> Result<(), ()> {
+                out.push((b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+                Ok(())
+            })
+            .unwrap();
+            fate
+        };
+        feed(&mut s, 0); // [0, 10 s)
+        feed(&mut s, 20_000); // the watermark (20 s) fires [0, 10 s); it is kept until 40 s
+        feed(&mut s, 5_000); // late, within the lateness: joins it → [0, 15 s), 2, fires again
+        feed(&mut s, 100_000); // fires [20, 30 s); both fired sessions are evicted
+        assert_eq!(feed(&mut s, 50_000), Fate::Late { event_time: 50_000, watermark: 100_000 });
+        assert_eq!((s.held(), s.late()), (1, 1));
+        s.fire(true, true, |b, _, a: &Count| -> Result<(), ()> {
+            out.push((b.start, b.end, Accumulator::<()>::result(a).unwrap().unwrap()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(out, vec![(0, 10_000, 1), (0, 15_000, 2), (20_000, 30_000, 1), (100_000, 110_000, 1)]);
+        assert_eq!(s.held(), 0);
     }
 
     #[test]

@@ -134,6 +134,17 @@ pub mod system_times {
     );
 }
 
+/// Sessions corrected by late clicks (`update_previous_window` within `'allowed.lateness'`).
+pub mod amended_sessions {
+    velo_rt::velo_sql!(
+        "CREATE STREAM visits AS SELECT user_id, _window_start AS started, _window_end AS ended, COUNT(*) AS clicks
+         FROM clicks GROUP BY user_id WINDOW SESSION(at, 10s)
+         WITH ('clicks.type' = 'file_source', 'clicks.path' = 'c.csv', 'clicks.schema' = 'user_id STRING, at BIGINT',
+               'late.data.strategy' = 'update_previous_window', 'allowed.lateness' = '30s')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -378,6 +389,25 @@ mod tests {
         assert_eq!(errors, want, "row 2: a NULL time has no window; row 3: unreadable in both statements");
         let bars: Vec<_> = p.finish().per_minute.iter().map(|r| (r.n, r.last.map(|t| t.to_string()))).collect();
         assert_eq!(bars, vec![(Some(2), at("2024-03-01T10:00:59.250"))]);
+    }
+
+    #[test]
+    fn late_clicks_correct_their_fired_session() {
+        use super::amended_sessions::app::{ClicksRow, Pipeline};
+        let click = |at: i64| ClicksRow { user_id: Some("u".into()), at: Some(at) };
+        let mut p = Pipeline::new();
+        // 20 s fires [0, 10 s); the click at 5 s is late but within 30 s of lateness: the session
+        // becomes [0, 15 s) with 2 clicks and is emitted again; 100 s fires [20, 30 s) and ends
+        // the lateness of both, so the click at 50 s is dropped.
+        let out = p.process_clicks([0, 20_000, 5_000, 100_000, 50_000].map(click));
+        let secs = |t: Option<velo_rt::Timestamp>| t.map(|t| t.0 / 1000);
+        let rows = |rows: &[super::amended_sessions::app::VisitsRow]| {
+            rows.iter().map(|r| (secs(r.started), secs(r.ended), r.clicks)).collect::<Vec<_>>()
+        };
+        let s = |a: i64, b: i64, n: i64| (Some(a), Some(b), Some(n));
+        assert_eq!(rows(&out.visits), vec![s(0, 10, 1), s(0, 15, 2), s(20, 30, 1)]);
+        assert!(out.errors.is_empty(), "a dropped late click is counted, not an error");
+        assert_eq!(rows(&p.finish().visits), vec![s(100, 110, 1)]);
     }
 
     #[test]
