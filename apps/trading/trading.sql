@@ -26,6 +26,21 @@ GROUP BY symbol
 WINDOW TUMBLING(ts, 1m)
 EMIT FINAL;
 
+-- The same bars corrected by late trades: with update_previous_window, a trade at most 100 s
+-- behind the watermark goes into its bar, which has already been emitted, and the corrected bar is
+-- emitted again. Trades later than that are counted and dropped.
+CREATE STREAM bars_corrected AS
+SELECT
+    symbol,
+    _window_start AS bar_start,
+    MIN(price)    AS low,
+    MAX(price)    AS high,
+    SUM(qty)      AS volume,
+    COUNT(*)      AS trades
+FROM trades
+GROUP BY symbol
+WINDOW TUMBLING(ts, 1m);
+
 -- 5-minute moving average, a new window every minute (hopping).
 CREATE STREAM avg_5m AS
 SELECT
@@ -128,9 +143,13 @@ WITH (
 
     'watermark.max_out_of_orderness' = '5s',
     'late.data.strategy' = 'dead_letter',
+    'bars_corrected.late.data.strategy' = 'update_previous_window',
+    'bars_corrected.allowed.lateness' = '100s',
 
     'ohlc_1m.type' = 'file_sink',
     'ohlc_1m.path' = './output/ohlc_1m.csv',
+    'bars_corrected.type' = 'file_sink',
+    'bars_corrected.path' = './output/bars_corrected.csv',
     'price_ranks.type' = 'file_sink',
     'price_ranks.path' = './output/price_ranks.csv',
     'next_trades.type' = 'file_sink',

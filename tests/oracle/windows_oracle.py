@@ -18,7 +18,12 @@ value), the rows still waiting at the end of the input last, in arrival order.
 
 `ranks` (PERCENT_RANK, CUME_DIST, NTILE) come out at the end of the input, in arrival order.
 
-Usage: windows_oracle.py {ohlc|avg|running|late|over|lead|ranks} TRADES.csv
+`amend` replays the same watermark with `update_previous_window` and 100 s of allowed lateness:
+a record behind the watermark whose window ended less than 100 s before it goes into that window,
+and if the window had already fired, its corrected row is emitted at once; DuckDB aggregates the
+records each emitted row holds.
+
+Usage: windows_oracle.py {ohlc|avg|running|late|amend|over|lead|ranks} TRADES.csv
 """
 import csv
 import datetime
@@ -151,6 +156,44 @@ elif mode in ("over", "lead", "ranks"):
            "high_so_far", "first_price", "second_price", "last_3_trades"],
           [(i, s, pr, n, l2, ch, q5, CTX.divide(s10, decimal.Decimal(c10)).quantize(scale, context=CTX), hi, fv, nv, c3)
            for i, s, pr, n, l2, ch, q5, s10, c10, hi, fv, nv, c3 in out])
+elif mode == "amend":
+    # update_previous_window with 100 s of allowed lateness: which records each emitted bar holds.
+    lateness = 100_000
+    windows, emissions, newest = {}, [], None  # start -> [fired, {symbol: [record...]}]
+
+    def fire(watermark):
+        for start in sorted(windows):
+            if start + MINUTE > watermark:
+                break
+            if not windows[start][0]:
+                windows[start][0] = True
+                emissions.extend((start, sym, list(group)) for sym, group in windows[start][1].items())
+        for start in sorted(windows):
+            if not windows[start][0] or start + MINUTE + lateness > watermark:
+                break
+            del windows[start]
+
+    for rec in recs:
+        watermark = None if newest is None else newest - OUT_OF_ORDERNESS
+        start = rec[4] // MINUTE * MINUTE
+        if watermark is not None and start + MINUTE + lateness <= watermark:
+            continue  # too late even for a correction: counted and dropped
+        window = windows.setdefault(start, [False, {}])
+        window[1].setdefault(rec[1], []).append(rec)
+        if window[0]:
+            emissions.append((start, rec[1], list(window[1][rec[1]])))  # the corrected bar, at once
+        newest = rec[4] if newest is None else max(newest, rec[4])
+        fire(newest - OUT_OF_ORDERNESS)
+    fire(float("inf"))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE e (emission BIGINT, ws BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT)")
+    con.executemany("INSERT INTO e VALUES (?, ?, ?, ?, ?)",
+                    [(i, w, sym, r[2], r[3]) for i, (w, sym, group) in enumerate(emissions) for r in group])
+    rows = con.execute("""
+        SELECT symbol, ws, min(price), max(price), sum(qty), count(*)
+        FROM e GROUP BY emission, ws, symbol ORDER BY emission""").fetchall()
+    write(["symbol", "bar_start", "low", "high", "volume", "trades"],
+          [(s, ts(w), lo, hi, v, n) for s, w, lo, hi, v, n in rows])
 elif mode == "late":
     # Trade ids of the late records of the tumbling statements, in arrival order.
     late = accept(recs, MINUTE, MINUTE)[1]

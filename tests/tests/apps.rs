@@ -439,6 +439,7 @@ fn trading_windows_match_a_watermark_simulation_and_duckdb() {
     let trades = input("trading", "trades.csv");
     for (mode, file, at_least) in [
         ("ohlc", "output/ohlc_1m.csv", 30),
+        ("amend", "output/bars_corrected.csv", 30),
         ("avg", "output/avg_5m.csv", 40),
         ("running", "output/running_volume.csv", 300),
         ("over", "output/trade_stats.csv", 300),
@@ -474,8 +475,14 @@ fn trading_windows_match_a_watermark_simulation_and_duckdb() {
     assert_eq!(dead_letter_ids(&read(&out.join("output/ohlc_1m.csv.dlq.jsonl")), "late record"), late);
     assert_eq!(dead_letter_ids(&read(&out.join("output/running_volume.csv.dlq.jsonl")), "late record"), late);
     assert!(dead_letter_ids(&read(&out.join("output/avg_5m.csv.dlq.jsonl")), "late record").is_empty());
+    // With update_previous_window, 363 (95 s behind the watermark) corrects its bar, which is
+    // emitted twice; 361 and 362 (more than 100 s behind) are dropped, not dead-lettered.
+    let corrected = read(&out.join("output/bars_corrected.csv"));
+    let msft_0938: Vec<&str> = corrected.lines().filter(|l| l.starts_with("MSFT,2024-01-02T09:38:00,")).collect();
+    assert_eq!(msft_0938.len(), 2, "the bar, then the bar with trade 363: {msft_0938:?}");
+    assert!(dead_letter_ids(&read(&out.join("output/bars_corrected.csv.dlq.jsonl")), "late record").is_empty());
     // Bad records are failures; late ones are counted apart.
-    assert_eq!(ctx.failed(), 4, "ohlc_1m: bad price + NULL time; avg_5m and running_volume: NULL time");
+    assert_eq!(ctx.failed(), 5, "ohlc_1m: bad price + NULL time; the other windows: NULL time");
 }
 
 #[test]

@@ -164,8 +164,8 @@ const SINK_KEYS: &[&str] = &[
     "compression",
     "config_file",
 ];
-const STATEMENT_KEYS: &[&str] = &["dlq"];
-/// App-wide keys that windowed statements read.
+const STATEMENT_KEYS: &[&str] = &["dlq", "watermark.max_out_of_orderness", "allowed.lateness", "late.data.strategy"];
+/// App-wide keys that windowed statements read (the last three also per statement).
 const WINDOW_KEYS: &[&str] = &[
     "event.time.field",
     "event.time.format",
@@ -345,7 +345,7 @@ impl Planner<'_> {
     /// Plans a WINDOW clause: its shape, the event time (the column named in the clause, else
     /// `'<source>.event.time.field'` or `'event.time.field'`, else processing time) and the
     /// watermark properties.
-    fn window(&mut self, clause: &WindowClause, input: Input, scope: &Scope) -> Option<WindowPlan> {
+    fn window(&mut self, statement: &str, clause: &WindowClause, input: Input, scope: &Scope) -> Option<WindowPlan> {
         let spec = crate::window::parse_clause(clause, self.diags)?;
         let format = self
             .property_value(
@@ -382,8 +382,10 @@ impl Planner<'_> {
                     .with_help("name the event-time column, e.g. TUMBLING(ts, 1m), or set 'event.time.field'"),
             );
         }
+        // `'<statement>.<key>'` overrides the app-wide `'<key>'`.
+        let own = |this: &Self, key: &str| this.prop(statement, key).or(this.props.get(key)).cloned();
         let duration = |this: &mut Self, key: &str| {
-            let p = this.props.get(key).cloned();
+            let p = own(this, key);
             let what = format!("a duration for `{key}`");
             let help = "write e.g. '5s', '2m', '500ms' or a number of milliseconds";
             this.property_value(p, &what, help, crate::window::duration_value).map(|ms| ms.unwrap_or(0))
@@ -392,7 +394,7 @@ impl Planner<'_> {
         let allowed_lateness = duration(self, "allowed.lateness").ok()?;
         let late = self
             .property_value(
-                self.props.get("late.data.strategy").cloned(),
+                own(self, "late.data.strategy"),
                 "a late-data strategy",
                 "use drop, dead_letter or update_previous_window",
                 crate::window::parse_late_strategy,
@@ -430,7 +432,7 @@ impl Planner<'_> {
             .as_ref()
             .and_then(|w| Binder { scope: &scope, diags: self.diags }.bind_condition(w, "WHERE"));
         let window = match &stmt.window {
-            Some(clause) => match self.window(clause, input, &scope) {
+            Some(clause) => match self.window(&name, clause, input, &scope) {
                 Some(w) => Some(w),
                 None => return,
             },
@@ -1072,6 +1074,9 @@ impl Planner<'_> {
                 );
                 continue;
             };
+            if STATEMENT_KEYS.contains(&key) && statements.iter().any(|s| s == object) {
+                continue; // A statement's own key, also when its sink has its name.
+            }
             let kind = self.prop(object, "type").map(|t| t.value.clone());
             let allowed: &[&str] = match kind.as_deref() {
                 Some(t) if t.starts_with("file_source") || t == "kafka_source" => SOURCE_KEYS,
