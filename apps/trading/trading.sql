@@ -77,6 +77,19 @@ SELECT
 FROM trades
 WHERE qty >= 5;
 
+-- Rankings by price and size rather than time: rows do not arrive in that order, so each
+-- partition is ranked as a whole, in its ORDER BY order, at the end of the input (like
+-- Velostream's price-analytics demo; its BUFFER does not limit a ranking).
+CREATE STREAM price_leaders AS
+SELECT
+    trade_id,
+    symbol,
+    price,
+    RANK() OVER (PARTITION BY symbol ORDER BY price DESC)                               AS price_rank,
+    DENSE_RANK() OVER (ROWS WINDOW BUFFER 1000 ROWS PARTITION BY symbol ORDER BY qty DESC) AS size_rank,
+    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id)               AS nth_priciest
+FROM trades;
+
 -- Date/time functions on every trade: calendar parts, truncation, interval arithmetic,
 -- differences and formatting.
 CREATE STREAM trade_calendar AS
@@ -152,6 +165,8 @@ WITH (
     'bars_corrected.path' = './output/bars_corrected.csv',
     'price_ranks.type' = 'file_sink',
     'price_ranks.path' = './output/price_ranks.csv',
+    'price_leaders.type' = 'file_sink',
+    'price_leaders.path' = './output/price_leaders.csv',
     'next_trades.type' = 'file_sink',
     'next_trades.path' = './output/next_trades.csv',
     'trade_stats.type' = 'file_sink',

@@ -16,14 +16,17 @@ and Python turns the frame's SUM/COUNT into AVG.
 For `lead`, a row is emitted when the trade two later in its symbol arrives (its last LEAD
 value), the rows still waiting at the end of the input last, in arrival order.
 
-`ranks` (PERCENT_RANK, CUME_DIST, NTILE) come out at the end of the input, in arrival order.
+`ranks` (PERCENT_RANK, CUME_DIST, NTILE) come out at the end of the input, in arrival order,
+computed over each whole partition sorted by its ORDER BY (ts, NULLs last), as a batch engine does.
 
 `amend` replays the same watermark with `update_previous_window` and 100 s of allowed lateness:
 a record behind the watermark whose window ended less than 100 s before it goes into that window,
 and if the window had already fired, its corrected row is emitted at once; DuckDB aggregates the
 records each emitted row holds.
 
-Usage: windows_oracle.py {ohlc|avg|running|late|amend|over|lead|ranks} TRADES.csv
+`leaders` ranks each whole partition by price and size (RANK, DENSE_RANK, ROW_NUMBER with DESC).
+
+Usage: windows_oracle.py {ohlc|avg|running|late|amend|over|lead|ranks|leaders} TRADES.csv
 """
 import csv
 import datetime
@@ -112,17 +115,19 @@ elif mode == "running":
         SELECT symbol, ws, sum(qty) OVER (PARTITION BY symbol, ws ORDER BY rn ROWS UNBOUNDED PRECEDING)
         FROM t ORDER BY rn""").fetchall()
     write(["symbol", "minute", "volume"], [(s, ts(w), v) for s, w, v in rows])
-elif mode in ("over", "lead", "ranks"):
+elif mode in ("over", "lead", "ranks", "leaders"):
     con = duckdb.connect()
-    con.execute("CREATE TABLE t (rn BIGINT, trade_id BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT)")
+    con.execute("CREATE TABLE t (rn BIGINT, trade_id BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT, "
+                "ts TIMESTAMP)")
     with open(path, newline="") as f:
         rows = []
         for n, r in enumerate(csv.DictReader(f)):
             try:
-                rows.append((n, int(r["trade_id"]), r["symbol"], decimal.Decimal(r["price"]), int(r["qty"])))
+                price = decimal.Decimal(r["price"])
             except decimal.InvalidOperation:
                 continue  # Velo dead-letters the record whose price does not decode
-    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows)
+            rows.append((n, int(r["trade_id"]), r["symbol"], price, int(r["qty"]), r["ts"] or None))
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows)
     p = "PARTITION BY symbol ORDER BY rn"
     if mode == "lead":
         out = con.execute(f"""
@@ -133,10 +138,23 @@ elif mode in ("over", "lead", "ranks"):
         write(["trade_id", "symbol", "price", "next_price", "price_in_2", "next_change", "nth_trade"], out)
         sys.exit(0)
     if mode == "ranks":
+        # A batch computation over the whole of each partition in ORDER BY ts (NULL last); NTILE
+        # cuts ties of ts in arrival order, like Velo's stable sort.
+        by_ts = "PARTITION BY symbol ORDER BY ts"
         out = con.execute(f"""
-            SELECT trade_id, symbol, percent_rank() OVER ({p}), cume_dist() OVER ({p}), ntile(4) OVER ({p})
+            SELECT trade_id, symbol, percent_rank() OVER ({by_ts}), cume_dist() OVER ({by_ts}),
+                ntile(4) OVER ({by_ts}, rn)
             FROM t WHERE qty >= 5 ORDER BY rn""").fetchall()
         write(["trade_id", "symbol", "pct_rank", "cume_dist", "quartile"], out)
+        sys.exit(0)
+    if mode == "leaders":
+        out = con.execute("""
+            SELECT trade_id, symbol, price,
+                rank() OVER (PARTITION BY symbol ORDER BY price DESC),
+                dense_rank() OVER (PARTITION BY symbol ORDER BY qty DESC),
+                row_number() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id)
+            FROM t ORDER BY rn""").fetchall()
+        write(["trade_id", "symbol", "price", "price_rank", "size_rank", "nth_priciest"], out)
         sys.exit(0)
     out = con.execute(f"""
         SELECT trade_id, symbol, price,

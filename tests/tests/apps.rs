@@ -445,6 +445,7 @@ fn trading_windows_match_a_watermark_simulation_and_duckdb() {
         ("over", "output/trade_stats.csv", 300),
         ("lead", "output/next_trades.csv", 300),
         ("ranks", "output/price_ranks.csv", 300),
+        ("leaders", "output/price_leaders.csv", 300),
     ] {
         let expected = oracle("windows_oracle.py", &[mode, &trades]);
         assert!(expected.lines().count() > at_least, "{mode}: the oracle keeps a meaningful number of rows");

@@ -11,7 +11,7 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Spanned, Value, VisitMut, VisitorMut,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, OrderBySort, Spanned, Value, VisitMut, VisitorMut,
     WindowFrameBound, WindowFrameUnits, WindowType,
 };
 
@@ -80,15 +80,27 @@ pub enum Frame {
     Range(i64),
 }
 
-impl OverFunc {
-    /// Whether the row must wait for later rows: LEAD, and the whole-partition functions.
-    pub fn is_deferred(&self) -> bool {
-        matches!(self, OverFunc::Lead { .. } | OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_))
-    }
+/// One ORDER BY key of an OVER clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderKey {
+    /// The value ordered by.
+    pub expr: TExpr,
+    /// `DESC`.
+    pub descending: bool,
+    /// `NULLS FIRST` (the default is NULLS LAST in both directions, as in DuckDB).
+    pub nulls_first: bool,
+}
 
-    /// Whether the value needs the whole partition (known at the end of the input).
-    pub fn needs_whole_partition(&self) -> bool {
-        matches!(self, OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_))
+impl std::fmt::Display for OrderKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.expr)?;
+        if self.descending {
+            f.write_str(" DESC")?;
+        }
+        if self.nulls_first {
+            f.write_str(" NULLS FIRST")?;
+        }
+        Ok(())
     }
 }
 
@@ -99,8 +111,8 @@ pub struct OverCall {
     pub func: OverFunc,
     /// PARTITION BY expressions.
     pub partition: Vec<TExpr>,
-    /// ORDER BY expressions (rows arrive in this order; used to find peers for RANK).
-    pub order: Vec<TExpr>,
+    /// ORDER BY keys.
+    pub order: Vec<OrderKey>,
     /// Where the frame starts (it ends at the current row).
     pub frame: Frame,
     /// Result type.
@@ -118,7 +130,7 @@ pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(V
         return None;
     }
     let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
-    let mut deferred = calls.iter().filter(|c| c.func.is_deferred());
+    let mut deferred = calls.iter().filter(|c| c.is_deferred());
     if let Some(first) = deferred.next()
         && deferred.any(|c| c.partition != first.partition)
     {
@@ -226,7 +238,18 @@ impl Rewriter<'_, '_> {
         };
         let mut binder = Binder { scope: self.input, diags: self.diags };
         let partition: Vec<TExpr> = spec.partition_by.iter().map(|p| binder.bind(p)).collect::<Option<_>>()?;
-        let order: Vec<TExpr> = spec.order_by.iter().map(|o| binder.bind(&o.expr)).collect::<Option<_>>()?;
+        let order: Vec<OrderKey> = spec
+            .order_by
+            .iter()
+            .map(|o| {
+                let descending = matches!(o.options.sort, Some(OrderBySort::Desc));
+                Some(OrderKey {
+                    expr: binder.bind(&o.expr)?,
+                    descending,
+                    nulls_first: o.options.nulls_first == Some(true),
+                })
+            })
+            .collect::<Option<_>>()?;
         let args: Vec<&Expr> = match &f.args {
             FunctionArguments::None => Vec::new(),
             FunctionArguments::List(list) => list
@@ -328,7 +351,7 @@ impl Rewriter<'_, '_> {
             OverFunc::Aggregate(c) => c.ty,
         };
         if let Frame::Range(_) = frame {
-            let timed = matches!(order.as_slice(), [o] if matches!(o.ty(), SqlType::Timestamp | SqlType::BigInt));
+            let timed = matches!(order.as_slice(), [o] if !o.descending && matches!(o.expr.ty(), SqlType::Timestamp | SqlType::BigInt));
             if !timed || !matches!(func, OverFunc::Aggregate(_)) {
                 return self.error(
                     "E0221",
@@ -337,7 +360,55 @@ impl Rewriter<'_, '_> {
                 );
             }
         }
-        Some(OverCall { func, partition, order, frame, ty })
+        let call = OverCall { func, partition, order, frame, ty };
+        let ranking = matches!(
+            call.func,
+            OverFunc::RowNumber
+                | OverFunc::Rank
+                | OverFunc::DenseRank
+                | OverFunc::PercentRank
+                | OverFunc::CumeDist
+                | OverFunc::Ntile(_)
+        );
+        if !ranking && !call.in_arrival_order() {
+            let first = &call.order[0];
+            let d = Diagnostic::error(
+                "E0222",
+                span,
+                format!("rows arrive in event-time order, not in the order of `{first}`, so {name} cannot be computed as they arrive"),
+            )
+            .with_help("order by the event time (a TIMESTAMP, DATE or BIGINT epoch column, ascending); ROW_NUMBER, RANK and the other ranking functions accept any ORDER BY");
+            self.diags.push(d);
+            return None;
+        }
+        Some(call)
+    }
+}
+
+impl OverCall {
+    /// Whether rows arrive in this call's ORDER BY order, so it is computed when its row arrives:
+    /// no ORDER BY, or one led by an ascending time (TIMESTAMP, DATE or BIGINT epoch) key — a
+    /// stream arrives in event-time order.
+    pub fn in_arrival_order(&self) -> bool {
+        self.order.first().is_none_or(|k| {
+            !k.descending && matches!(k.expr.ty(), SqlType::Timestamp | SqlType::Date | SqlType::BigInt)
+        })
+    }
+
+    /// Whether the value needs the whole partition (known at the end of the input):
+    /// PERCENT_RANK, CUME_DIST, NTILE, and ROW_NUMBER/RANK/DENSE_RANK over an order rows do not
+    /// arrive in.
+    pub fn needs_whole_partition(&self) -> bool {
+        match self.func {
+            OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => true,
+            OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => !self.in_arrival_order(),
+            _ => false,
+        }
+    }
+
+    /// Whether the row must wait for later rows: LEAD, and the whole-partition calls.
+    pub fn is_deferred(&self) -> bool {
+        matches!(self.func, OverFunc::Lead { .. }) || self.needs_whole_partition()
     }
 }
 
@@ -363,7 +434,9 @@ impl std::fmt::Display for OverCall {
             OverFunc::Last(value) => write!(f, "LAST_VALUE({value})")?,
             OverFunc::Aggregate(a) => write!(f, "{a}")?,
         }
-        let list = |v: &[TExpr]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        fn list<T: std::fmt::Display>(v: &[T]) -> String {
+            v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        }
         let mut parts = Vec::new();
         if !self.partition.is_empty() {
             parts.push(format!("PARTITION BY {}", list(&self.partition)));

@@ -109,3 +109,7 @@ case!(
     frames_must_end_at_the_current_row,
     app("SELECT id, SUM(amount) OVER (ORDER BY placed_at ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s FROM orders")
 );
+case!(
+    lag_needs_the_arrival_order,
+    app("SELECT id, LAG(id) OVER (PARTITION BY customer ORDER BY amount DESC) AS previous FROM orders")
+);

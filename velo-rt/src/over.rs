@@ -4,6 +4,7 @@
 //! rows before it in its partition. Each clause keeps only what its frame needs: LAG(x, n) the
 //! last n values, `n PRECEDING` frames the last n + 1 values, unbounded frames one accumulator.
 
+use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use crate::agg::{Accumulator, Retract};
@@ -121,19 +122,73 @@ impl<E> Leads<E> {
     }
 }
 
-/// `PERCENT_RANK()` of every row of a whole partition, given in ORDER BY order: (rank − 1) ÷
-/// (rows − 1), 0 for a single row; equal ORDER BY values are peers.
+/// Compares two ORDER BY values of one key: NULLs last unless `nulls_first` (in either
+/// direction), the values reversed when `descending`; incomparable values (NaN) are peers.
+pub fn compare<T: PartialOrd>(a: &Option<T>, b: &Option<T>, descending: bool, nulls_first: bool) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) if nulls_first => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) if nulls_first => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => {
+            let o = x.partial_cmp(y).unwrap_or(Ordering::Equal);
+            if descending { o.reverse() } else { o }
+        }
+    }
+}
+
+/// A whole-partition function of rows given in arrival order: sorts their ORDER BY `keys` with
+/// `cmp` (stably: peers keep arrival order), computes `values` over the sorted keys, and returns
+/// each row's value in arrival order.
+pub fn by_order<K: Clone, V: Clone + Default>(
+    keys: &[K],
+    cmp: impl Fn(&K, &K) -> Ordering,
+    values: impl FnOnce(&[K]) -> Vec<V>,
+) -> Vec<V> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| cmp(&keys[a], &keys[b]));
+    let sorted: Vec<K> = order.iter().map(|&i| keys[i].clone()).collect();
+    let mut out = vec![V::default(); keys.len()];
+    for (i, v) in order.into_iter().zip(values(&sorted)) {
+        out[i] = v;
+    }
+    out
+}
+
+/// (RANK, DENSE_RANK) of every row of a whole partition given in ORDER BY order: equal ORDER BY
+/// values are peers.
+fn peer_ranks<T: PartialEq>(orders: &[T]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let (mut rank, mut dense) = (1, 0);
+    orders.iter().enumerate().map(move |(i, o)| {
+        if i == 0 || *o != orders[i - 1] {
+            rank = i + 1;
+            dense += 1;
+        }
+        (rank, dense)
+    })
+}
+
+/// `ROW_NUMBER()` of every row of a whole partition in ORDER BY order.
+pub fn row_numbers<T>(orders: &[T]) -> Vec<Option<i64>> {
+    (1..=orders.len()).map(|n| Some(n as i64)).collect()
+}
+
+/// `RANK()` of every row of a whole partition in ORDER BY order.
+pub fn ranks<T: PartialEq>(orders: &[T]) -> Vec<Option<i64>> {
+    peer_ranks(orders).map(|(rank, _)| Some(rank as i64)).collect()
+}
+
+/// `DENSE_RANK()` of every row of a whole partition in ORDER BY order.
+pub fn dense_ranks<T: PartialEq>(orders: &[T]) -> Vec<Option<i64>> {
+    peer_ranks(orders).map(|(_, dense)| Some(dense as i64)).collect()
+}
+
+/// `PERCENT_RANK()` of every row of a whole partition in ORDER BY order: (rank − 1) ÷
+/// (rows − 1), 0 for a single row.
 pub fn percent_ranks<T: PartialEq>(orders: &[T]) -> Vec<Option<f64>> {
     let n = orders.len();
-    let mut rank = 1;
-    (0..n)
-        .map(|i| {
-            if i > 0 && orders[i] != orders[i - 1] {
-                rank = i + 1;
-            }
-            Some(if n > 1 { (rank - 1) as f64 / (n - 1) as f64 } else { 0.0 })
-        })
-        .collect()
+    peer_ranks(orders).map(|(rank, _)| Some(if n > 1 { (rank - 1) as f64 / (n - 1) as f64 } else { 0.0 })).collect()
 }
 
 /// `CUME_DIST()` of every row of a whole partition in ORDER BY order: (rows up to the row's last
@@ -324,6 +379,19 @@ mod tests {
         assert_eq!(got, vec![None, None, Some(Some(1)), Some(None)]);
         assert_eq!(r.values.len(), 2, "LAG(x, 2) keeps two values");
         assert_eq!(Recent::default().lag(Some(7), 0), Some(Some(7)));
+    }
+
+    #[test]
+    fn whole_partitions_are_ranked_in_their_order_and_answered_in_arrival_order() {
+        let keys = [Some(20), None, Some(10), Some(20), Some(30)];
+        let desc = |a: &Option<i32>, b: &Option<i32>| compare(a, b, true, false);
+        // Sorted: 30, 20, 20 (arrival order among peers), 10, NULL (last in both directions).
+        assert_eq!(by_order(&keys, desc, row_numbers), [Some(2), Some(5), Some(4), Some(3), Some(1)]);
+        assert_eq!(by_order(&keys, desc, ranks), [Some(2), Some(5), Some(4), Some(2), Some(1)]);
+        assert_eq!(by_order(&keys, desc, dense_ranks), [Some(2), Some(4), Some(3), Some(2), Some(1)]);
+        let nulls_first = |a: &Option<i32>, b: &Option<i32>| compare(a, b, false, true);
+        assert_eq!(by_order(&keys, nulls_first, ranks), [Some(3), Some(1), Some(2), Some(3), Some(5)]);
+        assert_eq!(compare(&Some(f64::NAN), &Some(1.0), false, false), Ordering::Equal, "NaN is a peer");
     }
 
     #[test]

@@ -23,8 +23,9 @@ fn state_type(c: &OverCall) -> Option<TokenStream> {
     let value_ty = c.ty.rust();
     Some(match &c.func {
         OverFunc::Lag { .. } | OverFunc::Nth { .. } => quote!(rt::over::Recent<#value_ty>),
+        _ if c.needs_whole_partition() => return None,
         OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => {
-            let order = c.order.iter().map(|o| o.ty().rust());
+            let order = c.order.iter().map(|o| o.expr.ty().rust());
             quote!(rt::over::Ranks<(#(Option<#order>,)*)>)
         }
         OverFunc::Aggregate(a) => {
@@ -106,7 +107,7 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
 }
 
 fn is_lead(c: &OverCall) -> bool {
-    c.func.is_deferred()
+    c.is_deferred()
 }
 
 /// The PARTITION BY of the statement's deferred calls (the planner checked they share one).
@@ -155,31 +156,32 @@ pub(super) fn lead_items(
     let leads: Vec<(usize, &OverCall)> =
         s.over.iter().enumerate().filter(|(_, c)| matches!(c.func, OverFunc::Lead { .. })).collect();
     let wholes: Vec<(usize, &OverCall)> =
-        s.over.iter().enumerate().filter(|(_, c)| c.func.needs_whole_partition()).collect();
+        s.over.iter().enumerate().filter(|(_, c)| c.needs_whole_partition()).collect();
     let whole_ws: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
     let whole_orders: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("o{}", i)).collect();
     let whole_tys: Vec<TokenStream> = wholes.iter().map(|(_, c)| c.ty.rust()).collect();
     let order_tys = wholes.iter().map(|(_, c)| {
-        let tys = c.order.iter().map(|o| o.ty().rust());
+        let tys = c.order.iter().map(|o| o.expr.ty().rust());
         quote!((#(Option<#tys>,)*))
     });
     let order_values = wholes.iter().map(|(_, c)| {
-        let values = c.order.iter().map(expr);
+        let values = c.order.iter().map(|o| expr(&o.expr));
         quote!((#(#values,)*))
     });
     let computes = wholes.iter().map(|(i, c)| {
         let (w, o) = (format_ident!("w{}", i), format_ident!("o{}", i));
-        let values = match c.func {
-            OverFunc::PercentRank => {
-                quote!(rt::over::percent_ranks(&part.iter().map(|e| e.#o.clone()).collect::<Vec<_>>()))
-            }
-            OverFunc::CumeDist => quote!(rt::over::cume_dists(&part.iter().map(|e| e.#o.clone()).collect::<Vec<_>>())),
-            OverFunc::Ntile(n) => quote!(rt::over::ntiles(part.len(), #n)),
-            _ => quote!(Vec::new()),
+        let function = match c.func {
+            OverFunc::PercentRank => quote!(rt::over::percent_ranks),
+            OverFunc::CumeDist => quote!(rt::over::cume_dists),
+            OverFunc::Ntile(n) => quote!(|k: &[_]| rt::over::ntiles(k.len(), #n)),
+            OverFunc::RowNumber => quote!(rt::over::row_numbers),
+            OverFunc::Rank => quote!(rt::over::ranks),
+            _ => quote!(rt::over::dense_ranks),
         };
+        let compare = order_comparison(c);
         quote! {
-            let values = #values;
-            for (e, v) in part.iter_mut().zip(values) {
+            let keys: Vec<_> = part.iter().map(|e| e.#o.clone()).collect();
+            for (e, v) in part.iter_mut().zip(rt::over::by_order(&keys, #compare, #function)) {
                 e.#w = v;
             }
         }
@@ -255,6 +257,15 @@ pub(super) fn lead_items(
     }
 }
 
+/// A closure comparing two ORDER BY tuples of call `c`, key by key.
+fn order_comparison(c: &OverCall) -> TokenStream {
+    let keys = c.order.iter().enumerate().map(|(j, k)| {
+        let (j, desc, nulls_first) = (syn::Index::from(j), k.descending, k.nulls_first);
+        quote!(rt::over::compare(&a.#j, &b.#j, #desc, #nulls_first))
+    });
+    quote!(|a, b| ::std::cmp::Ordering::Equal #(.then_with(|| #keys))*)
+}
+
 /// The value of call `c` from its state `st` (an expression of `&mut` state type).
 fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
     let (preceding, frame) = match c.frame {
@@ -265,15 +276,16 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
     // The ORDER BY time of the row, for RANGE frames (the planner checked there is one).
     let ts = match (c.frame, c.order.first()) {
         (Frame::Range(_), Some(o)) => {
-            let o = expr(o);
+            let o = expr(&o.expr);
             quote!(rt::EventTime::event_millis(#o)?)
         }
         _ => quote!(0),
     };
-    let order = c.order.iter().map(expr);
+    let order = c.order.iter().map(|o| expr(&o.expr));
     let order = quote!(Some((#(#order,)*)));
     match &c.func {
         OverFunc::Last(v) => expr(v),
+        _ if c.is_deferred() => quote!(None),
         OverFunc::Lead { .. } | OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => quote!(None),
         OverFunc::Lag { value, offset, default } => {
             let (v, d) = (expr(value), default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
@@ -330,7 +342,7 @@ pub(super) fn values(s: &StatementPlan) -> TokenStream {
         .over
         .iter()
         .find_map(|c| match c.order.as_slice() {
-            [o] if matches!(o.ty(), SqlType::Timestamp | SqlType::BigInt) => Some(o),
+            [o] if matches!(o.expr.ty(), SqlType::Timestamp | SqlType::BigInt) => Some(&o.expr),
             _ => None,
         })
         .map(|o| {
