@@ -87,7 +87,8 @@ SELECT
     price,
     RANK() OVER (PARTITION BY symbol ORDER BY price DESC)                               AS price_rank,
     DENSE_RANK() OVER (ROWS WINDOW BUFFER 1000 ROWS PARTITION BY symbol ORDER BY qty DESC) AS size_rank,
-    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id)               AS nth_priciest
+    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id)               AS nth_priciest,
+    CUME_DIST() OVER (ORDER BY qty)                                                     AS size_cume_dist
 FROM trades;
 
 -- Date/time functions on every trade: calendar parts, truncation, interval arithmetic,

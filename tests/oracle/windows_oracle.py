@@ -24,7 +24,8 @@ a record behind the watermark whose window ended less than 100 s before it goes 
 and if the window had already fired, its corrected row is emitted at once; DuckDB aggregates the
 records each emitted row holds.
 
-`leaders` ranks each whole partition by price and size (RANK, DENSE_RANK, ROW_NUMBER with DESC).
+`leaders` ranks each whole partition by price and size (RANK, DENSE_RANK, ROW_NUMBER with DESC),
+and all trades together by size (CUME_DIST without PARTITION BY).
 
 Usage: windows_oracle.py {ohlc|avg|running|late|amend|over|lead|ranks|leaders} TRADES.csv
 """
@@ -152,9 +153,10 @@ elif mode in ("over", "lead", "ranks", "leaders"):
             SELECT trade_id, symbol, price,
                 rank() OVER (PARTITION BY symbol ORDER BY price DESC),
                 dense_rank() OVER (PARTITION BY symbol ORDER BY qty DESC),
-                row_number() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id)
+                row_number() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id),
+                cume_dist() OVER (ORDER BY qty)
             FROM t ORDER BY rn""").fetchall()
-        write(["trade_id", "symbol", "price", "price_rank", "size_rank", "nth_priciest"], out)
+        write(["trade_id", "symbol", "price", "price_rank", "size_rank", "nth_priciest", "size_cume_dist"], out)
         sys.exit(0)
     out = con.execute(f"""
         SELECT trade_id, symbol, price,

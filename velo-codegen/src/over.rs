@@ -130,14 +130,14 @@ pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(V
         return None;
     }
     let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
-    let mut deferred = calls.iter().filter(|c| c.is_deferred());
-    if let Some(first) = deferred.next()
-        && deferred.any(|c| c.partition != first.partition)
+    let mut leads = calls.iter().filter(|c| matches!(c.func, OverFunc::Lead { .. }));
+    if let Some(first) = leads.next()
+        && leads.any(|c| c.partition != first.partition)
     {
         diags.push(Diagnostic::error(
             "E0901",
             Span::default(),
-            "LEAD, PERCENT_RANK, CUME_DIST and NTILE calls with different PARTITION BY in one statement are not supported yet",
+            "LEAD calls with different PARTITION BY in one statement are not supported yet",
         ));
         return None;
     }

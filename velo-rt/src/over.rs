@@ -5,7 +5,8 @@
 //! last n values, `n PRECEDING` frames the last n + 1 values, unbounded frames one accumulator.
 
 use std::cmp::Ordering;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 
 use crate::agg::{Accumulator, Retract};
 use crate::error::EvalResult;
@@ -154,6 +155,21 @@ pub fn by_order<K: Clone, V: Clone + Default>(
         out[i] = v;
     }
     out
+}
+
+/// The rows of each partition (by `key`), as indexes into `rows` in arrival order; partitions in
+/// order of first appearance.
+pub fn partitions<T, K: Hash + Eq>(rows: &[T], key: impl Fn(&T) -> &K) -> Vec<Vec<usize>> {
+    let mut index: HashMap<&K, usize> = HashMap::new();
+    let mut parts: Vec<Vec<usize>> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let p = *index.entry(key(row)).or_insert_with(|| {
+            parts.push(Vec::new());
+            parts.len() - 1
+        });
+        parts[p].push(i);
+    }
+    parts
 }
 
 /// (RANK, DENSE_RANK) of every row of a whole partition given in ORDER BY order: equal ORDER BY

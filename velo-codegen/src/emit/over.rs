@@ -110,12 +110,18 @@ fn is_lead(c: &OverCall) -> bool {
     c.is_deferred()
 }
 
-/// The PARTITION BY of the statement's deferred calls (the planner checked they share one).
+/// The partitioning of the queues of rows waiting for deferred calls, if the statement has any:
+/// the PARTITION BY of its LEADs (the planner checked they share one), else one queue (rows
+/// waiting only for whole-partition values wait for the end of the input).
 fn lead_partition(s: &StatementPlan) -> Option<&[TExpr]> {
-    s.over.iter().find(|c| is_lead(c)).map(|c| c.partition.as_slice())
+    let lead = s.over.iter().find(|c| matches!(c.func, OverFunc::Lead { .. }));
+    match lead {
+        Some(c) => Some(c.partition.as_slice()),
+        None => s.over.iter().any(is_lead).then_some(&[]),
+    }
 }
 
-/// Whether the statement's rows wait for LEAD values.
+/// Whether the statement's rows wait for LEAD or whole-partition values.
 pub(super) fn has_lead(s: &StatementPlan) -> bool {
     lead_partition(s).is_some()
 }
@@ -159,6 +165,15 @@ pub(super) fn lead_items(
         s.over.iter().enumerate().filter(|(_, c)| c.needs_whole_partition()).collect();
     let whole_ws: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
     let whole_orders: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("o{}", i)).collect();
+    let whole_parts: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("q{}", i)).collect();
+    let part_tys = wholes.iter().map(|(_, c)| {
+        let tys = c.partition.iter().map(|p| p.ty().rust());
+        quote!((#(Option<#tys>,)*))
+    });
+    let part_values = wholes.iter().map(|(_, c)| {
+        let values = c.partition.iter().map(expr);
+        quote!((#(#values,)*))
+    });
     let whole_tys: Vec<TokenStream> = wholes.iter().map(|(_, c)| c.ty.rust()).collect();
     let order_tys = wholes.iter().map(|(_, c)| {
         let tys = c.order.iter().map(|o| o.expr.ty().rust());
@@ -169,7 +184,7 @@ pub(super) fn lead_items(
         quote!((#(#values,)*))
     });
     let computes = wholes.iter().map(|(i, c)| {
-        let (w, o) = (format_ident!("w{}", i), format_ident!("o{}", i));
+        let (w, o, q) = (format_ident!("w{}", i), format_ident!("o{}", i), format_ident!("q{}", i));
         let function = match c.func {
             OverFunc::PercentRank => quote!(rt::over::percent_ranks),
             OverFunc::CumeDist => quote!(rt::over::cume_dists),
@@ -180,9 +195,11 @@ pub(super) fn lead_items(
         };
         let compare = order_comparison(c);
         quote! {
-            let keys: Vec<_> = part.iter().map(|e| e.#o.clone()).collect();
-            for (e, v) in part.iter_mut().zip(rt::over::by_order(&keys, #compare, #function)) {
-                e.#w = v;
+            for part in rt::over::partitions(&rows, |e| &e.#q) {
+                let keys: Vec<_> = part.iter().map(|&j| rows[j].#o.clone()).collect();
+                for (&j, v) in part.iter().zip(rt::over::by_order(&keys, #compare, #function)) {
+                    rows[j].#w = v;
+                }
             }
         }
     });
@@ -197,7 +214,6 @@ pub(super) fn lead_items(
             defaults.push(default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
         }
     }
-    let part_binding = if wholes.is_empty() { quote!(part) } else { quote!(mut part) };
     // Whole-partition functions keep every row until the end of the input.
     let max = if wholes.is_empty() { offsets.iter().copied().max().unwrap_or(0) } else { usize::MAX };
     let filter = s.filter.as_ref().map(|f| {
@@ -220,6 +236,7 @@ pub(super) fn lead_items(
             #(#lead_ws: Option<Option<#lead_tys>>,)*
             #(#whole_ws: Option<#whole_tys>,)*
             #(#whole_orders: #order_tys,)*
+            #(#whole_parts: #part_tys,)*
         }
         #[doc = #eval_doc]
         pub fn #eval(r: &#input, over: &mut #state, ready: &mut Vec<#pending>) -> rt::EvalResult<()> {
@@ -227,10 +244,11 @@ pub(super) fn lead_items(
             #own_values
             #(let #lead_inputs = #lead_values;)*
             #(let #whole_orders = #order_values;)*
+            #(let #whole_parts = #part_values;)*
             let seq = over.seq;
             over.seq += 1;
             #lookup
-            acc.push(#pending { seq, row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* #(#whole_ws: None,)* #(#whole_orders,)* });
+            acc.push(#pending { seq, row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* #(#whole_ws: None,)* #(#whole_orders,)* #(#whole_parts,)* });
             #(if let Some(e) = acc.back(#offsets) { e.#lead_ws = Some(#lead_inputs.clone()); })*
             ready.extend(acc.release(#max));
             Ok(())
@@ -243,15 +261,12 @@ pub(super) fn lead_items(
             #(let #whole_ws = e.#whole_ws;)*
             #body
         }
-        /// Every row still waiting (end of the input), in arrival order.
+        /// Every row still waiting (end of the input), in arrival order, with its
+        /// whole-partition values.
         pub fn #flush(over: &mut #state) -> Vec<#pending> {
-            let mut rows: Vec<#pending> = Vec::new();
-            for l in over.leads.values_mut() {
-                let #part_binding: Vec<#pending> = l.drain().collect();
-                #(#computes)*
-                rows.extend(part);
-            }
+            let mut rows: Vec<#pending> = over.leads.values_mut().flat_map(|l| l.drain()).collect();
             rows.sort_by_key(|e| e.seq);
+            #(#computes)*
             rows
         }
     }
