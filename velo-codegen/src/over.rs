@@ -11,13 +11,13 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, OrderBySort, Spanned, Value, VisitMut, VisitorMut,
-    WindowFrameBound, WindowFrameUnits, WindowType,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, NamedWindowDefinition, NamedWindowExpr, OrderBySort,
+    Spanned, Value, VisitMut, VisitorMut, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType,
 };
 
 use crate::aggregate::{AggCall, bind_aggregate, is_aggregate, slot};
 use crate::bind::{Binder, Scope};
-use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::expr::TExpr;
 use crate::types::SqlType;
 
@@ -122,8 +122,13 @@ pub struct OverCall {
 /// The select expressions with OVER calls replaced by `__w<i>`, the calls, and the scope to bind
 /// the rewritten expressions in; `None` after an error. Statements without OVER get back their
 /// expressions unchanged and no calls.
-pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(Vec<Expr>, Vec<OverCall>, Scope)> {
-    let mut rw = Rewriter { input, diags, calls: Vec::new(), failed: false };
+pub fn plan(
+    exprs: &[Expr],
+    named: &[NamedWindowDefinition],
+    input: &Scope,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<Expr>, Vec<OverCall>, Scope)> {
+    let mut rw = Rewriter { input, named, diags, calls: Vec::new(), failed: false };
     let mut rewritten = exprs.to_vec();
     let _ = rewritten.visit(&mut rw);
     if rw.failed {
@@ -150,6 +155,8 @@ pub fn plan(exprs: &[Expr], input: &Scope, diags: &mut Diagnostics) -> Option<(V
 
 struct Rewriter<'a, 'b> {
     input: &'a Scope,
+    /// `WINDOW w AS (…)` definitions of the statement.
+    named: &'a [NamedWindowDefinition],
     diags: &'b mut Diagnostics,
     /// (call text, call): identical calls share a slot.
     calls: Vec<(String, OverCall)>,
@@ -187,12 +194,77 @@ impl Rewriter<'_, '_> {
         None
     }
 
+    /// The definition of the named window `name` (`WINDOW name AS (…)` or `AS other`).
+    fn named_spec(&mut self, name: &Ident, span: &Span, depth: usize) -> Option<WindowSpec> {
+        let found = self.named.iter().find(|d| d.0.value.eq_ignore_ascii_case(&name.value));
+        match found.map(|d| d.1.clone()) {
+            Some(NamedWindowExpr::WindowSpec(spec)) if depth < self.named.len() => {
+                self.resolve_at(spec, span, depth + 1)
+            }
+            Some(NamedWindowExpr::NamedWindow(other)) if depth < self.named.len() => {
+                self.named_spec(&other, span, depth + 1)
+            }
+            Some(_) => {
+                self.error_spec("E0221", span.clone(), format!("window `{}` is defined in terms of itself", name.value))
+            }
+            None => {
+                let mut d =
+                    Diagnostic::error("E0201", Span::from_sql(name.span), format!("unknown window `{}`", name.value));
+                let names = self.named.iter().map(|d| d.0.value.as_str());
+                d = match did_you_mean(&name.value, names) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!(
+                        "define it after FROM: WINDOW {} AS (PARTITION BY … ORDER BY …)",
+                        name.value
+                    )),
+                };
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// `OVER (w …)`: the named window `w` refined by the clause — it may add an ORDER BY or a
+    /// frame to `w`, not replace those `w` has (as in standard SQL).
+    fn resolve(&mut self, spec: WindowSpec, span: &Span) -> Option<WindowSpec> {
+        self.resolve_at(spec, span, 0)
+    }
+
+    fn resolve_at(&mut self, mut spec: WindowSpec, span: &Span, depth: usize) -> Option<WindowSpec> {
+        let Some(name) = spec.window_name.take() else { return Some(spec) };
+        let base = self.named_spec(&name, span, depth)?;
+        let clash =
+            |what: &str| format!("OVER ({} …) cannot set a {what}: window `{}` has one", name.value, name.value);
+        if !spec.partition_by.is_empty() {
+            return self.error_spec("E0221", span.clone(), clash("PARTITION BY"));
+        }
+        if !spec.order_by.is_empty() && !base.order_by.is_empty() {
+            return self.error_spec("E0221", span.clone(), clash("ORDER BY"));
+        }
+        if spec.window_frame.is_some() && base.window_frame.is_some() {
+            return self.error_spec("E0221", span.clone(), clash("frame"));
+        }
+        Some(WindowSpec {
+            window_name: None,
+            partition_by: base.partition_by,
+            order_by: if spec.order_by.is_empty() { base.order_by } else { spec.order_by },
+            window_frame: spec.window_frame.or(base.window_frame),
+        })
+    }
+
+    fn error_spec(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<WindowSpec> {
+        self.diags.push(Diagnostic::error(code, span, msg));
+        None
+    }
+
     fn bind(&mut self, e: &Expr) -> Option<OverCall> {
         let Expr::Function(f) = e else { return None };
         let name = f.name.to_string().to_ascii_uppercase();
         let span = span_of(e);
-        let Some(WindowType::WindowSpec(spec)) = &f.over else {
-            return self.error("E0901", span, "named windows (OVER w) are not supported yet");
+        let spec = match &f.over {
+            Some(WindowType::WindowSpec(spec)) => self.resolve(spec.clone(), &span)?,
+            Some(WindowType::NamedWindow(name)) => self.named_spec(name, &span, 0)?,
+            None => return None,
         };
         let frame = match &spec.window_frame {
             None => Frame::Unbounded,

@@ -481,7 +481,8 @@ impl Planner<'_> {
                     _ => None,
                 })
                 .collect();
-            let Some((rewritten, calls, scope)) = crate::over::plan(&exprs, &scope, self.diags) else {
+            let Some((rewritten, calls, scope)) = crate::over::plan(&exprs, &select.named_window, &scope, self.diags)
+            else {
                 return;
             };
             over = calls;

@@ -110,6 +110,12 @@ case!(
     app("SELECT id, SUM(amount) OVER (ORDER BY placed_at ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s FROM orders")
 );
 case!(
+    unknown_named_window,
+    app(
+        "SELECT id, LAG(id) OVER by_customr AS previous FROM orders WINDOW by_customer AS (PARTITION BY customer ORDER BY placed_at)"
+    )
+);
+case!(
     lag_needs_the_arrival_order,
     app("SELECT id, LAG(id) OVER (PARTITION BY customer ORDER BY amount DESC) AS previous FROM orders")
 );

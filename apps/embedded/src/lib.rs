@@ -145,6 +145,19 @@ pub mod amended_sessions {
     );
 }
 
+/// Named windows: `WINDOW w AS (…)`, used as `OVER w` and refined as `OVER (w ROWS …)`.
+pub mod named_windows {
+    velo_rt::velo_sql!(
+        "CREATE STREAM moves AS SELECT sym, qty,
+             LAG(qty) OVER w AS previous, ROW_NUMBER() OVER w AS n, SUM(qty) OVER (w ROWS 1 PRECEDING) AS last_two
+         FROM ticks
+         WINDOW w AS (PARTITION BY sym ORDER BY ts)
+         WITH ('ticks.type' = 'file_source', 'ticks.path' = 't.csv',
+               'ticks.schema' = 'sym STRING, qty BIGINT, ts TIMESTAMP')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -408,6 +421,27 @@ mod tests {
         assert_eq!(rows(&out.visits), vec![s(0, 10, 1), s(0, 15, 2), s(20, 30, 1)]);
         assert!(out.errors.is_empty(), "a dropped late click is counted, not an error");
         assert_eq!(rows(&p.finish().visits), vec![s(100, 110, 1)]);
+    }
+
+    #[test]
+    fn named_windows_share_their_partition_and_order() {
+        use super::named_windows::app::{Pipeline, TicksRow};
+        let tick = |sym: &str, qty: i64, s: i64| TicksRow {
+            sym: Some(sym.into()),
+            qty: Some(qty),
+            ts: Some(velo_rt::Timestamp(s * 1000)),
+        };
+        let out = Pipeline::new().process_ticks([tick("a", 1, 0), tick("b", 10, 1), tick("a", 2, 2), tick("a", 4, 3)]);
+        let got: Vec<_> = out.moves.iter().map(|r| (r.previous, r.n, r.last_two)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, Some(1), Some(1)),
+                (None, Some(1), Some(10)),
+                (Some(1), Some(2), Some(3)),
+                (Some(2), Some(3), Some(6))
+            ]
+        );
     }
 
     #[test]
