@@ -261,9 +261,9 @@ impl<T: PartialEq> Ranks<T> {
         }
     }
 
-    /// `ROW_NUMBER()`.
-    pub fn row_number(&mut self, order: Option<T>) -> Option<i64> {
-        self.next(order);
+    /// `ROW_NUMBER()` (peers need not be found).
+    pub fn row_number(&mut self) -> Option<i64> {
+        self.rows += 1;
         Some(self.rows)
     }
 
@@ -292,15 +292,18 @@ pub enum Frame {
     Range(i64),
 }
 
-/// The values of a bounded frame with their ORDER BY times, oldest first.
+/// The values of a bounded frame, oldest first, with their ORDER BY times for RANGE frames
+/// (ROWS frames keep no times: a smaller ring to move through memory).
 #[derive(Debug, Clone)]
 struct FrameValues<In> {
-    values: VecDeque<(i64, Option<In>)>,
+    values: VecDeque<Option<In>>,
+    /// The ORDER BY time of each value (RANGE frames only).
+    times: VecDeque<i64>,
 }
 
 impl<In> Default for FrameValues<In> {
     fn default() -> Self {
-        Self { values: VecDeque::new() }
+        Self { values: VecDeque::new(), times: VecDeque::new() }
     }
 }
 
@@ -308,19 +311,25 @@ impl<In> FrameValues<In> {
     /// Adds the current row (ORDER BY time `ts`) and hands every value that left the frame to
     /// `gone`.
     fn push(&mut self, v: Option<In>, ts: i64, frame: Frame, mut gone: impl FnMut(Option<In>)) {
-        self.values.push_back((ts, v));
-        loop {
-            let out = match (frame, self.values.front()) {
-                (Frame::Rows(p), Some(_)) => self.values.len() > p + 1,
-                (Frame::Range(r), Some((t, _))) => *t < ts.saturating_sub(r),
-                _ => false,
-            };
-            if !out {
-                break;
+        self.values.push_back(v);
+        match frame {
+            Frame::Rows(p) => {
+                while self.values.len() > p + 1 {
+                    if let Some(v) = self.values.pop_front() {
+                        gone(v);
+                    }
+                }
             }
-            if let Some((_, v)) = self.values.pop_front() {
-                gone(v);
+            Frame::Range(r) => {
+                self.times.push_back(ts);
+                while self.times.front().is_some_and(|t| *t < ts.saturating_sub(r)) {
+                    self.times.pop_front();
+                    if let Some(v) = self.values.pop_front() {
+                        gone(v);
+                    }
+                }
             }
+            Frame::Unbounded => {}
         }
     }
 }
@@ -349,7 +358,7 @@ impl<A: Accumulator<In>, In: Clone> Framed<A, In> {
         }
         self.frame.push(v, ts, frame, drop);
         let mut acc = A::default();
-        for (_, v) in &self.frame.values {
+        for v in &self.frame.values {
             acc.update(v.as_ref())?;
         }
         acc.result()
@@ -452,10 +461,10 @@ mod tests {
     fn ranks_treat_equal_order_values_as_peers() {
         let mut rank = Ranks::default();
         let mut dense = Ranks::default();
-        let mut number = Ranks::default();
+        let mut number = Ranks::<()>::default();
         let r: Vec<_> = [10, 20, 20, 30].into_iter().map(|o| rank.rank(Some(o))).collect();
         let d: Vec<_> = [10, 20, 20, 30].into_iter().map(|o| dense.dense_rank(Some(o))).collect();
-        let n: Vec<_> = [10, 20, 20, 30].into_iter().map(|o| number.row_number(Some(o))).collect();
+        let n: Vec<_> = (0..4).map(|_| number.row_number()).collect();
         assert_eq!(r, vec![Some(1), Some(2), Some(2), Some(4)]);
         assert_eq!(d, vec![Some(1), Some(2), Some(2), Some(3)]);
         assert_eq!(n, vec![Some(1), Some(2), Some(3), Some(4)]);

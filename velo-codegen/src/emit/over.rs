@@ -24,7 +24,8 @@ fn state_type(c: &OverCall) -> Option<TokenStream> {
     Some(match &c.func {
         OverFunc::Lag { .. } | OverFunc::Nth { .. } => quote!(rt::over::Recent<#value_ty>),
         _ if c.needs_whole_partition() => return None,
-        OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => {
+        OverFunc::RowNumber => quote!(rt::over::Ranks<()>),
+        OverFunc::Rank | OverFunc::DenseRank => {
             let order = c.order.iter().map(|o| o.expr.ty().rust());
             quote!(rt::over::Ranks<(#(Option<#order>,)*)>)
         }
@@ -310,7 +311,7 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
             let v = expr(value);
             quote!(#st.nth(#v, #n, #preceding))
         }
-        OverFunc::RowNumber => quote!(#st.row_number(#order)),
+        OverFunc::RowNumber => quote!(#st.row_number()),
         OverFunc::Rank => quote!(#st.rank(#order)),
         OverFunc::DenseRank => quote!(#st.dense_rank(#order)),
         OverFunc::Aggregate(a) => {
