@@ -424,11 +424,11 @@ impl Rewriter<'_, '_> {
         };
         if let Frame::Range(_) = frame {
             let timed = matches!(order.as_slice(), [o] if !o.descending && matches!(o.expr.ty(), SqlType::Timestamp | SqlType::BigInt));
-            if !timed || !matches!(func, OverFunc::Aggregate(_)) {
+            if !timed || !matches!(func, OverFunc::Aggregate(_) | OverFunc::Nth { .. } | OverFunc::Last(_)) {
                 return self.error(
                     "E0221",
                     span,
-                    "a RANGE frame needs one TIMESTAMP (or BIGINT milliseconds) ORDER BY, and an aggregate function",
+                    "a RANGE frame needs one TIMESTAMP (or BIGINT milliseconds) ORDER BY, and an aggregate, FIRST_VALUE, NTH_VALUE or LAST_VALUE",
                 );
             }
         }

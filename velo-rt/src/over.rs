@@ -334,6 +334,27 @@ impl<In> FrameValues<In> {
     }
 }
 
+/// FIRST_VALUE / NTH_VALUE over a RANGE frame: the values of the frame's time span.
+#[derive(Debug, Clone)]
+pub struct Ranged<T> {
+    frame: FrameValues<T>,
+}
+
+impl<T> Default for Ranged<T> {
+    fn default() -> Self {
+        Self { frame: FrameValues::default() }
+    }
+}
+
+impl<T: Clone> Ranged<T> {
+    /// Adds the current row (ORDER BY time `ts`) and returns the `n`-th value (from 1) of the rows
+    /// at most `range` ms before it.
+    pub fn nth(&mut self, v: Option<T>, ts: i64, n: usize, range: i64) -> Option<T> {
+        self.frame.push(v, ts, Frame::Range(range), drop);
+        self.frame.values.get(n.checked_sub(1)?).cloned().flatten()
+    }
+}
+
 /// An aggregate over a frame ending at the current row: unbounded frames keep one running
 /// accumulator; bounded ones keep their values and fold them for each row.
 #[derive(Debug, Clone)]

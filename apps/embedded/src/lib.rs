@@ -103,7 +103,8 @@ pub mod timed {
     velo_rt::velo_sql!(
         "CREATE STREAM recent AS SELECT sym, ts,
              SUM(qty) OVER (PARTITION BY sym ORDER BY ts RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW) AS qty_10s,
-             MAX(qty) OVER (PARTITION BY sym ORDER BY ts RANGE INTERVAL '10' SECOND PRECEDING) AS max_10s
+             MAX(qty) OVER (PARTITION BY sym ORDER BY ts RANGE INTERVAL '10' SECOND PRECEDING) AS max_10s,
+             FIRST_VALUE(qty) OVER (PARTITION BY sym ORDER BY ts RANGE INTERVAL '10' SECOND PRECEDING) AS first_10s
          FROM ticks
          WITH ('ticks.type' = 'file_source', 'ticks.path' = 't.csv',
                'ticks.schema' = 'sym STRING, qty BIGINT, ts TIMESTAMP')",
@@ -351,9 +352,9 @@ mod tests {
             tick("a", 8, 16), // 6..16 s: the ticks at 10 and 16
             tick("a", 3, 40), // alone
         ]);
-        let got: Vec<_> = out.recent.iter().map(|r| (r.qty_10s, r.max_10s)).collect();
-        let w = |s: i64, m: i64| (Some(s), Some(m));
-        assert_eq!(got, vec![w(1, 1), w(3, 2), w(50, 50), w(7, 4), w(12, 8), w(3, 3)]);
+        let got: Vec<_> = out.recent.iter().map(|r| (r.qty_10s, r.max_10s, r.first_10s)).collect();
+        let w = |s: i64, m: i64, f: i64| (Some(s), Some(m), Some(f));
+        assert_eq!(got, vec![w(1, 1, 1), w(3, 2, 1), w(50, 50, 50), w(7, 4, 1), w(12, 8, 4), w(3, 3, 3)]);
     }
 
     #[test]

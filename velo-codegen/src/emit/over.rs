@@ -22,6 +22,7 @@ fn names(s: &StatementPlan) -> (Ident, Ident) {
 fn state_type(c: &OverCall) -> Option<TokenStream> {
     let value_ty = c.ty.rust();
     Some(match &c.func {
+        OverFunc::Nth { .. } if matches!(c.frame, Frame::Range(_)) => quote!(rt::over::Ranged<#value_ty>),
         OverFunc::Lag { .. } | OverFunc::Nth { .. } => quote!(rt::over::Recent<#value_ty>),
         _ if c.needs_whole_partition() => return None,
         OverFunc::RowNumber => quote!(rt::over::Ranks<()>),
@@ -309,7 +310,10 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
         }
         OverFunc::Nth { value, n } => {
             let v = expr(value);
-            quote!(#st.nth(#v, #n, #preceding))
+            match c.frame {
+                Frame::Range(ms) => quote!(#st.nth(#v, #ts, #n, #ms)),
+                _ => quote!(#st.nth(#v, #n, #preceding)),
+            }
         }
         OverFunc::RowNumber => quote!(#st.row_number()),
         OverFunc::Rank => quote!(#st.rank(#order)),
