@@ -53,7 +53,8 @@ FROM trades
 GROUP BY symbol
 WINDOW SLIDING(ts, 5m, 1m);
 
--- LEAD: each trade waits until the next two trades of its symbol arrive (or the file ends).
+-- LEAD: each trade waits until the next two trades of its symbol and the next trade of any
+-- symbol have arrived (or the file ends).
 CREATE STREAM next_trades AS
 SELECT
     trade_id,
@@ -62,7 +63,8 @@ SELECT
     LEAD(price) OVER (PARTITION BY symbol ORDER BY ts)          AS next_price,
     LEAD(price, 2, 0) OVER (PARTITION BY symbol ORDER BY ts)    AS price_in_2,
     LEAD(price) OVER (PARTITION BY symbol ORDER BY ts) - price  AS next_change,
-    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY ts)         AS nth_trade
+    ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY ts)         AS nth_trade,
+    LEAD(trade_id) OVER (ORDER BY ts)                           AS next_trade
 FROM trades
 WHERE qty >= 5;
 

@@ -13,8 +13,9 @@ For `over` (window functions over rows), DuckDB computes the same OVER clauses w
 arrival position, which is what Velo's streaming semantics promise (rows arrive in ORDER BY order),
 and Python turns the frame's SUM/COUNT into AVG.
 
-For `lead`, a row is emitted when the trade two later in its symbol arrives (its last LEAD
-value), the rows still waiting at the end of the input last, in arrival order.
+For `lead`, a row is emitted when the last row it reads arrives (the trade two later in its
+symbol, and the next trade of any symbol), the rows still waiting at the end of the input last,
+in arrival order.
 
 `ranks` (PERCENT_RANK, CUME_DIST, NTILE) come out at the end of the input, in arrival order,
 computed over each whole partition sorted by its ORDER BY (ts, NULLs last), as a batch engine does.
@@ -131,12 +132,18 @@ elif mode in ("over", "lead", "ranks", "leaders"):
     con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows)
     p = "PARTITION BY symbol ORDER BY rn"
     if mode == "lead":
+        # A row comes out when the last row it reads arrives: the later of the trade two later
+        # in its symbol and the next trade of any symbol (never, if either is missing: then at
+        # the end, in arrival order).
         out = con.execute(f"""
             SELECT trade_id, symbol, price, lead(price) OVER ({p}), lead(price, 2, 0) OVER ({p}),
-                lead(price) OVER ({p}) - price, row_number() OVER ({p})
+                lead(price) OVER ({p}) - price, row_number() OVER ({p}), lead(trade_id) OVER (ORDER BY rn)
             FROM t WHERE qty >= 5
-            ORDER BY coalesce(lead(rn, 2) OVER ({p}), 9223372036854775807), rn""").fetchall()
-        write(["trade_id", "symbol", "price", "next_price", "price_in_2", "next_change", "nth_trade"], out)
+            ORDER BY CASE WHEN lead(rn, 2) OVER ({p}) IS NULL OR lead(rn) OVER (ORDER BY rn) IS NULL
+                          THEN 9223372036854775807
+                          ELSE greatest(lead(rn, 2) OVER ({p}), lead(rn) OVER (ORDER BY rn)) END, rn""").fetchall()
+        write(["trade_id", "symbol", "price", "next_price", "price_in_2", "next_change", "nth_trade", "next_trade"],
+              out)
         sys.exit(0)
     if mode == "ranks":
         # A batch computation over the whole of each partition in ORDER BY ts (NULL last); NTILE

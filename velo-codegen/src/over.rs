@@ -135,17 +135,6 @@ pub fn plan(
         return None;
     }
     let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
-    let mut leads = calls.iter().filter(|c| matches!(c.func, OverFunc::Lead { .. }));
-    if let Some(first) = leads.next()
-        && leads.any(|c| c.partition != first.partition)
-    {
-        diags.push(Diagnostic::error(
-            "E0901",
-            Span::default(),
-            "LEAD calls with different PARTITION BY in one statement are not supported yet",
-        ));
-        return None;
-    }
     let mut scope = input.clone();
     for (i, c) in calls.iter().enumerate() {
         scope.locals.push((format!("__w{i}"), format!("w{i}"), c.ty));

@@ -5,7 +5,7 @@
 //! last n values, `n PRECEDING` frames the last n + 1 values, unbounded frames one accumulator.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::hash::Hash;
 
 use crate::agg::{Accumulator, Retract};
@@ -86,40 +86,80 @@ impl Expiry {
     }
 }
 
-/// Rows of one partition waiting for the rows their `LEAD`s read, oldest first.
+/// Rows of a statement waiting for values of later rows (LEAD) or of the whole input
+/// (whole-partition functions), by arrival number. A row leaves when its last missing value
+/// arrives; rows completed by one record leave in arrival order.
 #[derive(Debug, Clone)]
-pub struct Leads<E> {
-    queue: VecDeque<E>,
+pub struct Waiting<E> {
+    rows: BTreeMap<u64, (usize, E)>,
+    next: u64,
+    done: Vec<u64>,
 }
 
-impl<E> Default for Leads<E> {
+impl<E> Default for Waiting<E> {
     fn default() -> Self {
-        Self { queue: VecDeque::new() }
+        Self { rows: BTreeMap::new(), next: 0, done: Vec::new() }
     }
 }
 
-impl<E> Leads<E> {
-    /// Queues the current row.
-    pub fn push(&mut self, e: E) {
-        self.queue.push_back(e);
+impl<E> Waiting<E> {
+    /// Holds the current row until `missing` values have been filled in; returns its arrival
+    /// number. (A row waiting for the end of the input counts one value that never comes.)
+    pub fn push(&mut self, missing: usize, row: E) -> u64 {
+        let seq = self.next;
+        self.next += 1;
+        self.rows.insert(seq, (missing, row));
+        seq
     }
 
-    /// The row `d` rows before the newest (0: the newest), to receive the newest row's value.
-    pub fn back(&mut self, d: usize) -> Option<&mut E> {
-        let i = self.queue.len().checked_sub(d + 1)?;
-        self.queue.get_mut(i)
+    /// Fills in one missing value of row `seq` with `fill`.
+    pub fn fill(&mut self, seq: u64, fill: impl FnOnce(&mut E)) {
+        if let Some((missing, row)) = self.rows.get_mut(&seq) {
+            fill(row);
+            *missing = missing.saturating_sub(1);
+            if *missing == 0 {
+                self.done.push(seq);
+            }
+        }
     }
 
-    /// Takes the rows that have all their LEAD values: those at least `max_offset` rows before
-    /// the newest.
-    pub fn release(&mut self, max_offset: usize) -> impl Iterator<Item = E> + '_ {
-        let ready = self.queue.len().saturating_sub(max_offset);
-        self.queue.drain(..ready)
+    /// Moves the rows that have every value to `ready`, in arrival order.
+    pub fn release(&mut self, ready: &mut Vec<E>) {
+        self.done.sort_unstable();
+        for seq in self.done.drain(..) {
+            if let Some((_, row)) = self.rows.remove(&seq) {
+                ready.push(row);
+            }
+        }
     }
 
-    /// Takes every waiting row (end of input: the missing LEAD values take their default).
+    /// Takes every waiting row (end of the input), in arrival order.
     pub fn drain(&mut self) -> impl Iterator<Item = E> + '_ {
-        self.queue.drain(..)
+        self.done.clear();
+        std::mem::take(&mut self.rows).into_values().map(|(_, row)| row)
+    }
+}
+
+/// The arrival numbers of one LEAD partition's latest rows, newest last.
+#[derive(Debug, Clone, Default)]
+pub struct Latest {
+    seqs: VecDeque<u64>,
+}
+
+impl Latest {
+    /// Records the current row (arrival number `seq`), keeping the `keep` latest rows.
+    pub fn push(&mut self, seq: u64, keep: usize) {
+        self.seqs.push_back(seq);
+        while self.seqs.len() > keep {
+            self.seqs.pop_front();
+        }
+    }
+
+    /// The row `d` rows before the newest (0: the newest), whose `LEAD(x, d)` is the newest
+    /// row's `x`.
+    pub fn back(&self, d: usize) -> Option<u64> {
+        let i = self.seqs.len().checked_sub(d + 1)?;
+        self.seqs.get(i).copied()
     }
 }
 
@@ -464,18 +504,31 @@ mod tests {
 
     #[test]
     fn leads_wait_for_the_rows_they_read() {
-        // LEAD(x, 2): each row gets the value two rows later.
-        let mut l: Leads<(i64, Option<i64>)> = Leads::default();
+        // Rows (key, x) with LEAD(x) OVER (PARTITION BY key) and LEAD(x, 2) (no PARTITION BY).
+        let mut waiting: Waiting<(char, i64, Option<i64>, Option<i64>)> = Waiting::default();
+        let (mut by_key, mut all): (HashMap<char, Latest>, Latest) = Default::default();
         let mut out = Vec::new();
-        for x in 1..=4 {
-            l.push((x, None));
-            if let Some(e) = l.back(2) {
-                e.1 = Some(x);
+        for (key, x) in [('a', 1), ('b', 2), ('a', 3), ('b', 4), ('b', 5)] {
+            let seq = waiting.push(2, (key, x, None, None));
+            let mine = by_key.entry(key).or_default();
+            mine.push(seq, 2);
+            if let Some(t) = mine.back(1) {
+                waiting.fill(t, |e| e.2 = Some(x));
             }
-            out.extend(l.release(2));
+            all.push(seq, 3);
+            if let Some(t) = all.back(2) {
+                waiting.fill(t, |e| e.3 = Some(x));
+            }
+            waiting.release(&mut out);
         }
-        assert_eq!(out, vec![(1, Some(3)), (2, Some(4))]);
-        assert_eq!(l.drain().collect::<Vec<_>>(), vec![(3, None), (4, None)], "the end of input releases the rest");
+        let want = [('a', 1, Some(3), Some(3)), ('b', 2, Some(4), Some(4))];
+        assert_eq!(out, want, "complete rows leave as soon as their last value arrives");
+        let rest: Vec<_> = waiting.drain().collect();
+        assert_eq!(
+            rest,
+            [('a', 3, None, Some(5)), ('b', 4, Some(5), None), ('b', 5, None, None)],
+            "then in arrival order"
+        );
     }
 
     #[test]

@@ -55,21 +55,27 @@ fn invertible(a: &AggCall) -> bool {
     }
 }
 
-/// The calls of one PARTITION BY that keep state: (call index, state type) each.
-type Members = Vec<(usize, TokenStream)>;
+/// Calls grouped by PARTITION BY, each with what `by_partition` picked of them.
+type ByPartition<'a, T> = Vec<(&'a [TExpr], Vec<T>)>;
 
-/// The calls that keep state, grouped by PARTITION BY: one table lookup per row serves every
-/// call of a group.
-fn partitions(s: &StatementPlan) -> Vec<(&[TExpr], Members)> {
-    let mut groups: Vec<(&[TExpr], Members)> = Vec::new();
+/// The calls `pick` selects (with what it returns for each), grouped by PARTITION BY in order of
+/// first appearance.
+fn by_partition<T>(s: &StatementPlan, pick: impl Fn(usize, &OverCall) -> Option<T>) -> ByPartition<'_, T> {
+    let mut groups: ByPartition<'_, T> = Vec::new();
     for (i, c) in s.over.iter().enumerate() {
-        let Some(state) = state_type(c) else { continue };
+        let Some(member) = pick(i, c) else { continue };
         match groups.iter_mut().find(|(p, _)| *p == c.partition.as_slice()) {
-            Some((_, members)) => members.push((i, state)),
-            None => groups.push((&c.partition, vec![(i, state)])),
+            Some((_, members)) => members.push(member),
+            None => groups.push((&c.partition, vec![member])),
         }
     }
     groups
+}
+
+/// The calls that keep state, as (call index, state type), grouped by PARTITION BY: one table
+/// lookup per row serves every call of a group.
+fn partitions(s: &StatementPlan) -> ByPartition<'_, (usize, TokenStream)> {
+    by_partition(s, |i, c| state_type(c).map(|state| (i, state)))
 }
 
 /// The state struct of a statement with OVER calls: per PARTITION BY, a table of the tuples of
@@ -89,12 +95,19 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
         })
         .unzip();
     let expiry = s.over_expiry.map(|_| quote!(expiry: rt::over::Expiry,));
-    let leads = lead_partition(s).map(|keys| {
-        let keys = keys.iter().map(|k| k.ty().rust());
+    let leads = has_lead(s).then(|| {
         let pending = pending_name(s);
+        let (tables, keys): (Vec<Ident>, Vec<TokenStream>) = lead_partitions(s)
+            .into_iter()
+            .enumerate()
+            .map(|(j, (keys, _))| {
+                let keys = keys.iter().map(|k| k.ty().rust());
+                (format_ident!("leads{}", j), quote!((#(Option<#keys>,)*)))
+            })
+            .unzip();
         quote! {
-            leads: rt::Groups<(#(Option<#keys>,)*), rt::over::Leads<#pending>>,
-            seq: u64,
+            waiting: rt::over::Waiting<#pending>,
+            #(#tables: rt::Groups<#keys, rt::over::Latest>,)*
         }
     });
     quote! {
@@ -112,20 +125,18 @@ fn is_lead(c: &OverCall) -> bool {
     c.is_deferred()
 }
 
-/// The partitioning of the queues of rows waiting for deferred calls, if the statement has any:
-/// the PARTITION BY of its LEADs (the planner checked they share one), else one queue (rows
-/// waiting only for whole-partition values wait for the end of the input).
-fn lead_partition(s: &StatementPlan) -> Option<&[TExpr]> {
-    let lead = s.over.iter().find(|c| matches!(c.func, OverFunc::Lead { .. }));
-    match lead {
-        Some(c) => Some(c.partition.as_slice()),
-        None => s.over.iter().any(is_lead).then_some(&[]),
-    }
+/// The statement's LEAD calls as (call index, offset), grouped by PARTITION BY. One table per
+/// group remembers each partition's latest rows.
+fn lead_partitions(s: &StatementPlan) -> ByPartition<'_, (usize, usize)> {
+    by_partition(s, |i, c| match c.func {
+        OverFunc::Lead { offset, .. } => Some((i, offset)),
+        _ => None,
+    })
 }
 
 /// Whether the statement's rows wait for LEAD or whole-partition values.
 pub(super) fn has_lead(s: &StatementPlan) -> bool {
-    lead_partition(s).is_some()
+    s.over.iter().any(is_lead)
 }
 
 fn pending_name(s: &StatementPlan) -> Ident {
@@ -151,8 +162,6 @@ pub(super) fn lead_items(
     let pending = pending_name(s);
     let state = names(s).0;
     let (finish, flush) = lead_fn_names(s);
-    let keys = lead_partition(s).unwrap_or(&[]);
-    let lookup = group_lookup(keys, quote!(over.leads));
     let others: Vec<(Ident, TokenStream)> = s
         .over
         .iter()
@@ -208,21 +217,40 @@ pub(super) fn lead_items(
     let lead_ws: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
     let lead_inputs: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("x{}", i)).collect();
     let lead_tys = leads.iter().map(|(_, c)| c.ty.rust());
-    let (mut lead_values, mut offsets, mut defaults) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut lead_values, mut defaults) = (Vec::new(), Vec::new());
     for (_, c) in &leads {
-        if let OverFunc::Lead { value, offset, default } = &c.func {
+        if let OverFunc::Lead { value, default, .. } = &c.func {
             lead_values.push(expr(value));
-            offsets.push(*offset);
             defaults.push(default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
         }
     }
-    // Whole-partition functions keep every row until the end of the input.
-    let max = if wholes.is_empty() { offsets.iter().copied().max().unwrap_or(0) } else { usize::MAX };
+    // Each LEAD value fills one missing value; whole-partition values come at the end of the
+    // input, so such a row counts one more that never arrives.
+    let missing = leads.len() + usize::from(!wholes.is_empty());
+    // Per LEAD PARTITION BY: note the row among its partition's latest rows, and give it as the
+    // LEAD value to the row `offset` rows before it.
+    let fills = lead_partitions(s).into_iter().enumerate().map(|(j, (keys, members))| {
+        let lookup = group_lookup(keys, {
+            let table = format_ident!("leads{}", j);
+            quote!(over.#table)
+        });
+        let keep = members.iter().map(|(_, o)| o + 1).max().unwrap_or(1);
+        let fill = members.iter().map(|(i, offset)| {
+            let (w, x) = (format_ident!("w{}", i), format_ident!("x{}", i));
+            quote!(if let Some(t) = acc.back(#offset) { over.waiting.fill(t, |e| e.#w = Some(#x.clone())); })
+        });
+        quote! {{
+            #lookup
+            acc.push(seq, #keep);
+            #(#fill)*
+        }}
+    });
     let filter = s.filter.as_ref().map(|f| {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(()); })
     });
     let own_values = values(s); // every OVER value but the LEADs
+    let rows = if wholes.is_empty() { quote!(rows) } else { quote!(mut rows) };
     let doc = format!(" A row of `{}` waiting for the rows its LEAD values come from.", s.name);
     let eval_doc = format!(
         " Queues one input row of `{}` and appends to `ready` the rows whose LEAD values are now known.",
@@ -232,7 +260,6 @@ pub(super) fn lead_items(
         #[doc = #doc]
         #[derive(Debug, Clone)]
         pub struct #pending {
-            seq: u64,
             row: #input,
             #(#other_ws: Option<#other_tys>,)*
             #(#lead_ws: Option<Option<#lead_tys>>,)*
@@ -247,12 +274,10 @@ pub(super) fn lead_items(
             #(let #lead_inputs = #lead_values;)*
             #(let #whole_orders = #order_values;)*
             #(let #whole_parts = #part_values;)*
-            let seq = over.seq;
-            over.seq += 1;
-            #lookup
-            acc.push(#pending { seq, row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* #(#whole_ws: None,)* #(#whole_orders,)* #(#whole_parts,)* });
-            #(if let Some(e) = acc.back(#offsets) { e.#lead_ws = Some(#lead_inputs.clone()); })*
-            ready.extend(acc.release(#max));
+            let row = #pending { row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* #(#whole_ws: None,)* #(#whole_orders,)* #(#whole_parts,)* };
+            let seq = over.waiting.push(#missing, row);
+            #(#fills)*
+            over.waiting.release(ready);
             Ok(())
         }
         /// The output row of a pending row (its missing LEAD values take their default).
@@ -266,8 +291,7 @@ pub(super) fn lead_items(
         /// Every row still waiting (end of the input), in arrival order, with its
         /// whole-partition values.
         pub fn #flush(over: &mut #state) -> Vec<#pending> {
-            let mut rows: Vec<#pending> = over.leads.values_mut().flat_map(|l| l.drain()).collect();
-            rows.sort_by_key(|e| e.seq);
+            let #rows: Vec<#pending> = over.waiting.drain().collect();
             #(#computes)*
             rows
         }
