@@ -68,6 +68,18 @@ SELECT
 FROM trades
 WHERE qty >= 5;
 
+-- Frames that reach into later rows: a trade waits for the trades its frame ends with (at the
+-- end of the input, the frames of the last trades end with what came).
+CREATE STREAM trade_smooth AS
+SELECT
+    trade_id,
+    symbol,
+    SUM(qty) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS qty_around,
+    MIN(price) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN CURRENT ROW AND 3 FOLLOWING) AS low_ahead,
+    COUNT(*) OVER (ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING)            AS seen_by_then
+FROM trades
+WHERE qty >= 5;
+
 -- Whole-partition rankings: every row waits for the end of the input (a bounded file).
 CREATE STREAM price_ranks AS
 SELECT
@@ -172,6 +184,8 @@ WITH (
     'price_leaders.path' = './output/price_leaders.csv',
     'next_trades.type' = 'file_sink',
     'next_trades.path' = './output/next_trades.csv',
+    'trade_smooth.type' = 'file_sink',
+    'trade_smooth.path' = './output/trade_smooth.csv',
     'trade_stats.type' = 'file_sink',
     'trade_stats.path' = './output/trade_stats.csv',
     'trade_calendar.type' = 'file_sink',

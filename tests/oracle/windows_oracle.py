@@ -28,7 +28,9 @@ records each emitted row holds.
 `leaders` ranks each whole partition by price and size (RANK, DENSE_RANK, ROW_NUMBER with DESC),
 and all trades together by size (CUME_DIST without PARTITION BY).
 
-Usage: windows_oracle.py {ohlc|avg|running|late|amend|over|lead|ranks|leaders} TRADES.csv
+`smooth`: aggregates over frames with FOLLOWING rows, released when their last row arrives.
+
+Usage: windows_oracle.py {ohlc|avg|running|late|amend|over|lead|smooth|ranks|leaders} TRADES.csv
 """
 import csv
 import datetime
@@ -117,7 +119,7 @@ elif mode == "running":
         SELECT symbol, ws, sum(qty) OVER (PARTITION BY symbol, ws ORDER BY rn ROWS UNBOUNDED PRECEDING)
         FROM t ORDER BY rn""").fetchall()
     write(["symbol", "minute", "volume"], [(s, ts(w), v) for s, w, v in rows])
-elif mode in ("over", "lead", "ranks", "leaders"):
+elif mode in ("over", "lead", "smooth", "ranks", "leaders"):
     con = duckdb.connect()
     con.execute("CREATE TABLE t (rn BIGINT, trade_id BIGINT, symbol VARCHAR, price DECIMAL(10,2), qty BIGINT, "
                 "ts TIMESTAMP)")
@@ -144,6 +146,20 @@ elif mode in ("over", "lead", "ranks", "leaders"):
                           ELSE greatest(lead(rn, 2) OVER ({p}), lead(rn) OVER (ORDER BY rn)) END, rn""").fetchall()
         write(["trade_id", "symbol", "price", "next_price", "price_in_2", "next_change", "nth_trade", "next_trade"],
               out)
+        sys.exit(0)
+    if mode == "smooth":
+        # Frames with FOLLOWING rows; a row comes out when the last row of its frames arrives
+        # (the third later trade of its symbol, the second later trade of any symbol).
+        out = con.execute(f"""
+            SELECT trade_id, symbol,
+                sum(qty) OVER ({p} ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING),
+                min(price) OVER ({p} ROWS BETWEEN CURRENT ROW AND 3 FOLLOWING),
+                count(*) OVER (ORDER BY rn ROWS BETWEEN UNBOUNDED PRECEDING AND 2 FOLLOWING)
+            FROM t WHERE qty >= 5
+            ORDER BY CASE WHEN lead(rn, 3) OVER ({p}) IS NULL OR lead(rn, 2) OVER (ORDER BY rn) IS NULL
+                          THEN 9223372036854775807
+                          ELSE greatest(lead(rn, 3) OVER ({p}), lead(rn, 2) OVER (ORDER BY rn)) END, rn""").fetchall()
+        write(["trade_id", "symbol", "qty_around", "low_ahead", "seen_by_then"], out)
         sys.exit(0)
     if mode == "ranks":
         # A batch computation over the whole of each partition in ORDER BY ts (NULL last); NTILE

@@ -444,6 +444,7 @@ fn trading_windows_match_a_watermark_simulation_and_duckdb() {
         ("running", "output/running_volume.csv", 300),
         ("over", "output/trade_stats.csv", 300),
         ("lead", "output/next_trades.csv", 300),
+        ("smooth", "output/trade_smooth.csv", 300),
         ("ranks", "output/price_ranks.csv", 300),
         ("leaders", "output/price_leaders.csv", 300),
     ] {

@@ -2,9 +2,11 @@
 //! in the select list becomes a slot `w<i>` with its own per-partition state (`velo_rt::over`);
 //! the select items are then bound with those slots as locals, like aggregates.
 //!
-//! Streaming semantics: rows arrive in ORDER BY order, so each function is computed when its row
-//! arrives, over the rows before it in its partition. Frames are ROWS frames ending at the
-//! current row (`n PRECEDING` or `UNBOUNDED PRECEDING`; the default is unbounded). Velostream's
+//! Streaming semantics: rows arrive in event-time order, so a call ordered by time is computed
+//! when its row arrives, over the rows before it in its partition (frames: `n PRECEDING`,
+//! `UNBOUNDED PRECEDING`, `RANGE INTERVAL … PRECEDING`). Calls that need later rows — LEAD,
+//! frames with `m FOLLOWING` — hold the row until those rows arrive; ranking functions over
+//! another order rank the whole partition at the end of the input. Velostream's
 //! `ROWS WINDOW BUFFER n ROWS` has been rewritten to `ROWS BETWEEN n-1 PRECEDING AND CURRENT ROW`
 //! by the parser.
 
@@ -113,8 +115,11 @@ pub struct OverCall {
     pub partition: Vec<TExpr>,
     /// ORDER BY keys.
     pub order: Vec<OrderKey>,
-    /// Where the frame starts (it ends at the current row).
+    /// Where the frame starts.
     pub frame: Frame,
+    /// `n FOLLOWING` rows at the end of the frame (0: it ends at the current row); the row waits
+    /// for them.
+    pub following: usize,
     /// Result type.
     pub ty: SqlType,
 }
@@ -255,47 +260,62 @@ impl Rewriter<'_, '_> {
             Some(WindowType::NamedWindow(name)) => self.named_spec(name, &span, 0)?,
             None => return None,
         };
+        let following = match spec.window_frame.as_ref().and_then(|f| f.end_bound.as_ref()) {
+            None | Some(WindowFrameBound::CurrentRow) => 0,
+            Some(WindowFrameBound::Following(Some(n)))
+                if spec.window_frame.as_ref().is_some_and(|f| f.units == WindowFrameUnits::Rows) =>
+            {
+                match constant(n) {
+                    Some(n) => n,
+                    None => return self.error("E0221", span_of(&**n), "a frame bound must be a whole-number constant"),
+                }
+            }
+            Some(_) => {
+                return self.error(
+                    "E0901",
+                    span,
+                    "frames must end at the current row or `n FOLLOWING` (ROWS); UNBOUNDED FOLLOWING and RANGE … FOLLOWING are not supported yet",
+                );
+            }
+        };
         let frame = match &spec.window_frame {
             None => Frame::Unbounded,
-            Some(frame) => {
-                let ends_here = matches!(frame.end_bound, None | Some(WindowFrameBound::CurrentRow));
-                match (&frame.units, &frame.start_bound) {
-                    (_, WindowFrameBound::Preceding(None)) if ends_here => Frame::Unbounded,
-                    (WindowFrameUnits::Rows, WindowFrameBound::CurrentRow) if ends_here => Frame::Rows(0),
-                    (WindowFrameUnits::Rows, WindowFrameBound::Preceding(Some(n))) if ends_here => match constant(n) {
-                        Some(n) => Frame::Rows(n),
-                        None => {
-                            return self.error("E0221", span_of(&**n), "a frame bound must be a whole-number constant");
-                        }
-                    },
-                    (WindowFrameUnits::Range, WindowFrameBound::Preceding(Some(iv))) if ends_here => match &**iv {
-                        Expr::Interval(i) => match crate::temporal::interval(i) {
-                            Some((0, ms)) if ms >= 0 => Frame::Range(ms),
-                            _ => {
-                                return self.error(
-                                    "E0221",
-                                    span_of(&**iv),
-                                    "a RANGE frame needs a fixed interval (milliseconds to weeks)",
-                                );
-                            }
-                        },
+            Some(frame) => match (&frame.units, &frame.start_bound) {
+                (_, WindowFrameBound::Preceding(None)) => Frame::Unbounded,
+                (WindowFrameUnits::Rows, WindowFrameBound::CurrentRow) => Frame::Rows(0),
+                (WindowFrameUnits::Rows, WindowFrameBound::Preceding(Some(n))) => match constant(n) {
+                    Some(n) => Frame::Rows(n),
+                    None => {
+                        return self.error("E0221", span_of(&**n), "a frame bound must be a whole-number constant");
+                    }
+                },
+                (WindowFrameUnits::Range, WindowFrameBound::Preceding(Some(iv))) => match &**iv {
+                    Expr::Interval(i) => match crate::temporal::interval(i) {
+                        Some((0, ms)) if ms >= 0 => Frame::Range(ms),
                         _ => {
                             return self.error(
                                 "E0221",
                                 span_of(&**iv),
-                                "a RANGE frame bound must be an INTERVAL, e.g. RANGE INTERVAL '1' HOUR PRECEDING",
+                                "a RANGE frame needs a fixed interval (milliseconds to weeks)",
                             );
                         }
                     },
                     _ => {
                         return self.error(
-                            "E0901",
-                            span,
-                            "only frames ending at the current row (`ROWS n PRECEDING`, `RANGE INTERVAL … PRECEDING`, `UNBOUNDED PRECEDING`) are supported yet",
+                            "E0221",
+                            span_of(&**iv),
+                            "a RANGE frame bound must be an INTERVAL, e.g. RANGE INTERVAL '1' HOUR PRECEDING",
                         );
                     }
+                },
+                _ => {
+                    return self.error(
+                            "E0901",
+                            span,
+                            "frames start at `n PRECEDING`, `UNBOUNDED PRECEDING`, `CURRENT ROW` or `INTERVAL … PRECEDING` (RANGE)",
+                        );
                 }
-            }
+            },
         };
         let mut binder = Binder { scope: self.input, diags: self.diags };
         let partition: Vec<TExpr> = spec.partition_by.iter().map(|p| binder.bind(p)).collect::<Option<_>>()?;
@@ -421,7 +441,10 @@ impl Rewriter<'_, '_> {
                 );
             }
         }
-        let call = OverCall { func, partition, order, frame, ty };
+        if following > 0 && !matches!(func, OverFunc::Aggregate(_)) {
+            return self.error("E0901", span, format!("{name} over a frame with FOLLOWING rows is not supported yet"));
+        }
+        let call = OverCall { func, partition, order, frame, following, ty };
         let ranking = matches!(
             call.func,
             OverFunc::RowNumber
@@ -467,9 +490,20 @@ impl OverCall {
         }
     }
 
-    /// Whether the row must wait for later rows: LEAD, and the whole-partition calls.
+    /// How many later rows of its partition the row waits for: LEAD's offset, or the FOLLOWING
+    /// rows of an aggregate's frame.
+    pub fn waits_for(&self) -> Option<usize> {
+        match self.func {
+            OverFunc::Lead { offset, .. } => Some(offset),
+            _ if self.following > 0 => Some(self.following),
+            _ => None,
+        }
+    }
+
+    /// Whether the row must wait for later rows: LEAD, FOLLOWING frames, and the
+    /// whole-partition calls.
     pub fn is_deferred(&self) -> bool {
-        matches!(self.func, OverFunc::Lead { .. }) || self.needs_whole_partition()
+        self.waits_for().is_some() || self.needs_whole_partition()
     }
 }
 
@@ -505,10 +539,13 @@ impl std::fmt::Display for OverCall {
         if !self.order.is_empty() {
             parts.push(format!("ORDER BY {}", list(&self.order)));
         }
-        parts.push(match self.frame {
-            Frame::Unbounded => "ROWS UNBOUNDED PRECEDING".to_string(),
-            Frame::Rows(n) => format!("ROWS {n} PRECEDING"),
-            Frame::Range(ms) => format!("RANGE {ms} ms PRECEDING"),
+        parts.push(match (self.frame, self.following) {
+            (Frame::Unbounded, 0) => "ROWS UNBOUNDED PRECEDING".to_string(),
+            (Frame::Rows(n), 0) => format!("ROWS {n} PRECEDING"),
+            (Frame::Range(ms), _) => format!("RANGE {ms} ms PRECEDING"),
+            (Frame::Unbounded, f) => format!("ROWS BETWEEN UNBOUNDED PRECEDING AND {f} FOLLOWING"),
+            (Frame::Rows(0), f) => format!("ROWS BETWEEN CURRENT ROW AND {f} FOLLOWING"),
+            (Frame::Rows(n), f) => format!("ROWS BETWEEN {n} PRECEDING AND {f} FOLLOWING"),
         });
         write!(f, " OVER ({})", parts.join(" "))
     }

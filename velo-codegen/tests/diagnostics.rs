@@ -106,8 +106,10 @@ case!(
     app("SELECT id, LAG(amount) OVER (PARTITION BY customer ORDER BY placed_at EXPIRE AFTER soon) AS prev FROM orders")
 );
 case!(
-    frames_must_end_at_the_current_row,
-    app("SELECT id, SUM(amount) OVER (ORDER BY placed_at ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s FROM orders")
+    frames_cannot_reach_the_end_of_the_input,
+    app(
+        "SELECT id, SUM(amount) OVER (ORDER BY placed_at ROWS BETWEEN 1 PRECEDING AND UNBOUNDED FOLLOWING) AS s FROM orders"
+    )
 );
 case!(
     unknown_named_window,

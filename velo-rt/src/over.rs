@@ -123,6 +123,12 @@ impl<E> Waiting<E> {
         }
     }
 
+    /// Forgets row `seq` (its record failed after it was queued).
+    pub fn cancel(&mut self, seq: u64) {
+        self.rows.remove(&seq);
+        self.done.retain(|d| *d != seq);
+    }
+
     /// Moves the rows that have every value to `ready`, in arrival order.
     pub fn release(&mut self, ready: &mut Vec<E>) {
         self.done.sort_unstable();
@@ -348,6 +354,15 @@ impl<In> Default for FrameValues<In> {
 }
 
 impl<In> FrameValues<In> {
+    /// The aggregate `A` of the newest `len` values.
+    fn fold<A: Accumulator<In> + Default>(&self, len: usize) -> EvalResult<Option<A::Out>> {
+        let mut acc = A::default();
+        for v in self.values.iter().skip(self.values.len().saturating_sub(len)) {
+            acc.update(v.as_ref())?;
+        }
+        acc.result()
+    }
+
     /// Adds the current row (ORDER BY time `ts`) and hands every value that left the frame to
     /// `gone`.
     fn push(&mut self, v: Option<In>, ts: i64, frame: Frame, mut gone: impl FnMut(Option<In>)) {
@@ -418,11 +433,16 @@ impl<A: Accumulator<In>, In: Clone> Framed<A, In> {
             return self.running.result();
         }
         self.frame.push(v, ts, frame, drop);
-        let mut acc = A::default();
-        for v in &self.frame.values {
-            acc.update(v.as_ref())?;
+        self.frame.fold::<A>(usize::MAX)
+    }
+
+    /// At the end of the input, the aggregate of a row whose `FOLLOWING` rows never came: over
+    /// the newest `len` values of the frame (an unbounded frame: over everything).
+    pub fn tail(&self, len: usize, frame: Frame) -> EvalResult<Option<A::Out>> {
+        match frame {
+            Frame::Unbounded => self.running.result(),
+            _ => self.frame.fold::<A>(len),
         }
-        acc.result()
     }
 }
 
@@ -449,6 +469,14 @@ impl<A: Retract<In>, In: Clone> Sliding<A, In> {
             self.frame.push(v, ts, frame, |old| running.retract(old.as_ref()));
         }
         self.running.result()
+    }
+
+    /// See [`Framed::tail`] (a sliding frame is always bounded).
+    pub fn tail(&self, len: usize, _frame: Frame) -> EvalResult<Option<A::Out>>
+    where
+        A: Default,
+    {
+        self.frame.fold::<A>(len)
     }
 }
 
@@ -542,6 +570,32 @@ mod tests {
         assert_eq!(r, vec![Some(1), Some(2), Some(2), Some(4)]);
         assert_eq!(d, vec![Some(1), Some(2), Some(2), Some(3)]);
         assert_eq!(n, vec![Some(1), Some(2), Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn tails_fold_the_newest_values_of_the_frame() {
+        // ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING keeps 3 rows; after 1, 2, 4, 8 the last row's
+        // frame is (4, 8) and the one before it had (2, 4, 8) when 8 arrived.
+        let (mut sliding, mut framed): (Sliding<SumInt, i64>, Framed<SumInt, i64>) = Default::default();
+        for v in [1, 2, 4, 8] {
+            sliding.push(Some(v), 0, Frame::Rows(2)).unwrap();
+            framed.push(Some(v), 0, Frame::Rows(2)).unwrap();
+        }
+        assert_eq!(sliding.tail(2, Frame::Rows(2)).unwrap(), Some(12));
+        assert_eq!(framed.tail(2, Frame::Rows(2)).unwrap(), Some(12));
+        assert_eq!(sliding.tail(9, Frame::Rows(2)).unwrap(), Some(14), "never more than the frame holds");
+        let mut running: Framed<SumInt, i64> = Framed::default();
+        running.push(Some(5), 0, Frame::Unbounded).unwrap();
+        running.push(Some(6), 0, Frame::Unbounded).unwrap();
+        assert_eq!(running.tail(1, Frame::Unbounded).unwrap(), Some(11), "an unbounded start keeps everything");
+        let mut waiting: Waiting<i64> = Waiting::default();
+        let (a, b) = (waiting.push(1, 10), waiting.push(1, 20));
+        waiting.fill(a, |v| *v += 1);
+        waiting.cancel(a);
+        waiting.fill(b, |v| *v += 2);
+        let mut ready = Vec::new();
+        waiting.release(&mut ready);
+        assert_eq!(ready, [22], "a cancelled row never comes out");
     }
 
     #[test]

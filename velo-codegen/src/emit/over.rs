@@ -30,18 +30,23 @@ fn state_type(c: &OverCall) -> Option<TokenStream> {
             let order = c.order.iter().map(|o| o.expr.ty().rust());
             quote!(rt::over::Ranks<(#(Option<#order>,)*)>)
         }
-        OverFunc::Aggregate(a) => {
-            let (acc, input, _) = accumulator(a);
-            if c.frame != Frame::Unbounded && invertible(a) {
-                quote!(rt::over::Sliding<#acc, #input>)
-            } else {
-                quote!(rt::over::Framed<#acc, #input>)
-            }
-        }
+        OverFunc::Aggregate(_) if c.following > 0 => return None,
+        OverFunc::Aggregate(a) => aggregate_state(a, c.frame),
         OverFunc::Last(_) | OverFunc::Lead { .. } | OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => {
             return None;
         }
     })
+}
+
+/// The state of an aggregate over `frame`: sliding (O(1) per row) when the aggregate can take
+/// values out again exactly, else the frame's values, folded per row.
+fn aggregate_state(a: &AggCall, frame: Frame) -> TokenStream {
+    let (acc, input, _) = accumulator(a);
+    if frame != Frame::Unbounded && invertible(a) {
+        quote!(rt::over::Sliding<#acc, #input>)
+    } else {
+        quote!(rt::over::Framed<#acc, #input>)
+    }
 }
 
 /// Whether an aggregate can take values out again exactly (`velo_rt::agg::Retract`): COUNT, and
@@ -100,14 +105,18 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
         let (tables, keys): (Vec<Ident>, Vec<TokenStream>) = lead_partitions(s)
             .into_iter()
             .enumerate()
-            .map(|(j, (keys, _))| {
+            .map(|(j, (keys, members))| {
                 let keys = keys.iter().map(|k| k.ty().rust());
-                (format_ident!("leads{}", j), quote!((#(Option<#keys>,)*)))
+                let states = members.iter().filter_map(|(i, _)| following_state(&s.over[*i]));
+                (
+                    format_ident!("leads{}", j),
+                    quote!(rt::Groups<(#(Option<#keys>,)*), (rt::over::Latest, #(#states,)*)>),
+                )
             })
             .unzip();
         quote! {
             waiting: rt::over::Waiting<#pending>,
-            #(#tables: rt::Groups<#keys, rt::over::Latest>,)*
+            #(#tables: #keys,)*
         }
     });
     quote! {
@@ -125,13 +134,11 @@ fn is_lead(c: &OverCall) -> bool {
     c.is_deferred()
 }
 
-/// The statement's LEAD calls as (call index, offset), grouped by PARTITION BY. One table per
-/// group remembers each partition's latest rows.
+/// The calls that wait for later rows (LEAD, FOLLOWING frames) as (call index, rows waited
+/// for), grouped by PARTITION BY. One table per group remembers each partition's latest rows
+/// (and the FOLLOWING calls' states).
 fn lead_partitions(s: &StatementPlan) -> ByPartition<'_, (usize, usize)> {
-    by_partition(s, |i, c| match c.func {
-        OverFunc::Lead { offset, .. } => Some((i, offset)),
-        _ => None,
-    })
+    by_partition(s, |i, c| c.waits_for().map(|n| (i, n)))
 }
 
 /// Whether the statement's rows wait for LEAD or whole-partition values.
@@ -149,9 +156,165 @@ pub(super) fn lead_fn_names(s: &StatementPlan) -> (Ident, Ident) {
     (format_ident!("finish_{}", s.ident), format_ident!("flush_{}", s.ident))
 }
 
-/// For a statement with LEAD: the pending-row struct, `eval_<stmt>` (which queues the row and
-/// hands back the rows whose LEAD values are now known), `finish_<stmt>` (a pending row's output
-/// row) and `flush_<stmt>` (every waiting row, at the end of the input, in arrival order).
+/// Code pieces of the calls whose values a waiting row receives later.
+struct Deferred {
+    /// Fields of the pending-row struct.
+    fields: TokenStream,
+    /// `let`s of `eval_<stmt>` computing what the fields are built from.
+    lets: TokenStream,
+    /// The fields' initial values in the pending-row literal.
+    inits: TokenStream,
+    /// `let w<i> = …;` in `finish_<stmt>`.
+    reads: TokenStream,
+}
+
+/// Whole-partition calls: each row keeps its ORDER BY and PARTITION BY values, and at the end of
+/// the input every partition is ranked (`computes`, over `rows`).
+fn whole_partition(s: &StatementPlan) -> (Deferred, TokenStream) {
+    let wholes: Vec<(usize, &OverCall)> =
+        s.over.iter().enumerate().filter(|(_, c)| c.needs_whole_partition()).collect();
+    let (mut fields, mut lets, mut inits, mut reads, mut computes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, c) in wholes {
+        let (w, o, q) = (format_ident!("w{}", i), format_ident!("o{}", i), format_ident!("q{}", i));
+        let ty = c.ty.rust();
+        let order_tys = c.order.iter().map(|o| o.expr.ty().rust());
+        let part_tys = c.partition.iter().map(|p| p.ty().rust());
+        fields.push(quote!(#w: Option<#ty>, #o: (#(Option<#order_tys>,)*), #q: (#(Option<#part_tys>,)*),));
+        let order_values = c.order.iter().map(|o| expr(&o.expr));
+        let part_values = c.partition.iter().map(expr);
+        lets.push(quote!(let #o = (#(#order_values,)*); let #q = (#(#part_values,)*);));
+        inits.push(quote!(#w: None, #o, #q,));
+        reads.push(quote!(let #w = e.#w;));
+        let function = match c.func {
+            OverFunc::PercentRank => quote!(rt::over::percent_ranks),
+            OverFunc::CumeDist => quote!(rt::over::cume_dists),
+            OverFunc::Ntile(n) => quote!(|k: &[_]| rt::over::ntiles(k.len(), #n)),
+            OverFunc::RowNumber => quote!(rt::over::row_numbers),
+            OverFunc::Rank => quote!(rt::over::ranks),
+            _ => quote!(rt::over::dense_ranks),
+        };
+        let compare = order_comparison(c);
+        computes.push(quote! {
+            for part in rt::over::partitions(&rows, |e| &e.#q) {
+                let keys: Vec<_> = part.iter().map(|&j| rows[j].#o.clone()).collect();
+                for (&j, v) in part.iter().zip(rt::over::by_order(&keys, #compare, #function)) {
+                    rows[j].#w = v;
+                }
+            }
+        });
+    }
+    let deferred = Deferred {
+        fields: quote!(#(#fields)*),
+        lets: quote!(#(#lets)*),
+        inits: quote!(#(#inits)*),
+        reads: quote!(#(#reads)*),
+    };
+    (deferred, quote!(#(#computes)*))
+}
+
+/// The frame a FOLLOWING call's state keeps: its own rows before the current one plus the
+/// following ones (an unbounded start stays unbounded).
+fn following_frame(c: &OverCall) -> Frame {
+    match c.frame {
+        Frame::Rows(n) => Frame::Rows(n + c.following),
+        other => other,
+    }
+}
+
+/// The runtime frame value of `frame`.
+fn frame_value(frame: Frame) -> TokenStream {
+    match frame {
+        Frame::Unbounded => quote!(rt::over::Frame::Unbounded),
+        Frame::Rows(p) => quote!(rt::over::Frame::Rows(#p)),
+        Frame::Range(ms) => quote!(rt::over::Frame::Range(#ms)),
+    }
+}
+
+/// The state of a FOLLOWING call, kept per partition next to the partition's latest rows.
+fn following_state(c: &OverCall) -> Option<TokenStream> {
+    let OverFunc::Aggregate(a) = &c.func else { return None };
+    (c.following > 0).then(|| aggregate_state(a, following_frame(c)))
+}
+
+/// Calls that wait for later rows (LEAD, FOLLOWING frames): their value slots, and per PARTITION
+/// BY the code that notes each row among its partition's latest rows and hands the row `offset`
+/// rows back its value (`fills`, in `eval_<stmt>`) — and, at the end of the input, gives the rows
+/// whose FOLLOWING rows never came the aggregate of what came (`tails`, in `flush_<stmt>`).
+fn later_rows(s: &StatementPlan) -> (Deferred, TokenStream, TokenStream) {
+    let (mut fields, mut lets, mut inits, mut reads) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, c) in s.over.iter().enumerate().filter(|(_, c)| c.waits_for().is_some()) {
+        let (w, ty) = (format_ident!("w{}", i), c.ty.rust());
+        fields.push(quote!(#w: Option<Option<#ty>>,));
+        inits.push(quote!(#w: None,));
+        let default = match &c.func {
+            OverFunc::Lead { value, default, .. } => {
+                let (x, v) = (format_ident!("x{}", i), expr(value));
+                lets.push(quote!(let #x = #v;));
+                default.as_ref().map(expr).unwrap_or_else(|| quote!(None))
+            }
+            _ => quote!(None),
+        };
+        reads.push(quote!(let #w = match &e.#w { Some(v) => v.clone(), None => #default };));
+    }
+    let (mut fills, mut tails) = (Vec::new(), Vec::new());
+    for (j, (keys, members)) in lead_partitions(s).into_iter().enumerate() {
+        let table = format_ident!("leads{}", j);
+        let lookup = group_lookup(keys, quote!(over.#table));
+        let keep = members.iter().map(|(_, o)| o + 1).max().unwrap_or(1);
+        let mut state = 0;
+        let mut fill = Vec::new();
+        for &(i, offset) in &members {
+            let (c, w) = (&s.over[i], format_ident!("w{}", i));
+            let OverFunc::Aggregate(a) = &c.func else {
+                let x = format_ident!("x{}", i);
+                fill.push(
+                    quote!(if let Some(t) = acc.0.back(#offset) { over.waiting.fill(t, |e| e.#w = Some(#x.clone())); }),
+                );
+                continue;
+            };
+            state += 1;
+            let (k, (_, _, v)) = (syn::Index::from(state), accumulator(a));
+            let frame = frame_value(following_frame(c));
+            let start = match c.frame {
+                Frame::Rows(n) => n + 1,
+                _ => 0,
+            };
+            fill.push(quote! {
+                let value = acc.#k.push(#v, 0, #frame)?;
+                if let Some(t) = acc.0.back(#offset) { over.waiting.fill(t, |e| e.#w = Some(value)); }
+            });
+            tails.push(quote! {
+                for (_, acc) in over.#table.iter() {
+                    for d in 0..#offset {
+                        let Some(t) = acc.0.back(d) else { break };
+                        match acc.#k.tail(d + #start, #frame) {
+                            Ok(value) => over.waiting.fill(t, |e| e.#w = Some(value)),
+                            Err(err) => over.waiting.fill(t, |e| e.failed = Some(err)),
+                        }
+                    }
+                }
+            });
+        }
+        fills.push(quote! {{
+            #lookup
+            acc.0.push(seq, #keep);
+            #(#fill)*
+        }});
+    }
+    let deferred = Deferred {
+        fields: quote!(#(#fields)*),
+        lets: quote!(#(#lets)*),
+        inits: quote!(#(#inits)*),
+        reads: quote!(#(#reads)*),
+    };
+    (deferred, quote!(#(#fills)*), quote!(#(#tails)*))
+}
+
+/// For a statement whose rows wait (LEAD, FOLLOWING frames, whole-partition functions): the
+/// pending-row struct, `eval_<stmt>` (which queues the row and hands back the rows that now have
+/// every value), `finish_<stmt>` (a pending row's output row) and `flush_<stmt>` (every waiting
+/// row, at the end of the input, in arrival order).
 pub(super) fn lead_items(
     s: &StatementPlan,
     input: &Ident,
@@ -170,129 +333,81 @@ pub(super) fn lead_items(
         .map(|(i, c)| (format_ident!("w{}", i), c.ty.rust()))
         .collect();
     let (other_ws, other_tys): (Vec<&Ident>, Vec<&TokenStream>) = others.iter().map(|(w, t)| (w, t)).unzip();
-    let leads: Vec<(usize, &OverCall)> =
-        s.over.iter().enumerate().filter(|(_, c)| matches!(c.func, OverFunc::Lead { .. })).collect();
-    let wholes: Vec<(usize, &OverCall)> =
-        s.over.iter().enumerate().filter(|(_, c)| c.needs_whole_partition()).collect();
-    let whole_ws: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
-    let whole_orders: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("o{}", i)).collect();
-    let whole_parts: Vec<Ident> = wholes.iter().map(|(i, _)| format_ident!("q{}", i)).collect();
-    let part_tys = wholes.iter().map(|(_, c)| {
-        let tys = c.partition.iter().map(|p| p.ty().rust());
-        quote!((#(Option<#tys>,)*))
-    });
-    let part_values = wholes.iter().map(|(_, c)| {
-        let values = c.partition.iter().map(expr);
-        quote!((#(#values,)*))
-    });
-    let whole_tys: Vec<TokenStream> = wholes.iter().map(|(_, c)| c.ty.rust()).collect();
-    let order_tys = wholes.iter().map(|(_, c)| {
-        let tys = c.order.iter().map(|o| o.expr.ty().rust());
-        quote!((#(Option<#tys>,)*))
-    });
-    let order_values = wholes.iter().map(|(_, c)| {
-        let values = c.order.iter().map(|o| expr(&o.expr));
-        quote!((#(#values,)*))
-    });
-    let computes = wholes.iter().map(|(i, c)| {
-        let (w, o, q) = (format_ident!("w{}", i), format_ident!("o{}", i), format_ident!("q{}", i));
-        let function = match c.func {
-            OverFunc::PercentRank => quote!(rt::over::percent_ranks),
-            OverFunc::CumeDist => quote!(rt::over::cume_dists),
-            OverFunc::Ntile(n) => quote!(|k: &[_]| rt::over::ntiles(k.len(), #n)),
-            OverFunc::RowNumber => quote!(rt::over::row_numbers),
-            OverFunc::Rank => quote!(rt::over::ranks),
-            _ => quote!(rt::over::dense_ranks),
-        };
-        let compare = order_comparison(c);
+    let (whole, computes) = whole_partition(s);
+    let (later, fills, tails) = later_rows(s);
+    let has_whole = s.over.iter().any(OverCall::needs_whole_partition);
+    // Each later row's value fills one missing value; whole-partition values come at the end of
+    // the input, so such a row counts one more that never arrives.
+    let missing = s.over.iter().filter(|c| c.waits_for().is_some()).count() + usize::from(has_whole);
+    // A FOLLOWING aggregate can fail after the row was queued: then the row is taken back.
+    let following = s.over.iter().any(|c| c.following > 0);
+    let fills = if following {
         quote! {
-            for part in rt::over::partitions(&rows, |e| &e.#q) {
-                let keys: Vec<_> = part.iter().map(|&j| rows[j].#o.clone()).collect();
-                for (&j, v) in part.iter().zip(rt::over::by_order(&keys, #compare, #function)) {
-                    rows[j].#w = v;
-                }
+            let filled = (|| -> rt::EvalResult<()> { #fills Ok(()) })();
+            if let Err(e) = filled {
+                over.waiting.cancel(seq);
+                return Err(e);
             }
         }
-    });
-    let lead_ws: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("w{}", i)).collect();
-    let lead_inputs: Vec<Ident> = leads.iter().map(|(i, _)| format_ident!("x{}", i)).collect();
-    let lead_tys = leads.iter().map(|(_, c)| c.ty.rust());
-    let (mut lead_values, mut defaults) = (Vec::new(), Vec::new());
-    for (_, c) in &leads {
-        if let OverFunc::Lead { value, default, .. } = &c.func {
-            lead_values.push(expr(value));
-            defaults.push(default.as_ref().map(expr).unwrap_or_else(|| quote!(None)));
-        }
-    }
-    // Each LEAD value fills one missing value; whole-partition values come at the end of the
-    // input, so such a row counts one more that never arrives.
-    let missing = leads.len() + usize::from(!wholes.is_empty());
-    // Per LEAD PARTITION BY: note the row among its partition's latest rows, and give it as the
-    // LEAD value to the row `offset` rows before it.
-    let fills = lead_partitions(s).into_iter().enumerate().map(|(j, (keys, members))| {
-        let lookup = group_lookup(keys, {
-            let table = format_ident!("leads{}", j);
-            quote!(over.#table)
-        });
-        let keep = members.iter().map(|(_, o)| o + 1).max().unwrap_or(1);
-        let fill = members.iter().map(|(i, offset)| {
-            let (w, x) = (format_ident!("w{}", i), format_ident!("x{}", i));
-            quote!(if let Some(t) = acc.back(#offset) { over.waiting.fill(t, |e| e.#w = Some(#x.clone())); })
-        });
-        quote! {{
-            #lookup
-            acc.push(seq, #keep);
-            #(#fill)*
-        }}
+    } else {
+        fills
+    };
+    let failed = following.then(|| quote!(failed: Option<rt::EvalError>,));
+    let failed_init = following.then(|| quote!(failed: None,));
+    let failed_check = following.then(|| {
+        quote!(if let Some(err) = &e.failed {
+            return Err(err.clone());
+        })
     });
     let filter = s.filter.as_ref().map(|f| {
         let f = expr(f);
         quote!(if !rt::ops::is_true(#f) { return Ok(()); })
     });
-    let own_values = values(s); // every OVER value but the LEADs
-    let rows = if wholes.is_empty() { quote!(rows) } else { quote!(mut rows) };
-    let doc = format!(" A row of `{}` waiting for the rows its LEAD values come from.", s.name);
-    let eval_doc = format!(
-        " Queues one input row of `{}` and appends to `ready` the rows whose LEAD values are now known.",
-        s.name
+    let own_values = values(s); // every OVER value computed as the row arrives
+    let rows = if has_whole { quote!(mut rows) } else { quote!(rows) };
+    let (fields, lets, inits, reads) = (
+        [&later.fields, &whole.fields],
+        [&later.lets, &whole.lets],
+        [&later.inits, &whole.inits],
+        [&later.reads, &whole.reads],
     );
+    let doc = format!(" A row of `{}` waiting for values that come from later rows.", s.name);
+    let eval_doc =
+        format!(" Queues one input row of `{}` and appends to `ready` the rows that now have every value.", s.name);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         pub struct #pending {
             row: #input,
             #(#other_ws: Option<#other_tys>,)*
-            #(#lead_ws: Option<Option<#lead_tys>>,)*
-            #(#whole_ws: Option<#whole_tys>,)*
-            #(#whole_orders: #order_tys,)*
-            #(#whole_parts: #part_tys,)*
+            #(#fields)*
+            #failed
         }
         #[doc = #eval_doc]
         pub fn #eval(r: &#input, over: &mut #state, ready: &mut Vec<#pending>) -> rt::EvalResult<()> {
             #filter
             #own_values
-            #(let #lead_inputs = #lead_values;)*
-            #(let #whole_orders = #order_values;)*
-            #(let #whole_parts = #part_values;)*
-            let row = #pending { row: r.clone(), #(#other_ws,)* #(#lead_ws: None,)* #(#whole_ws: None,)* #(#whole_orders,)* #(#whole_parts,)* };
+            #(#lets)*
+            let row = #pending { row: r.clone(), #(#other_ws,)* #(#inits)* #failed_init };
             let seq = over.waiting.push(#missing, row);
-            #(#fills)*
+            #fills
             over.waiting.release(ready);
             Ok(())
         }
         /// The output row of a pending row (its missing LEAD values take their default).
         pub fn #finish(e: &#pending) -> rt::EvalResult<Option<#output>> {
+            #failed_check
             let r = &e.row;
             #(let #other_ws = e.#other_ws.clone();)*
-            #(let #lead_ws = match &e.#lead_ws { Some(v) => v.clone(), None => #defaults };)*
-            #(let #whole_ws = e.#whole_ws;)*
+            #(#reads)*
             #body
         }
         /// Every row still waiting (end of the input), in arrival order, with its
         /// whole-partition values.
         pub fn #flush(over: &mut #state) -> Vec<#pending> {
+            #tails
             let #rows: Vec<#pending> = over.waiting.drain().collect();
-            #(#computes)*
+            #computes
             rows
         }
     }
