@@ -93,7 +93,8 @@ WHERE qty >= 5;
 
 -- Rankings by price and size rather than time: rows do not arrive in that order, so each
 -- partition is ranked as a whole, in its ORDER BY order, at the end of the input (like
--- Velostream's price-analytics demo; its BUFFER does not limit a ranking).
+-- Velostream's price-analytics demo; its BUFFER does not limit a ranking). Aggregates over the
+-- whole partition (UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) also wait for the end.
 CREATE STREAM price_leaders AS
 SELECT
     trade_id,
@@ -102,8 +103,11 @@ SELECT
     RANK() OVER (PARTITION BY symbol ORDER BY price DESC)                               AS price_rank,
     DENSE_RANK() OVER (ROWS WINDOW BUFFER 1000 ROWS PARTITION BY symbol ORDER BY qty DESC) AS size_rank,
     ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id)               AS nth_priciest,
-    CUME_DIST() OVER (ORDER BY qty)                                                     AS size_cume_dist
-FROM trades;
+    CUME_DIST() OVER (ORDER BY qty)                                                     AS size_cume_dist,
+    SUM(qty) OVER (PARTITION BY symbol ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS symbol_qty,
+    AVG(price) OVER whole_symbol                                                        AS symbol_avg_price
+FROM trades
+WINDOW whole_symbol AS (PARTITION BY symbol ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING);
 
 -- Date/time functions on every trade: calendar parts, truncation, interval arithmetic,
 -- differences and formatting.

@@ -26,7 +26,8 @@ and if the window had already fired, its corrected row is emitted at once; DuckD
 records each emitted row holds.
 
 `leaders` ranks each whole partition by price and size (RANK, DENSE_RANK, ROW_NUMBER with DESC),
-and all trades together by size (CUME_DIST without PARTITION BY).
+and all trades together by size (CUME_DIST without PARTITION BY); SUM and AVG over each whole
+partition.
 
 `smooth`: aggregates over frames with FOLLOWING rows, released when their last row arrives.
 
@@ -177,9 +178,14 @@ elif mode in ("over", "lead", "smooth", "ranks", "leaders"):
                 rank() OVER (PARTITION BY symbol ORDER BY price DESC),
                 dense_rank() OVER (PARTITION BY symbol ORDER BY qty DESC),
                 row_number() OVER (PARTITION BY symbol ORDER BY price DESC, trade_id),
-                cume_dist() OVER (ORDER BY qty)
+                cume_dist() OVER (ORDER BY qty),
+                sum(qty) OVER (PARTITION BY symbol), sum(price) OVER (PARTITION BY symbol),
+                count(price) OVER (PARTITION BY symbol)
             FROM t ORDER BY rn""").fetchall()
-        write(["trade_id", "symbol", "price", "price_rank", "size_rank", "nth_priciest", "size_cume_dist"], out)
+        scale = decimal.Decimal("0.000001")
+        write(["trade_id", "symbol", "price", "price_rank", "size_rank", "nth_priciest", "size_cume_dist",
+               "symbol_qty", "symbol_avg_price"],
+              [r[:8] + (CTX.divide(r[8], decimal.Decimal(r[9])).quantize(scale, context=CTX),) for r in out])
         sys.exit(0)
     out = con.execute(f"""
         SELECT trade_id, symbol, price,

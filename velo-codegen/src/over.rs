@@ -71,11 +71,14 @@ pub enum OverFunc {
     Aggregate(AggCall),
 }
 
-/// Where a frame starts; frames end at the current row.
+/// Where a frame starts (it ends at the current row, or [`OverCall::following`] rows later),
+/// or the whole partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Frame {
     /// `UNBOUNDED PRECEDING` (the default).
     Unbounded,
+    /// `ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING`: every row of the partition.
+    Partition,
     /// `ROWS n PRECEDING`.
     Rows(usize),
     /// `RANGE INTERVAL … PRECEDING`: milliseconds before the current row's ORDER BY time.
@@ -260,7 +263,11 @@ impl Rewriter<'_, '_> {
             Some(WindowType::NamedWindow(name)) => self.named_spec(name, &span, 0)?,
             None => return None,
         };
+        let whole = spec.window_frame.as_ref().is_some_and(|f| {
+            f.start_bound == WindowFrameBound::Preceding(None) && f.end_bound == Some(WindowFrameBound::Following(None))
+        });
         let following = match spec.window_frame.as_ref().and_then(|f| f.end_bound.as_ref()) {
+            _ if whole => 0,
             None | Some(WindowFrameBound::CurrentRow) => 0,
             Some(WindowFrameBound::Following(Some(n)))
                 if spec.window_frame.as_ref().is_some_and(|f| f.units == WindowFrameUnits::Rows) =>
@@ -274,12 +281,13 @@ impl Rewriter<'_, '_> {
                 return self.error(
                     "E0901",
                     span,
-                    "frames must end at the current row or `n FOLLOWING` (ROWS); UNBOUNDED FOLLOWING and RANGE … FOLLOWING are not supported yet",
+                    "frames must end at the current row or `n FOLLOWING` (ROWS), or be the whole partition (UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING); other UNBOUNDED FOLLOWING and RANGE … FOLLOWING frames are not supported yet",
                 );
             }
         };
         let frame = match &spec.window_frame {
             None => Frame::Unbounded,
+            Some(_) if whole => Frame::Partition,
             Some(frame) => match (&frame.units, &frame.start_bound) {
                 (_, WindowFrameBound::Preceding(None)) => Frame::Unbounded,
                 (WindowFrameUnits::Rows, WindowFrameBound::CurrentRow) => Frame::Rows(0),
@@ -441,20 +449,22 @@ impl Rewriter<'_, '_> {
                 );
             }
         }
-        if following > 0 && !matches!(func, OverFunc::Aggregate(_)) {
+        if (following > 0 || frame == Frame::Partition) && !matches!(func, OverFunc::Aggregate(_)) {
             return self.error("E0901", span, format!("{name} over a frame with FOLLOWING rows is not supported yet"));
         }
         let call = OverCall { func, partition, order, frame, following, ty };
-        let ranking = matches!(
-            call.func,
-            OverFunc::RowNumber
-                | OverFunc::Rank
-                | OverFunc::DenseRank
-                | OverFunc::PercentRank
-                | OverFunc::CumeDist
-                | OverFunc::Ntile(_)
-        );
-        if !ranking && !call.in_arrival_order() {
+        // Rankings and whole-partition aggregates do not depend on the arrival order.
+        let batch = call.frame == Frame::Partition
+            || matches!(
+                call.func,
+                OverFunc::RowNumber
+                    | OverFunc::Rank
+                    | OverFunc::DenseRank
+                    | OverFunc::PercentRank
+                    | OverFunc::CumeDist
+                    | OverFunc::Ntile(_)
+            );
+        if !batch && !call.in_arrival_order() {
             let first = &call.order[0];
             let d = Diagnostic::error(
                 "E0222",
@@ -486,6 +496,7 @@ impl OverCall {
         match self.func {
             OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => true,
             OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => !self.in_arrival_order(),
+            OverFunc::Aggregate(_) => self.frame == Frame::Partition,
             _ => false,
         }
     }
@@ -540,6 +551,7 @@ impl std::fmt::Display for OverCall {
             parts.push(format!("ORDER BY {}", list(&self.order)));
         }
         parts.push(match (self.frame, self.following) {
+            (Frame::Partition, _) => "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
             (Frame::Unbounded, 0) => "ROWS UNBOUNDED PRECEDING".to_string(),
             (Frame::Rows(n), 0) => format!("ROWS {n} PRECEDING"),
             (Frame::Range(ms), _) => format!("RANGE {ms} ms PRECEDING"),

@@ -178,6 +178,30 @@ fn whole_partition(s: &StatementPlan) -> (Deferred, TokenStream) {
     for (i, c) in wholes {
         let (w, o, q) = (format_ident!("w{}", i), format_ident!("o{}", i), format_ident!("q{}", i));
         let ty = c.ty.rust();
+        if let OverFunc::Aggregate(a) = &c.func {
+            // An aggregate of the whole partition: one fold per partition, in arrival order.
+            let (acc, input, value) = accumulator(a);
+            let part_tys = c.partition.iter().map(|p| p.ty().rust());
+            fields.push(quote!(#w: Option<#ty>, #o: Option<#input>, #q: (#(Option<#part_tys>,)*),));
+            let part_values = c.partition.iter().map(expr);
+            lets.push(quote!(let #o = #value; let #q = (#(#part_values,)*);));
+            inits.push(quote!(#w: None, #o, #q,));
+            reads.push(quote!(let #w = e.#w.clone();));
+            computes.push(quote! {
+                for part in rt::over::partitions(&rows, |e| &e.#q) {
+                    let mut total = <#acc>::default();
+                    let folded = part.iter().try_for_each(|&j| rt::Accumulator::<#input>::update(&mut total, rows[j].#o.as_ref()));
+                    let value = folded.and_then(|()| rt::Accumulator::<#input>::result(&total));
+                    for &j in &part {
+                        match &value {
+                            Ok(v) => rows[j].#w = v.clone(),
+                            Err(err) => rows[j].failed = Some(err.clone()),
+                        }
+                    }
+                }
+            });
+            continue;
+        }
         let order_tys = c.order.iter().map(|o| o.expr.ty().rust());
         let part_tys = c.partition.iter().map(|p| p.ty().rust());
         fields.push(quote!(#w: Option<#ty>, #o: (#(Option<#order_tys>,)*), #q: (#(Option<#part_tys>,)*),));
@@ -225,7 +249,7 @@ fn following_frame(c: &OverCall) -> Frame {
 /// The runtime frame value of `frame`.
 fn frame_value(frame: Frame) -> TokenStream {
     match frame {
-        Frame::Unbounded => quote!(rt::over::Frame::Unbounded),
+        Frame::Unbounded | Frame::Partition => quote!(rt::over::Frame::Unbounded),
         Frame::Rows(p) => quote!(rt::over::Frame::Rows(#p)),
         Frame::Range(ms) => quote!(rt::over::Frame::Range(#ms)),
     }
@@ -341,6 +365,8 @@ pub(super) fn lead_items(
     let missing = s.over.iter().filter(|c| c.waits_for().is_some()).count() + usize::from(has_whole);
     // A FOLLOWING aggregate can fail after the row was queued: then the row is taken back.
     let following = s.over.iter().any(|c| c.following > 0);
+    // A waiting row can fail at the end of the input (FOLLOWING tails, whole-partition aggregates).
+    let can_fail = following || s.over.iter().any(|c| c.frame == Frame::Partition);
     let fills = if following {
         quote! {
             let filled = (|| -> rt::EvalResult<()> { #fills Ok(()) })();
@@ -352,9 +378,9 @@ pub(super) fn lead_items(
     } else {
         fills
     };
-    let failed = following.then(|| quote!(failed: Option<rt::EvalError>,));
-    let failed_init = following.then(|| quote!(failed: None,));
-    let failed_check = following.then(|| {
+    let failed = can_fail.then(|| quote!(failed: Option<rt::EvalError>,));
+    let failed_init = can_fail.then(|| quote!(failed: None,));
+    let failed_check = can_fail.then(|| {
         quote!(if let Some(err) = &e.failed {
             return Err(err.clone());
         })
@@ -425,7 +451,7 @@ fn order_comparison(c: &OverCall) -> TokenStream {
 /// The value of call `c` from its state `st` (an expression of `&mut` state type).
 fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
     let (preceding, frame) = match c.frame {
-        Frame::Unbounded => (quote!(None), quote!(rt::over::Frame::Unbounded)),
+        Frame::Unbounded | Frame::Partition => (quote!(None), quote!(rt::over::Frame::Unbounded)),
         Frame::Rows(p) => (quote!(Some(#p)), quote!(rt::over::Frame::Rows(#p))),
         Frame::Range(ms) => (quote!(None), quote!(rt::over::Frame::Range(#ms))),
     };
