@@ -565,7 +565,13 @@ impl Binder<'_> {
             }
         };
         if f.over.is_some() {
-            return self.error("E0901", span_of(whole), "window functions (OVER) cannot be mixed with GROUP BY yet");
+            self.diags.push(
+                Diagnostic::error("E0901", span_of(whole), "window functions (OVER) cannot be mixed with GROUP BY yet")
+                    .with_help(
+                        "aggregate in one statement and apply the window function in a second statement that reads it",
+                    ),
+            );
+            return None;
         }
         let Some(sig) = functions::lookup(&name) else {
             let mut d = Diagnostic::error("E0202", span, format!("unknown function `{}`", f.name));

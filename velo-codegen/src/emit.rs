@@ -405,6 +405,23 @@ fn parallel_read(plan: &Plan, si: usize) -> TokenStream {
     }
 }
 
+/// The end-of-input work of every statement — `final_flush` for EMIT FINAL groups, `waiting_flush`
+/// for rows waiting for later rows — in statement order: a statement reads only earlier ones, so
+/// the rows an upstream statement flushes reach its readers before they flush in turn.
+fn end_of_input(
+    plan: &Plan,
+    final_flush: impl Fn(FinalStatement) -> TokenStream,
+    waiting_flush: impl Fn(usize, &StatementPlan) -> TokenStream,
+) -> Vec<TokenStream> {
+    let mut flushes: Vec<(usize, TokenStream)> =
+        final_statements(plan).into_iter().map(|f| (f.index, final_flush(f))).collect();
+    for (i, s) in plan.statements.iter().enumerate().filter(|(_, s)| over::has_lead(s)) {
+        flushes.push((i, waiting_flush(i, s)));
+    }
+    flushes.sort_by_key(|(i, _)| *i);
+    flushes.into_iter().map(|(_, flush)| flush).collect()
+}
+
 /// Statements with `EMIT FINAL`, which emit at the end of the input.
 struct FinalStatement {
     index: usize,
@@ -485,36 +502,38 @@ fn run_fn(plan: &Plan) -> TokenStream {
         let (var, ty) = (over::state_var(s), over::state_name(s));
         quote!(let mut #var = #ty::default();)
     });
-    // EMIT FINAL: one row per group (per window) once every source has ended, upstream
-    // statements first.
-    let flushes = final_statements(plan).into_iter().map(|f| {
-        let var = var_name(&plan.statements[f.index]);
-        let (g, result) = (&f.names.groups, &f.names.result);
-        let downstream = downstream_of(plan, f.index);
-        if f.windowed {
-            return quote! {
-                #g.fire(true, true, |w, k, a| #var.push_final(#result(k.into_owned(), a, w), #downstream).map(|_| ()))?;
-            };
-        }
-        let global = f.global.then(|| quote!(if #g.is_empty() { #g.entry(&()); }));
-        quote! {
-            #global
-            for (k, a) in #g.drain() {
-                #var.push_final(#result(k, &a), #downstream)?;
+    // EMIT FINAL: one row per group (per window) once every source has ended; rows still
+    // waiting for later rows.
+    let flushes = end_of_input(
+        plan,
+        |f| {
+            let var = var_name(&plan.statements[f.index]);
+            let (g, result) = (&f.names.groups, &f.names.result);
+            let downstream = downstream_of(plan, f.index);
+            if f.windowed {
+                return quote! {
+                    #g.fire(true, true, |w, k, a| #var.push_final(#result(k.into_owned(), a, w), #downstream).map(|_| ()))?;
+                };
             }
-        }
-    });
-    // Rows still waiting for LEAD values, once every source has ended.
-    let lead_flushes = plan.statements.iter().enumerate().filter(|(_, s)| over::has_lead(s)).map(|(i, s)| {
-        let (var, state) = (var_name(s), over::state_var(s));
-        let (finish, flush) = over::lead_fn_names(s);
-        let downstream = downstream_of(plan, i);
-        quote! {
-            for e in #flush(&mut #state) {
-                #var.push_final(#finish(&e), #downstream)?;
+            let global = f.global.then(|| quote!(if #g.is_empty() { #g.entry(&()); }));
+            quote! {
+                #global
+                for (k, a) in #g.drain() {
+                    #var.push_final(#result(k, &a), #downstream)?;
+                }
             }
-        }
-    });
+        },
+        |i, s| {
+            let (var, state) = (var_name(s), over::state_var(s));
+            let (finish, flush) = over::lead_fn_names(s);
+            let downstream = downstream_of(plan, i);
+            quote! {
+                for e in #flush(&mut #state) {
+                    #var.push_final(#finish(&e), #downstream)?;
+                }
+            }
+        },
+    );
     let finishes = plan.statements.iter().map(|s| {
         let var = var_name(s);
         quote!(#var.finish(ctx)?;)
@@ -526,7 +545,6 @@ fn run_fn(plan: &Plan) -> TokenStream {
             #(#groups)*
             #(#overs)*
             #(#reads)*
-            #(#lead_flushes)*
             #(#flushes)*
             #(#finishes)*
             Ok(())
@@ -558,39 +576,41 @@ fn library_mode(plan: &Plan) -> TokenStream {
     let windowed: Vec<&StatementPlan> = stmts.iter().filter(|s| !s.over.is_empty()).collect();
     let over_fields: Vec<Ident> = windowed.iter().map(|s| over::state_var(s)).collect();
     let over_types: Vec<Ident> = windowed.iter().map(|s| over::state_name(s)).collect();
-    let flushes = final_statements(plan).into_iter().map(|f| {
-        let (g, result) = (&f.names.groups, &f.names.result);
-        let emit = library_emit(plan, f.index, quote!(res));
-        if f.windowed {
-            return quote! {
-                let _ = self.#g.fire(true, true, |w, k, a| {
-                    let res = #result(k.into_owned(), a, w);
+    let flushes = end_of_input(
+        plan,
+        |f| {
+            let (g, result) = (&f.names.groups, &f.names.result);
+            let emit = library_emit(plan, f.index, quote!(res));
+            if f.windowed {
+                return quote! {
+                    let _ = self.#g.fire(true, true, |w, k, a| {
+                        let res = #result(k.into_owned(), a, w);
+                        #emit
+                        Ok::<(), ()>(())
+                    });
+                };
+            }
+            let global = f.global.then(|| quote!(if self.#g.is_empty() { self.#g.entry(&()); }));
+            quote! {
+                #global
+                for (k, a) in self.#g.iter() {
+                    let res = #result(k.clone(), a);
                     #emit
-                    Ok::<(), ()>(())
-                });
-            };
-        }
-        let global = f.global.then(|| quote!(if self.#g.is_empty() { self.#g.entry(&()); }));
-        quote! {
-            #global
-            for (k, a) in self.#g.iter() {
-                let res = #result(k.clone(), a);
-                #emit
+                }
             }
-        }
-    });
-    let lead_flushes = stmts.iter().enumerate().filter(|(_, s)| over::has_lead(s)).map(|(i, s)| {
-        let state = over::state_var(s);
-        let (finish, flush) = over::lead_fn_names(s);
-        let emit = library_emit(plan, i, quote!(res));
-        quote! {
-            for e in #flush(&mut self.#state) {
-                let res = #finish(&e);
-                #emit
+        },
+        |i, s| {
+            let state = over::state_var(s);
+            let (finish, flush) = over::lead_fn_names(s);
+            let emit = library_emit(plan, i, quote!(res));
+            quote! {
+                for e in #flush(&mut self.#state) {
+                    let res = #finish(&e);
+                    #emit
+                }
             }
-        }
-    });
-    let flushes: Vec<TokenStream> = lead_flushes.chain(flushes).collect();
+        },
+    );
     let finish_body = if flushes.is_empty() {
         quote!(Output::default())
     } else {

@@ -159,6 +159,17 @@ pub mod named_windows {
     );
 }
 
+/// Window functions over an aggregate's final rows: a second statement reads the first.
+pub mod ranked_totals {
+    velo_rt::velo_sql!(
+        "CREATE STREAM totals AS SELECT game, SUM(score) AS total FROM scores GROUP BY game EMIT FINAL;
+         CREATE STREAM podium AS SELECT game, total, RANK() OVER (ORDER BY total DESC) AS place FROM totals
+         WITH ('scores.type' = 'file_source', 'scores.path' = 's.csv',
+               'scores.schema' = 'game STRING, player STRING, score BIGINT')",
+        module = app
+    );
+}
+
 /// SQL semantics checked from Rust: three-valued logic and NULL-typed expressions.
 pub mod checks {
     velo_rt::velo_sql!(
@@ -443,6 +454,19 @@ mod tests {
                 (Some(2), Some(3), Some(6))
             ]
         );
+    }
+
+    #[test]
+    fn final_rows_reach_the_statements_that_rank_them() {
+        use super::ranked_totals::app::{Pipeline, ScoresRow};
+        let row = |g: &str, s: i64| ScoresRow { game: Some(g.into()), player: None, score: Some(s) };
+        let mut p = Pipeline::new();
+        let out = p.process_scores([row("chess", 10), row("go", 50), row("chess", 30), row("poker", 40)]);
+        assert!(out.podium.is_empty() && out.totals.is_empty(), "both wait for the end of the input");
+        let end = p.finish();
+        let got: Vec<_> = end.podium.iter().map(|r| (r.game.clone().unwrap_or_default(), r.total, r.place)).collect();
+        let place = |g: &str, t: i64, r: i64| (g.to_string(), Some(t), Some(r));
+        assert_eq!(got, vec![place("chess", 40, 2), place("go", 50, 1), place("poker", 40, 2)], "in arrival order");
     }
 
     #[test]
