@@ -543,3 +543,17 @@ fn click_sessions_match_a_batch_gaps_and_islands_oracle() {
     assert_eq!(late, ["user05", "user10", "user05"], "the three very late clicks, in arrival order");
     assert_eq!(ctx.failed(), 0, "late clicks are not failures");
 }
+
+#[test]
+fn analytics_window_functions_match_duckdb() {
+    use velo_tests::analytics_analytics as app;
+    let (result, ctx, out) = run_app(&app::APP, app::run, "analytics");
+    result.expect("runs");
+    assert_eq!(ctx.failed(), 0);
+    let readings = input("analytics", "readings.csv");
+    for mode in ["smoothed", "rankings"] {
+        let expected = oracle("over_oracle.py", &[mode, &readings]);
+        assert_eq!(expected.lines().count(), 2001, "{mode}: every reading and a header");
+        assert_eq!(read(&out.join(format!("output/{mode}.csv"))), expected, "{mode}");
+    }
+}
