@@ -188,8 +188,8 @@ fn eval_fn(plan: &Plan, s: &StatementPlan) -> TokenStream {
     }
     // Window functions see the rows that pass WHERE, in arrival order.
     let state = over::state_struct(s);
-    if over::has_lead(s) {
-        let items = over::lead_items(s, &input, &output, &name, body);
+    if over::has_waiting_rows(s) {
+        let items = over::waiting_items(s, &input, &output, &name, body);
         return quote!(#state #items);
     }
     let state_name = over::state_name(s);
@@ -253,9 +253,9 @@ fn push_call(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let downstream = downstream_of(plan, i);
     let Some(agg) = &s.aggregate else {
         let state = eval_state(s, false);
-        if over::has_lead(s) {
+        if over::has_waiting_rows(s) {
             // Rows wait for their LEAD values: this record may release several earlier rows.
-            let (finish, _) = over::lead_fn_names(s);
+            let (finish, _) = over::waiting_fn_names(s);
             return quote! {{
                 let mut ready = Vec::new();
                 match #eval(#row #state, &mut ready) {
@@ -415,7 +415,7 @@ fn end_of_input(
 ) -> Vec<TokenStream> {
     let mut flushes: Vec<(usize, TokenStream)> =
         final_statements(plan).into_iter().map(|f| (f.index, final_flush(f))).collect();
-    for (i, s) in plan.statements.iter().enumerate().filter(|(_, s)| over::has_lead(s)) {
+    for (i, s) in plan.statements.iter().enumerate().filter(|(_, s)| over::has_waiting_rows(s)) {
         flushes.push((i, waiting_flush(i, s)));
     }
     flushes.sort_by_key(|(i, _)| *i);
@@ -525,7 +525,7 @@ fn run_fn(plan: &Plan) -> TokenStream {
         },
         |i, s| {
             let (var, state) = (var_name(s), over::state_var(s));
-            let (finish, flush) = over::lead_fn_names(s);
+            let (finish, flush) = over::waiting_fn_names(s);
             let downstream = downstream_of(plan, i);
             quote! {
                 for e in #flush(&mut #state) {
@@ -601,7 +601,7 @@ fn library_mode(plan: &Plan) -> TokenStream {
         },
         |i, s| {
             let state = over::state_var(s);
-            let (finish, flush) = over::lead_fn_names(s);
+            let (finish, flush) = over::waiting_fn_names(s);
             let emit = library_emit(plan, i, quote!(res));
             quote! {
                 for e in #flush(&mut self.#state) {
@@ -690,8 +690,8 @@ fn library_push(plan: &Plan, i: usize, row: TokenStream) -> TokenStream {
     let name = &s.name;
     let Some(agg) = &s.aggregate else {
         let (eval, state) = (eval_name(s), eval_state(s, true));
-        if over::has_lead(s) {
-            let (finish, _) = over::lead_fn_names(s);
+        if over::has_waiting_rows(s) {
+            let (finish, _) = over::waiting_fn_names(s);
             let emit = library_emit(plan, i, quote!(res));
             return quote! {{
                 let mut ready = Vec::new();

@@ -1,5 +1,8 @@
-//! Emission of window functions over rows: a state struct per statement (one per-partition table
-//! per OVER call) and the code that computes each call's value `w<i>` for the current row.
+//! Emission of window functions over rows: a state struct per statement (per PARTITION BY, a
+//! table of the calls' states) and the code that computes each call's value `w<i>` for the
+//! current row. Rows that wait for later rows (LEAD, FOLLOWING frames) or for the end of the input
+//! (whole-partition functions) go through a pending-row struct, `eval_<stmt>`, `finish_<stmt>`
+//! and `flush_<stmt>` (see [`waiting_items`]).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -100,16 +103,16 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
         })
         .unzip();
     let expiry = s.over_expiry.map(|_| quote!(expiry: rt::over::Expiry,));
-    let leads = has_lead(s).then(|| {
+    let leads = has_waiting_rows(s).then(|| {
         let pending = pending_name(s);
-        let (tables, keys): (Vec<Ident>, Vec<TokenStream>) = lead_partitions(s)
+        let (tables, keys): (Vec<Ident>, Vec<TokenStream>) = waiting_partitions(s)
             .into_iter()
             .enumerate()
             .map(|(j, (keys, members))| {
                 let keys = keys.iter().map(|k| k.ty().rust());
                 let states = members.iter().filter_map(|(i, _)| following_state(&s.over[*i]));
                 (
-                    format_ident!("leads{}", j),
+                    format_ident!("latest{}", j),
                     quote!(rt::Groups<(#(Option<#keys>,)*), (rt::over::Latest, #(#states,)*)>),
                 )
             })
@@ -130,20 +133,16 @@ pub(super) fn state_struct(s: &StatementPlan) -> TokenStream {
     }
 }
 
-fn is_lead(c: &OverCall) -> bool {
-    c.is_deferred()
-}
-
 /// The calls that wait for later rows (LEAD, FOLLOWING frames) as (call index, rows waited
 /// for), grouped by PARTITION BY. One table per group remembers each partition's latest rows
 /// (and the FOLLOWING calls' states).
-fn lead_partitions(s: &StatementPlan) -> ByPartition<'_, (usize, usize)> {
+fn waiting_partitions(s: &StatementPlan) -> ByPartition<'_, (usize, usize)> {
     by_partition(s, |i, c| c.waits_for().map(|n| (i, n)))
 }
 
-/// Whether the statement's rows wait for LEAD or whole-partition values.
-pub(super) fn has_lead(s: &StatementPlan) -> bool {
-    s.over.iter().any(is_lead)
+/// Whether the statement's rows wait for later rows or for the end of the input.
+pub(super) fn has_waiting_rows(s: &StatementPlan) -> bool {
+    s.over.iter().any(OverCall::is_deferred)
 }
 
 fn pending_name(s: &StatementPlan) -> Ident {
@@ -152,7 +151,7 @@ fn pending_name(s: &StatementPlan) -> Ident {
 }
 
 /// `finish_<stmt>` and `flush_<stmt>`.
-pub(super) fn lead_fn_names(s: &StatementPlan) -> (Ident, Ident) {
+pub(super) fn waiting_fn_names(s: &StatementPlan) -> (Ident, Ident) {
     (format_ident!("finish_{}", s.ident), format_ident!("flush_{}", s.ident))
 }
 
@@ -282,8 +281,8 @@ fn later_rows(s: &StatementPlan) -> (Deferred, TokenStream, TokenStream) {
         reads.push(quote!(let #w = match &e.#w { Some(v) => v.clone(), None => #default };));
     }
     let (mut fills, mut tails) = (Vec::new(), Vec::new());
-    for (j, (keys, members)) in lead_partitions(s).into_iter().enumerate() {
-        let table = format_ident!("leads{}", j);
+    for (j, (keys, members)) in waiting_partitions(s).into_iter().enumerate() {
+        let table = format_ident!("latest{}", j);
         let lookup = group_lookup(keys, quote!(over.#table));
         let keep = members.iter().map(|(_, o)| o + 1).max().unwrap_or(1);
         let mut state = 0;
@@ -339,7 +338,7 @@ fn later_rows(s: &StatementPlan) -> (Deferred, TokenStream, TokenStream) {
 /// pending-row struct, `eval_<stmt>` (which queues the row and hands back the rows that now have
 /// every value), `finish_<stmt>` (a pending row's output row) and `flush_<stmt>` (every waiting
 /// row, at the end of the input, in arrival order).
-pub(super) fn lead_items(
+pub(super) fn waiting_items(
     s: &StatementPlan,
     input: &Ident,
     output: &Ident,
@@ -348,12 +347,12 @@ pub(super) fn lead_items(
 ) -> TokenStream {
     let pending = pending_name(s);
     let state = names(s).0;
-    let (finish, flush) = lead_fn_names(s);
+    let (finish, flush) = waiting_fn_names(s);
     let others: Vec<(Ident, TokenStream)> = s
         .over
         .iter()
         .enumerate()
-        .filter(|(_, c)| !is_lead(c))
+        .filter(|(_, c)| !c.is_deferred())
         .map(|(i, c)| (format_ident!("w{}", i), c.ty.rust()))
         .collect();
     let (other_ws, other_tys): (Vec<&Ident>, Vec<&TokenStream>) = others.iter().map(|(w, t)| (w, t)).unzip();
@@ -420,7 +419,7 @@ pub(super) fn lead_items(
             over.waiting.release(ready);
             Ok(())
         }
-        /// The output row of a pending row (its missing LEAD values take their default).
+        /// The output row of a pending row (missing LEAD values take their default).
         pub fn #finish(e: &#pending) -> rt::EvalResult<Option<#output>> {
             #failed_check
             let r = &e.row;
@@ -493,10 +492,11 @@ fn call_value(c: &OverCall, st: TokenStream) -> TokenStream {
 /// `let w<i> = …;` for every call, reading and updating `over`: one partition lookup per
 /// PARTITION BY, then each call of it on its own state.
 pub(super) fn values(s: &StatementPlan) -> TokenStream {
-    let stateless = s.over.iter().enumerate().filter(|(_, c)| state_type(c).is_none() && !is_lead(c)).map(|(i, c)| {
-        let (w, v) = (format_ident!("w{}", i), call_value(c, quote!()));
-        quote!(let #w = #v;)
-    });
+    let stateless =
+        s.over.iter().enumerate().filter(|(_, c)| state_type(c).is_none() && !c.is_deferred()).map(|(i, c)| {
+            let (w, v) = (format_ident!("w{}", i), call_value(c, quote!()));
+            quote!(let #w = #v;)
+        });
     let groups = partitions(s);
     let grouped = groups.iter().enumerate().map(|(j, (keys, members))| {
         let table = format_ident!("p{}", j);
