@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! $VELO_CACHE_DIR (default ~/.cache/velo)
-//!   workspace/Cargo.toml, Cargo.lock     one workspace for all apps, lock seeded from velo's own
-//!   workspace/apps/<app>/src/main.rs     the generated code
+//!   workspace-<rt>/Cargo.toml, Cargo.lock  one workspace for all apps built against one velo-rt
+//!                                         checkout (<rt>: a hash of its path), lock seeded from
+//!                                         velo's own
+//!   workspace-<rt>/apps/<app>/src/main.rs  the generated code
 //!   target/                              one shared target dir: velo-rt is compiled once
 //!   bin/<app>-<hash>                     finished binaries; an unchanged app is a cache hit
 //! ```
@@ -93,7 +95,7 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
     if binary.is_file() {
         return Ok(Built { binary, cache_hit: true });
     }
-    let ws = opts.cache_dir.join("workspace");
+    let ws = workspace_dir(&opts.cache_dir, &runtime);
     let app_dir = ws.join("apps").join(&pkg);
     std::fs::create_dir_all(app_dir.join("src")).map_err(|e| e.to_string())?;
     write_if_changed(&ws.join("Cargo.toml"), WORKSPACE_TOML)?;
@@ -139,6 +141,13 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
     std::fs::copy(&built, &tmp).map_err(|e| format!("cannot copy `{}`: {e}", built.display()))?;
     std::fs::rename(&tmp, &binary).map_err(|e| e.to_string())?;
     Ok(Built { binary, cache_hit: false })
+}
+
+/// The cache workspace of apps built against the velo-rt at `runtime`: one per checkout, since
+/// one Cargo workspace cannot hold two different `velo-rt` packages.
+fn workspace_dir(cache_dir: &Path, runtime: &Path) -> PathBuf {
+    let hash = Sha256::digest(runtime.to_string_lossy().as_bytes());
+    cache_dir.join(format!("workspace-{}", hash.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
 fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
@@ -187,5 +196,20 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
         } else {
             out.push(p);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_runtime_checkout_has_its_own_workspace() {
+        let cache = Path::new("/cache");
+        let (a, b) =
+            (workspace_dir(cache, Path::new("/src/a/velo-rt")), workspace_dir(cache, Path::new("/src/b/velo-rt")));
+        assert_ne!(a, b, "two checkouts of velo-rt cannot share one Cargo workspace");
+        assert_eq!(a, workspace_dir(cache, Path::new("/src/a/velo-rt")), "one checkout keeps its workspace");
+        assert!(a.starts_with(cache));
     }
 }
