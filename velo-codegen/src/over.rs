@@ -186,7 +186,7 @@ fn span_of(e: &impl Spanned) -> Span {
 }
 
 impl Rewriter<'_, '_> {
-    fn error(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<OverCall> {
+    fn error<T>(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<T> {
         self.diags.push(Diagnostic::error(code, span, msg));
         None
     }
@@ -202,7 +202,7 @@ impl Rewriter<'_, '_> {
                 self.named_spec(&other, span, depth + 1)
             }
             Some(_) => {
-                self.error_spec("E0221", span.clone(), format!("window `{}` is defined in terms of itself", name.value))
+                self.error("E0221", span.clone(), format!("window `{}` is defined in terms of itself", name.value))
             }
             None => {
                 let mut d =
@@ -230,16 +230,15 @@ impl Rewriter<'_, '_> {
     fn resolve_at(&mut self, mut spec: WindowSpec, span: &Span, depth: usize) -> Option<WindowSpec> {
         let Some(name) = spec.window_name.take() else { return Some(spec) };
         let base = self.named_spec(&name, span, depth)?;
-        let clash =
-            |what: &str| format!("OVER ({} …) cannot set a {what}: window `{}` has one", name.value, name.value);
+        let clash = |what: &str| format!("OVER ({} …) cannot set {what}: window `{}` has one", name.value, name.value);
         if !spec.partition_by.is_empty() {
-            return self.error_spec("E0221", span.clone(), clash("PARTITION BY"));
+            return self.error("E0221", span.clone(), clash("a PARTITION BY"));
         }
         if !spec.order_by.is_empty() && !base.order_by.is_empty() {
-            return self.error_spec("E0221", span.clone(), clash("ORDER BY"));
+            return self.error("E0221", span.clone(), clash("an ORDER BY"));
         }
         if spec.window_frame.is_some() && base.window_frame.is_some() {
-            return self.error_spec("E0221", span.clone(), clash("frame"));
+            return self.error("E0221", span.clone(), clash("a frame"));
         }
         Some(WindowSpec {
             window_name: None,
@@ -247,11 +246,6 @@ impl Rewriter<'_, '_> {
             order_by: if spec.order_by.is_empty() { base.order_by } else { spec.order_by },
             window_frame: spec.window_frame.or(base.window_frame),
         })
-    }
-
-    fn error_spec(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<WindowSpec> {
-        self.diags.push(Diagnostic::error(code, span, msg));
-        None
     }
 
     fn bind(&mut self, e: &Expr) -> Option<OverCall> {
