@@ -22,7 +22,7 @@ fn run_app(
     let out = std::env::temp_dir().join(format!("velo-e2e-{}-{}", spec.name, std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).expect("temp dir");
-    let mut config = Config::from_properties(spec.properties);
+    let mut config = Config::new(spec.properties, spec.objects);
     for object in spec.objects {
         let (Some(kind), Some(path)) = (config.get(object, "type"), config.get(object, "path")) else {
             continue;
@@ -297,7 +297,7 @@ fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
     std::fs::write(&data, &text).expect("write data");
     let mut outputs = Vec::new();
     for partitions in [1, 2, 5] {
-        let mut config = Config::from_properties(app::APP.properties);
+        let mut config = Config::new(app::APP.properties, app::APP.objects);
         config.apply_override(&format!("measurements.path={}", data.display())).expect("override");
         let out = dir.join(format!("out-{partitions}.csv"));
         config.apply_override(&format!("results.path={}", out.display())).expect("override");
@@ -375,7 +375,7 @@ fn run_dead_letters(name: &str, data: &str, overrides: &[&str]) -> (Context, Str
     let input = dir.join("trades");
     std::fs::write(&input, data).expect("write");
     let out = dir.join("notional.csv");
-    let mut config = Config::from_properties(app::APP.properties);
+    let mut config = Config::new(app::APP.properties, app::APP.objects);
     for o in [format!("trades.path={}", input.display()), format!("notional.path={}", out.display())] {
         config.apply_override(&o).expect("override");
     }

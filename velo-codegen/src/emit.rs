@@ -888,10 +888,13 @@ pub(crate) fn event_millis(time: &EventTime) -> TokenStream {
         None | Some(TimeFormat::EpochMillis) => quote!(EpochMillis),
         Some(TimeFormat::EpochSeconds) => quote!(EpochSeconds),
         Some(TimeFormat::Iso8601) => quote!(Iso8601),
-        Some(TimeFormat::Pattern(p)) => quote!(Pattern(#p)),
+        Some(TimeFormat::Pattern(p)) => {
+            let p = p.as_ref();
+            quote!(pattern(#p))
+        }
     };
     let text = borrowed_text(t).unwrap_or_else(|| expr(t));
-    quote!(rt::window::text_event_time(#text, rt::window::TimeFormat::#format)?)
+    quote!(rt::window::text_event_time(#text, &rt::window::TimeFormat::#format)?)
 }
 
 /// `_event_time` or `_timestamp` as an `Option<Timestamp>`: NULL when the event-time column is.

@@ -7,12 +7,10 @@
 pub mod aggregate;
 pub mod annotations;
 pub mod bind;
-pub mod build;
 pub mod diagnostics;
 pub mod emit;
 pub mod explain;
 pub mod expr;
-pub mod formats;
 pub mod functions;
 pub mod names;
 pub mod over;

@@ -13,7 +13,7 @@ use crate::annotations::{self, AppAnnotations, JobAnnotations};
 use crate::bind::{Binder, Scope, ScopeColumn};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::expr::TExpr;
-use crate::formats::FileFormat;
+use velo_spec::FileFormat;
 use crate::names::{field_names, struct_name};
 use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget, WindowClause};
 use crate::schema::{self, Schema};
@@ -397,7 +397,7 @@ impl Planner<'_> {
                 own(self, "late.data.strategy"),
                 "a late-data strategy",
                 "use drop, dead_letter or update_previous_window",
-                crate::window::parse_late_strategy,
+                LateStrategy::parse,
             )
             .ok()?
             .unwrap_or(LateStrategy::Drop);
@@ -727,7 +727,7 @@ impl Planner<'_> {
             Some(p) => match FileFormat::from_name(&p.value) {
                 Some(f) => f,
                 None => {
-                    let known = ["csv", "csv_no_header", "json", "jsonl", "jsonlines"];
+                    let known = velo_spec::format::FORMAT_NAMES.iter().copied();
                     let msg = if ["parquet", "avro", "protobuf"].contains(&p.value.to_ascii_lowercase().as_str()) {
                         format!("the file format `{}` is not supported yet", p.value)
                     } else {
@@ -736,18 +736,18 @@ impl Planner<'_> {
                     let mut d = Diagnostic::error("E0508", p.value_span.clone(), msg);
                     d = d.with_help(match did_you_mean(&p.value, known) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("use one of: {}", known.join(", ")),
+                        None => format!("use one of: {}", velo_spec::format::FORMAT_NAMES.join(", ")),
                     });
                     self.diags.push(d);
                     return None;
                 }
             },
-            None => FileFormat::from_extension(&path),
+            None => FileFormat::from_path(&path),
         };
         let header = ["header", "has_headers"].iter().find_map(|k| self.prop(object, k).cloned());
         let format = match (&header, format) {
-            (Some(h), FileFormat::Csv) if h.value.eq_ignore_ascii_case("false") => FileFormat::CsvNoHeader,
-            (Some(h), _) if !["true", "false"].contains(&h.value.to_ascii_lowercase().as_str()) => {
+            (Some(h), FileFormat::Csv) if velo_spec::parse_flag(&h.value) == Some(false) => FileFormat::CsvNoHeader,
+            (Some(h), _) if velo_spec::parse_flag(&h.value).is_none() => {
                 self.diags.push(Diagnostic::error(
                     "E0509",
                     h.value_span.clone(),
@@ -759,16 +759,13 @@ impl Planner<'_> {
         };
         let delimiter = match self.prop(object, "delimiter").cloned() {
             None => b',',
-            Some(d) if d.value == "\\t" || d.value.eq_ignore_ascii_case("tab") => b'\t',
-            Some(d) if d.value.len() == 1 => d.value.as_bytes()[0],
-            Some(d) => {
-                self.diags.push(Diagnostic::error(
-                    "E0509",
-                    d.value_span.clone(),
-                    format!("the delimiter `{}` must be one character", d.value),
-                ));
-                return None;
-            }
+            Some(d) => match velo_spec::parse_delimiter(&d.value) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.diags.push(Diagnostic::error("E0509", d.value_span.clone(), e));
+                    return None;
+                }
+            },
         };
         if path.is_empty() {
             self.diags.push(Diagnostic::error("E0505", type_span.clone(), format!("`{object}` needs '{object}.path'")));

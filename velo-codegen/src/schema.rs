@@ -17,7 +17,8 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
-use crate::formats::{FileFormat, is_date, is_timestamp};
+use velo_spec::FileFormat;
+use velo_spec::time::{parse_date, parse_timestamp};
 use crate::types::{MAX_PRECISION, SqlType};
 
 /// How many records inference samples.
@@ -246,9 +247,9 @@ impl Seen {
             self.double = true;
         } else if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("false") {
             self.boolean = true;
-        } else if is_date(t) {
+        } else if parse_date(t).is_some() {
             self.date = true;
-        } else if is_timestamp(t) {
+        } else if parse_timestamp(t).is_some() {
             self.timestamp = true;
         } else {
             self.string = true;
@@ -398,9 +399,9 @@ fn infer_json(data: &[u8]) -> Result<Inferred, String> {
                 Some(b'"') => {
                     let s: String = serde_json::from_str(raw).unwrap_or_default();
                     // Text stays text unless it is a date or timestamp.
-                    if is_date(&s) {
+                    if parse_date(&s).is_some() {
                         seen[i].date = true;
-                    } else if is_timestamp(&s) {
+                    } else if parse_timestamp(&s).is_some() {
                         seen[i].timestamp = true;
                     } else {
                         seen[i].string = true;

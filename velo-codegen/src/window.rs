@@ -5,64 +5,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::expr::TExpr;
 use crate::parse::WindowClause;
 
-/// How records are assigned to windows (milliseconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowKind {
-    /// `TUMBLING([col,] size)`.
-    Tumbling {
-        /// Window length.
-        size: i64,
-    },
-    /// `SLIDING([col,] size, advance)`.
-    Sliding {
-        /// Window length.
-        size: i64,
-        /// Distance between window starts.
-        advance: i64,
-    },
-    /// `SESSION([col,] gap)`: per key, events less than `gap` apart.
-    Session {
-        /// Inactivity that ends a session.
-        gap: i64,
-    },
-}
-
-/// What happens to records whose windows have fired (`'late.data.strategy'`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LateStrategy {
-    /// `drop` (the default): counted and dropped.
-    Drop,
-    /// `dead_letter`: counted and written to the dead-letter output.
-    DeadLetter,
-    /// `update_previous_window`: folded into the fired window, which is emitted again.
-    UpdatePreviousWindow,
-}
-
-/// `'event.time.format'`: how a text or number event-time column is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimeFormat {
-    /// `epoch_millis`.
-    EpochMillis,
-    /// `epoch_seconds`.
-    EpochSeconds,
-    /// `iso8601`.
-    Iso8601,
-    /// A chrono/strftime pattern.
-    Pattern(String),
-}
-
-impl TimeFormat {
-    /// Parses the property value: a name, or a pattern containing `%`.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "epoch_millis" | "epoch_ms" | "millis" => Some(TimeFormat::EpochMillis),
-            "epoch_seconds" | "epoch" | "seconds" => Some(TimeFormat::EpochSeconds),
-            "iso8601" | "iso_8601" | "iso" => Some(TimeFormat::Iso8601),
-            _ if value.contains('%') => Some(TimeFormat::Pattern(value.to_string())),
-            _ => None,
-        }
-    }
-}
+pub use velo_spec::window::{LateStrategy, TimeFormat, WindowKind};
 
 /// A parsed WINDOW clause: the window shape and the event-time column it names, if any.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,16 +179,6 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)).then(|| &s[prefix.len()..])
-}
-
-/// Parses `'late.data.strategy'`.
-pub fn parse_late_strategy(value: &str) -> Option<LateStrategy> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "drop" => Some(LateStrategy::Drop),
-        "dead_letter" | "dead-letter" | "dlq" => Some(LateStrategy::DeadLetter),
-        "update_previous_window" | "update" => Some(LateStrategy::UpdatePreviousWindow),
-        _ => None,
-    }
 }
 
 /// A duration property value (`'5s'`, `'INTERVAL 5 SECOND'`, a bare number of milliseconds) in

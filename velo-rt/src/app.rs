@@ -137,8 +137,8 @@ exit codes: 0 done, 1 fatal error, 2 usage error, 3 records failed with --fail-o
 /// Runs a generated app: parses flags, builds the configuration, calls `run`, prints the summary
 /// and maps the outcome to the documented exit code.
 pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalError>) -> ExitCode {
-    let mut config = Config::from_properties(spec.properties);
-    config.apply_env(spec.objects, |k| std::env::var(k).ok());
+    let mut config = Config::new(spec.properties, spec.objects);
+    config.apply_env(|k| std::env::var(k).ok());
     let mut args = Args { overrides: Vec::new(), fail_on_error: false, quiet: false, partitions: None };
     let mut it = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned());
     while let Some(a) = it.next() {

@@ -12,22 +12,11 @@ pub struct Timestamp(pub i64);
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Date(pub i32);
 
-const TIMESTAMP_FORMATS: &[&str] =
-    &["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
-
 impl Timestamp {
     /// Parses ISO 8601 text: `2024-01-01T10:00:00[.fff][Z|±hh:mm]`, a space instead of `T`,
     /// or a bare date (midnight).
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim();
-        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-            return Some(Timestamp(dt.timestamp_millis()));
-        }
-        let naive = TIMESTAMP_FORMATS
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-            .or_else(|| Date::parse(t).and_then(Date::to_naive).and_then(|d| d.and_hms_opt(0, 0, 0)))?;
-        Some(Timestamp(naive.and_utc().timestamp_millis()))
+        velo_spec::time::parse_timestamp(text).map(Timestamp)
     }
 
     fn to_naive(self) -> Option<NaiveDateTime> {
@@ -38,8 +27,7 @@ impl Timestamp {
 impl Date {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(text: &str) -> Option<Self> {
-        let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-        Some(Date((d - NaiveDate::default()).num_days() as i32))
+        velo_spec::time::parse_date(text).map(Date)
     }
 
     fn to_naive(self) -> Option<NaiveDate> {

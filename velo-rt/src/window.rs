@@ -17,66 +17,15 @@ use crate::agg::Groups;
 use crate::error::{EvalError, EvalResult};
 use crate::time::Timestamp;
 
-/// How records are assigned to windows (all times in milliseconds since the epoch).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowKind {
-    /// `TUMBLING(size)`: epoch-aligned windows `[k·size, (k+1)·size)`.
-    Tumbling {
-        /// Window length.
-        size: i64,
-    },
-    /// `SLIDING(size, advance)`: windows of `size` starting every `advance` (epoch-aligned).
-    Sliding {
-        /// Window length.
-        size: i64,
-        /// Distance between window starts (at most `size`).
-        advance: i64,
-    },
-}
+pub use velo_spec::window::{Hop, LateStrategy, TimeFormat, Watermarks};
 
-impl WindowKind {
-    /// The window length.
-    pub fn size(self) -> i64 {
-        match self {
-            WindowKind::Tumbling { size } | WindowKind::Sliding { size, .. } => size,
-        }
-    }
-
-    /// The start of every window that contains `ts`, oldest first.
-    fn starts(self, ts: i64) -> impl Iterator<Item = i64> {
-        let (size, advance) = match self {
-            WindowKind::Tumbling { size } => (size, size),
-            WindowKind::Sliding { size, advance } => (size, advance),
-        };
-        let last = ts.div_euclid(advance) * advance;
-        // Windows start at `last - j·advance` for every j with `start + size > ts`.
-        let count = (size - (ts - last) + advance - 1) / advance;
-        (0..count).rev().map(move |j| last - j * advance)
-    }
-}
-
-/// What happens to a record whose windows have all fired (`'late.data.strategy'`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LateStrategy {
-    /// Counted and dropped (the default).
-    Drop,
-    /// Counted and written to the statement's dead-letter output.
-    DeadLetter,
-    /// Folded into its fired window, whose row is emitted again, while the watermark is less
-    /// than the window end plus the allowed lateness; later than that it is counted and dropped.
-    UpdatePreviousWindow,
-}
-
-/// When windows close and how late records are treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Watermarks {
-    /// `'watermark.max_out_of_orderness'`: how far behind the largest event time the watermark is.
-    pub out_of_orderness: i64,
-    /// `'allowed.lateness'`: how long a fired window still accepts late records
-    /// (`update_previous_window` only).
-    pub allowed_lateness: i64,
-    /// What happens to late records.
-    pub late: LateStrategy,
+/// The start of every window of `hop` that contains `ts`, oldest first.
+fn starts(hop: Hop, ts: i64) -> impl Iterator<Item = i64> {
+    let Hop { size, advance } = hop;
+    let last = ts.div_euclid(advance) * advance;
+    // Windows start at `last - j·advance` for every j with `start + size > ts`.
+    let count = (size - (ts - last) + advance - 1) / advance;
+    (0..count).rev().map(move |j| last - j * advance)
 }
 
 /// The bounds of one window (`_window_start`, `_window_end`).
@@ -146,22 +95,9 @@ fn null_event_time() -> EvalError {
     EvalError::InvalidArgument("the event time is NULL".into())
 }
 
-/// How a text or number event-time column is read (`'event.time.format'`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeFormat {
-    /// Milliseconds since the epoch (text or BIGINT).
-    EpochMillis,
-    /// Seconds since the epoch (text or BIGINT).
-    EpochSeconds,
-    /// ISO 8601 text, as a TIMESTAMP column reads it.
-    Iso8601,
-    /// A chrono/strftime pattern, e.g. `%d/%m/%Y %H:%M:%S`.
-    Pattern(&'static str),
-}
-
 /// The event time of a text column read with `format`; NULL or text that does not match is a
 /// record error.
-pub fn text_event_time(text: Option<&str>, format: TimeFormat) -> EvalResult<i64> {
+pub fn text_event_time(text: Option<&str>, format: &TimeFormat) -> EvalResult<i64> {
     let text = text.ok_or_else(null_event_time)?;
     let bad = || EvalError::InvalidArgument(format!("event time `{text}` does not match its format {format:?}"));
     let number = || text.trim().parse::<i64>().map_err(|_| bad());
@@ -230,7 +166,7 @@ struct Window<K, A> {
 /// The open (and recently fired) windows of one statement, each with its groups in order of
 /// first appearance.
 pub struct Windows<K, A> {
-    kind: WindowKind,
+    hop: Hop,
     clock: Clock,
     /// By window start; a window's end grows with its start, so this is also firing order.
     windows: BTreeMap<i64, Window<K, A>>,
@@ -244,7 +180,7 @@ pub struct Windows<K, A> {
 impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Windows")
-            .field("kind", &self.kind)
+            .field("hop", &self.hop)
             .field("open", &self.windows.len())
             .field("watermark", &self.watermark())
             .field("late", &self.clock.late)
@@ -254,8 +190,8 @@ impl<K: std::fmt::Debug, A: std::fmt::Debug> std::fmt::Debug for Windows<K, A> {
 
 impl<K, A> Windows<K, A> {
     /// No windows yet.
-    pub fn new(kind: WindowKind, marks: Watermarks) -> Self {
-        Self { kind, clock: Clock::new(marks), windows: BTreeMap::new(), touched: Vec::new(), spare: Vec::new() }
+    pub fn new(hop: Hop, marks: Watermarks) -> Self {
+        Self { hop, clock: Clock::new(marks), windows: BTreeMap::new(), touched: Vec::new(), spare: Vec::new() }
     }
 
     /// The current watermark (`None` before the first record).
@@ -274,7 +210,7 @@ impl<K, A> Windows<K, A> {
     }
 
     fn bounds(&self, start: i64) -> WindowBounds {
-        WindowBounds { start, end: start.saturating_add(self.kind.size()) }
+        WindowBounds { start, end: start.saturating_add(self.hop.size) }
     }
 }
 
@@ -292,7 +228,7 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
         let marks = self.clock.marks;
         let amend = marks.late == LateStrategy::UpdatePreviousWindow;
         let mut behind = false;
-        for start in self.kind.starts(ts) {
+        for start in starts(self.hop, ts) {
             let end = self.bounds(start).end;
             if let Some(w) = watermark.filter(|w| end <= *w) {
                 behind = true;
@@ -344,7 +280,7 @@ impl<K: Hash + Eq + Clone, A: Default> Windows<K, A> {
         mut emit: impl FnMut(WindowBounds, Cow<'_, K>, &A) -> Result<(), E>,
     ) -> Result<(), E> {
         let watermark = self.clock.firing_line(flush);
-        let size = self.kind.size();
+        let size = self.hop.size;
         let marks = self.clock.marks;
         let amend = marks.late == LateStrategy::UpdatePreviousWindow;
         for (&start, window) in self.windows.iter_mut() {
@@ -580,12 +516,16 @@ mod tests {
 
     const MIN: i64 = 60_000;
 
+    fn tumbling(size: i64) -> Hop {
+        Hop { size, advance: size }
+    }
+
     fn marks(out_of_orderness: i64, late: LateStrategy, allowed_lateness: i64) -> Watermarks {
         Watermarks { out_of_orderness, allowed_lateness, late }
     }
 
     /// Feeds (event time, key) records; returns every emitted (start, key, count) in order.
-    fn run(kind: WindowKind, marks: Watermarks, records: &[(i64, &str)], rows: bool) -> (Vec<(i64, String, i64)>, u64) {
+    fn run(kind: Hop, marks: Watermarks, records: &[(i64, &str)], rows: bool) -> (Vec<(i64, String, i64)>, u64) {
         let mut w: Windows<String, Count> = Windows::new(kind, marks);
         let mut out = Vec::new();
         let mut emit = |b: WindowBounds, k: Cow<'_, String>, a: &Count| -> Result<(), ()> {
@@ -614,40 +554,40 @@ mod tests {
 
     #[test]
     fn event_times_in_every_format() {
-        assert_eq!(text_event_time(Some("1704067200000"), TimeFormat::EpochMillis), Ok(1_704_067_200_000));
-        assert_eq!(text_event_time(Some("1704067200"), TimeFormat::EpochSeconds), Ok(1_704_067_200_000));
-        assert_eq!(text_event_time(Some("2024-01-01T00:00:00Z"), TimeFormat::Iso8601), Ok(1_704_067_200_000));
+        assert_eq!(text_event_time(Some("1704067200000"), &TimeFormat::EpochMillis), Ok(1_704_067_200_000));
+        assert_eq!(text_event_time(Some("1704067200"), &TimeFormat::EpochSeconds), Ok(1_704_067_200_000));
+        assert_eq!(text_event_time(Some("2024-01-01T00:00:00Z"), &TimeFormat::Iso8601), Ok(1_704_067_200_000));
         assert_eq!(
-            text_event_time(Some("01/01/2024 00:00:01"), TimeFormat::Pattern("%d/%m/%Y %H:%M:%S")),
+            text_event_time(Some("01/01/2024 00:00:01"), &TimeFormat::pattern("%d/%m/%Y %H:%M:%S")),
             Ok(1_704_067_201_000)
         );
-        assert!(text_event_time(Some("yesterday"), TimeFormat::Iso8601).is_err());
-        assert!(text_event_time(None, TimeFormat::EpochMillis).is_err());
+        assert!(text_event_time(Some("yesterday"), &TimeFormat::Iso8601).is_err());
+        assert!(text_event_time(None, &TimeFormat::EpochMillis).is_err());
         assert_eq!(seconds_event_time(Some(2)), Ok(2000));
     }
 
     #[test]
     fn sliding_windows_cover_every_containing_start() {
-        let kind = WindowKind::Sliding { size: 5 * MIN, advance: MIN };
-        let starts: Vec<i64> = kind.starts(7 * MIN + 30_000).collect();
-        assert_eq!(starts, vec![3 * MIN, 4 * MIN, 5 * MIN, 6 * MIN, 7 * MIN]);
+        let kind = Hop { size: 5 * MIN, advance: MIN };
+        let all: Vec<i64> = starts(kind, 7 * MIN + 30_000).collect();
+        assert_eq!(all, vec![3 * MIN, 4 * MIN, 5 * MIN, 6 * MIN, 7 * MIN]);
         assert_eq!(
-            WindowKind::Tumbling { size: MIN }.starts(-1).collect::<Vec<_>>(),
+            starts(tumbling(MIN), -1).collect::<Vec<_>>(),
             vec![-MIN],
             "epoch-aligned below 0"
         );
-        assert_eq!(WindowKind::Tumbling { size: MIN }.starts(MIN).collect::<Vec<_>>(), vec![MIN], "end is exclusive");
+        assert_eq!(starts(tumbling(MIN), MIN).collect::<Vec<_>>(), vec![MIN], "end is exclusive");
     }
 
     #[test]
     fn tumbling_windows_fire_when_the_watermark_passes_their_end() {
         let recs = [(10, "a"), (20, "b"), (MIN + 5, "a"), (30, "a"), (2 * MIN, "b")];
         // No out-of-orderness: the record at 30 ms arrives after window 0 fired: late.
-        let (out, late) = run(WindowKind::Tumbling { size: MIN }, marks(0, LateStrategy::Drop, 0), &recs, true);
+        let (out, late) = run(tumbling(MIN), marks(0, LateStrategy::Drop, 0), &recs, true);
         assert_eq!(out, vec![(0, "a".into(), 1), (0, "b".into(), 1), (MIN, "a".into(), 1), (2 * MIN, "b".into(), 1)]);
         assert_eq!(late, 1);
         // With 10 s out-of-orderness the watermark is behind, and the record counts.
-        let (out, late) = run(WindowKind::Tumbling { size: MIN }, marks(10_000, LateStrategy::Drop, 0), &recs, true);
+        let (out, late) = run(tumbling(MIN), marks(10_000, LateStrategy::Drop, 0), &recs, true);
         assert_eq!(out[0], (0, "a".into(), 2));
         assert_eq!(late, 0);
     }
@@ -656,7 +596,7 @@ mod tests {
     fn update_previous_window_re_emits_within_the_allowed_lateness() {
         let recs = [(10, "a"), (MIN + 5, "a"), (30, "a"), (3 * MIN, "a"), (40, "a")];
         let strategy = marks(0, LateStrategy::UpdatePreviousWindow, MIN);
-        let (out, late) = run(WindowKind::Tumbling { size: MIN }, strategy, &recs, true);
+        let (out, late) = run(tumbling(MIN), strategy, &recs, true);
         // Window 0 fires at 1:00.005 with 1, is amended to 2 by the record at 30 ms; at 3:00 the
         // watermark passes 0:00 + 1 min + 1 min lateness, so the record at 40 ms is late.
         assert_eq!(out, vec![(0, "a".into(), 1), (0, "a".into(), 2), (MIN, "a".into(), 1), (3 * MIN, "a".into(), 1)]);
@@ -751,7 +691,7 @@ mod tests {
     fn emit_changes_mode_still_evicts_windows() {
         let recs: Vec<(i64, &str)> = (0..1000).map(|i| (i * MIN, "k")).collect();
         let mut w: Windows<String, Count> =
-            Windows::new(WindowKind::Tumbling { size: MIN }, marks(0, LateStrategy::Drop, 0));
+            Windows::new(tumbling(MIN), marks(0, LateStrategy::Drop, 0));
         for (ts, key) in recs {
             w.update(ts, |groups| Ok(groups.entry(&key.to_string()).0)).unwrap();
             assert_eq!(w.touched().count(), 1);

@@ -10,7 +10,8 @@ use crate::aggregate::{AggCall, AggKind, AggregatePlan};
 use crate::expr::TExpr;
 use crate::plan::{Plan, StatementPlan};
 use crate::types::SqlType;
-use crate::window::{LateStrategy, WindowKind};
+use crate::window::WindowKind;
+use velo_spec::Hop;
 
 /// Rust names of one aggregating statement's items.
 pub(super) struct Names {
@@ -54,25 +55,21 @@ pub(super) fn state_init(n: &Names, agg: &AggregatePlan) -> TokenStream {
     let Some(w) = &agg.window else {
         return quote!(rt::Groups::<#k, #a>::default());
     };
-    let kind = match w.kind {
-        WindowKind::Tumbling { size } => quote!(rt::window::WindowKind::Tumbling { size: #size }),
-        WindowKind::Sliding { size, advance } => {
-            quote!(rt::window::WindowKind::Sliding { size: #size, advance: #advance })
-        }
-        WindowKind::Session { gap } => quote!(#gap),
+    let shape = match w.kind.hop() {
+        Some(Hop { size, advance }) => quote!(rt::window::Hop { size: #size, advance: #advance }),
+        None => match w.kind {
+            WindowKind::Session { gap } => quote!(#gap),
+            _ => quote!(),
+        },
     };
     let table = match w.kind {
         WindowKind::Session { .. } => quote!(rt::Sessions),
         _ => quote!(rt::Windows),
     };
-    let late = match w.late {
-        LateStrategy::Drop => quote!(Drop),
-        LateStrategy::DeadLetter => quote!(DeadLetter),
-        LateStrategy::UpdatePreviousWindow => quote!(UpdatePreviousWindow),
-    };
+    let late = ident(&format!("{:?}", w.late));
     let (ooo, lateness) = (w.out_of_orderness, w.allowed_lateness);
     quote! {
-        #table::<#k, #a>::new(#kind, rt::window::Watermarks {
+        #table::<#k, #a>::new(#shape, rt::window::Watermarks {
             out_of_orderness: #ooo,
             allowed_lateness: #lateness,
             late: rt::window::LateStrategy::#late,

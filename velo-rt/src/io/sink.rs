@@ -26,13 +26,10 @@ impl<R: SinkRow> FileSink<R> {
     pub fn open(config: &Config, name: &str) -> Result<Self, FatalError> {
         let path = config.get(name, "path").ok_or_else(|| FatalError(format!("sink `{name}` has no path")))?;
         let path = PathBuf::from(strip_file_scheme(path));
-        let format = match config.get(name, "format") {
-            Some(f) => {
-                FileFormat::parse(f).ok_or_else(|| FatalError(format!("sink `{name}`: unknown format `{f}`")))?
-            }
-            None => FileFormat::from_path(&path.to_string_lossy()).unwrap_or(FileFormat::Csv),
-        };
-        let append = config.flag(name, "append", false);
+        let header = config.header(name)?;
+        let format = FileFormat::configured(config.get(name, "format"), &path.to_string_lossy(), header)
+            .map_err(|e| FatalError(format!("sink `{name}`: {e}")))?;
+        let append = config.flag(name, "append", false)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| FatalError(format!("sink `{name}`: cannot create `{}`: {e}", dir.display())))?;
@@ -58,13 +55,10 @@ impl<R: SinkRow> FileSink<R> {
         match format {
             FileFormat::Csv | FileFormat::CsvNoHeader => {
                 let delimiter = match config.get(name, "delimiter") {
-                    Some("\\t") | Some("tab") => b'\t',
-                    Some(d) if d.len() == 1 => d.as_bytes()[0],
-                    Some(d) => return Err(FatalError(format!("sink `{name}`: delimiter `{d}` must be one character"))),
+                    Some(d) => velo_spec::parse_delimiter(d).map_err(|e| FatalError(format!("sink `{name}`: {e}")))?,
                     None => b',',
                 };
                 let mut w = csv::WriterBuilder::new().has_headers(false).delimiter(delimiter).from_writer(out);
-                let header = config.flag(name, "header", config.flag(name, "has_headers", true));
                 if format == FileFormat::Csv && header && !existing {
                     w.write_record(R::COLUMNS)?;
                 }

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::error::{DecodeError, FatalError};
 use crate::io::strip_file_scheme;
 use crate::record::SourceRow;
+pub use velo_spec::FileFormat;
 
 /// Where a record came from, for error reports.
 #[derive(Debug, Clone, Copy)]
@@ -44,43 +45,6 @@ pub enum Flow {
     Continue,
 }
 
-/// The file formats a file source understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
-    /// CSV with a header row.
-    Csv,
-    /// CSV without a header; columns are positional.
-    CsvNoHeader,
-    /// One JSON object per line.
-    JsonLines,
-    /// A JSON array of objects (one object per line is also accepted).
-    Json,
-}
-
-impl FileFormat {
-    /// Parses a `format` property value.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "csv" => Some(FileFormat::Csv),
-            "csv_no_header" => Some(FileFormat::CsvNoHeader),
-            "jsonl" | "jsonlines" | "json_lines" | "ndjson" => Some(FileFormat::JsonLines),
-            "json" => Some(FileFormat::Json),
-            _ => None,
-        }
-    }
-
-    /// Guesses the format from a file extension.
-    pub fn from_path(path: &str) -> Option<Self> {
-        let ext = Path::new(path).extension()?.to_str()?;
-        match ext.to_ascii_lowercase().as_str() {
-            "csv" | "txt" | "tsv" => Some(FileFormat::Csv),
-            "jsonl" | "ndjson" => Some(FileFormat::JsonLines),
-            "json" => Some(FileFormat::Json),
-            _ => None,
-        }
-    }
-}
-
 /// The resolved settings of one file source.
 #[derive(Debug, Clone)]
 pub struct FileSourceSpec {
@@ -99,22 +63,10 @@ impl FileSourceSpec {
     pub fn from_config(config: &Config, name: &str) -> Result<Self, FatalError> {
         let path = config.get(name, "path").ok_or_else(|| FatalError(format!("source `{name}` has no path")))?;
         let path = strip_file_scheme(path).to_string();
-        let format = match config.get(name, "format") {
-            Some(f) => {
-                FileFormat::parse(f).ok_or_else(|| FatalError(format!("source `{name}`: unknown format `{f}`")))?
-            }
-            None => FileFormat::from_path(&path).unwrap_or(FileFormat::Csv),
-        };
-        let header = config.flag(name, "header", config.flag(name, "has_headers", true));
-        let format = if format == FileFormat::Csv && !header { FileFormat::CsvNoHeader } else { format };
+        let format = FileFormat::configured(config.get(name, "format"), &path, config.header(name)?)
+            .map_err(|e| FatalError(format!("source `{name}`: {e}")))?;
         let delimiter = match config.get(name, "delimiter") {
-            Some("\\t") | Some("tab") => b'\t',
-            Some(d) if d.len() == 1 && !matches!(d, "\"" | "\n" | "\r") => d.as_bytes()[0],
-            Some(d) => {
-                return Err(FatalError(format!(
-                    "source `{name}`: delimiter `{d}` must be one character other than a quote or a line break"
-                )));
-            }
+            Some(d) => velo_spec::parse_delimiter(d).map_err(|e| FatalError(format!("source `{name}`: {e}")))?,
             None => b',',
         };
         Ok(Self { name: name.to_string(), path, format, delimiter })

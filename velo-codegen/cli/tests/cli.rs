@@ -9,13 +9,13 @@ fn velo() -> Command {
     // One build cache for the whole test suite (velo-rt is compiled once).
     let cache = std::env::var_os("VELO_CACHE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/velo-cache"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/velo-cache"));
     c.env("VELO_CACHE_DIR", cache).env("NO_COLOR", "1");
     c
 }
 
 fn apps() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../apps")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../apps")
 }
 
 fn temp(name: &str) -> PathBuf {

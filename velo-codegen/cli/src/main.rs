@@ -9,7 +9,9 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use velo_codegen::build::{self, BuildOptions, Profile};
+mod build;
+
+use build::{BuildOptions, Profile};
 use velo_codegen::{Compiled, Diagnostic, Severity};
 
 /// Velo compiles streaming SQL apps (Velostream dialect) into one native binary each.

@@ -57,7 +57,7 @@ impl BuildOptions {
         });
         let runtime_dir = std::env::var_os("VELO_RT_PATH")
             .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("velo-rt"));
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../velo-rt"));
         Self { cache_dir, runtime_dir, profile, quiet }
     }
 }
@@ -71,13 +71,13 @@ pub struct Built {
     pub cache_hit: bool,
 }
 
-const WORKSPACE_TOML: &str = include_str!("../../templates/workspace.Cargo.toml");
-const APP_TOML: &str = include_str!("../../templates/app.Cargo.toml");
-const SEED_LOCK: &str = include_str!("../../Cargo.lock");
+const WORKSPACE_TOML: &str = include_str!("../../../templates/workspace.Cargo.toml");
+const APP_TOML: &str = include_str!("../../../templates/app.Cargo.toml");
+const SEED_LOCK: &str = include_str!("../../../Cargo.lock");
 
 /// A package name for an app name (`Hello World` → `hello_world`).
 pub fn package_name(app: &str) -> String {
-    let s = crate::names::lower_alnum(app);
+    let s = velo_codegen::names::lower_alnum(app);
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) { format!("app_{s}") } else { s }
 }
 
