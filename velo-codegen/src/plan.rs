@@ -13,12 +13,12 @@ use crate::annotations::{self, AppAnnotations, JobAnnotations};
 use crate::bind::{Binder, Scope, ScopeColumn};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::expr::TExpr;
-use velo_spec::FileFormat;
 use crate::names::{field_names, struct_name};
 use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget, WindowClause};
 use crate::schema::{self, Schema};
 use crate::types::SqlType;
 use crate::window::{EVENT_TIME_COLUMN, EventTime, LateStrategy, TIMESTAMP_COLUMN, TimeFormat, Unreadable, WindowPlan};
+use velo_spec::FileFormat;
 
 /// Where the app comes from.
 #[derive(Debug, Clone)]

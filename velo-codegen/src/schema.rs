@@ -17,9 +17,9 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::types::{MAX_PRECISION, SqlType};
 use velo_spec::FileFormat;
 use velo_spec::time::{parse_date, parse_timestamp};
-use crate::types::{MAX_PRECISION, SqlType};
 
 /// How many records inference samples.
 pub const SAMPLE_ROWS: usize = 10_000;

@@ -141,11 +141,11 @@ mod tests {
     #[test]
     fn flags_are_true_or_false() {
         let mut c = config();
-        assert_eq!(c.header("in").unwrap(), true);
+        assert!(c.header("in").unwrap());
         c.apply_override("in.has_headers=false").unwrap();
-        assert_eq!(c.header("in").unwrap(), false);
+        assert!(!c.header("in").unwrap());
         c.apply_override("in.header=TRUE").unwrap();
-        assert_eq!(c.header("in").unwrap(), true);
+        assert!(c.header("in").unwrap());
         c.apply_override("out.append=yes").unwrap();
         assert!(c.flag("out", "append", false).is_err());
     }

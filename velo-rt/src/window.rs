@@ -571,11 +571,7 @@ mod tests {
         let kind = Hop { size: 5 * MIN, advance: MIN };
         let all: Vec<i64> = starts(kind, 7 * MIN + 30_000).collect();
         assert_eq!(all, vec![3 * MIN, 4 * MIN, 5 * MIN, 6 * MIN, 7 * MIN]);
-        assert_eq!(
-            starts(tumbling(MIN), -1).collect::<Vec<_>>(),
-            vec![-MIN],
-            "epoch-aligned below 0"
-        );
+        assert_eq!(starts(tumbling(MIN), -1).collect::<Vec<_>>(), vec![-MIN], "epoch-aligned below 0");
         assert_eq!(starts(tumbling(MIN), MIN).collect::<Vec<_>>(), vec![MIN], "end is exclusive");
     }
 
@@ -690,8 +686,7 @@ mod tests {
     #[test]
     fn emit_changes_mode_still_evicts_windows() {
         let recs: Vec<(i64, &str)> = (0..1000).map(|i| (i * MIN, "k")).collect();
-        let mut w: Windows<String, Count> =
-            Windows::new(tumbling(MIN), marks(0, LateStrategy::Drop, 0));
+        let mut w: Windows<String, Count> = Windows::new(tumbling(MIN), marks(0, LateStrategy::Drop, 0));
         for (ts, key) in recs {
             w.update(ts, |groups| Ok(groups.entry(&key.to_string()).0)).unwrap();
             assert_eq!(w.touched().count(), 1);
