@@ -4,6 +4,10 @@ use std::hash::{BuildHasher, Hash};
 
 use crate::error::EvalResult;
 
+/// The groups of a GROUP BY, in order of first appearance (so output order is deterministic).
+/// The index is a hashbrown table with its default (foldhash) hasher: several times faster than
+/// SipHash on short keys, and still seeded per process. Lookups take a *borrowed* probe (for a
+/// text key, `Option<&str>` straight from the decoded row), so a record of an existing group
 /// allocates nothing; the owned key is built only when a group is created.
 #[derive(Clone)]
 pub struct Groups<K, A> {

@@ -205,11 +205,6 @@ impl<T: PartialOrd + Clone> Accumulator<(T, f64)> for PercentileDisc<T> {
     }
 }
 
-/// The groups of a GROUP BY, in order of first appearance (so output order is deterministic).
-/// The index is a hashbrown table with its default (foldhash) hasher: several times faster than
-/// SipHash on short keys, and still seeded per process. Lookups take a *borrowed* probe (for a
-/// text key, `Option<&str>` straight from the decoded row), so a record of an existing group
-
 #[cfg(test)]
 mod tests {
     use super::*;

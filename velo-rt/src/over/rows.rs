@@ -78,9 +78,6 @@ impl Expiry {
     }
 }
 
-/// Rows of a statement waiting for values of later rows (LEAD) or of the whole input
-/// (whole-partition functions), by arrival number. A row leaves when its last missing value
-
 /// `ROW_NUMBER()`, `RANK()`, `DENSE_RANK()` within a partition, with rows arriving in ORDER BY
 /// order: equal ORDER BY values are peers and share a rank.
 #[derive(Debug, Clone)]

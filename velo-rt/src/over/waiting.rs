@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+/// Rows of a statement waiting for values of later rows (LEAD) or of the whole input
+/// (whole-partition functions), by arrival number. A row leaves when its last missing value
 /// arrives; rows completed by one record leave in arrival order.
 #[derive(Debug, Clone)]
 pub struct Waiting<E> {

@@ -115,8 +115,6 @@ pub fn processing_time() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The event-time clock of one windowed statement: the watermark and the late-record count.
-
 #[cfg(test)]
 mod tests {
     use super::*;

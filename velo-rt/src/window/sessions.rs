@@ -199,6 +199,7 @@ impl<K: Hash + Eq + Clone, A: Default + Clone> Sessions<K, A> {
 }
 
 #[cfg(test)]
+#[allow(clippy::owned_cow, reason = "the test sessions are keyed by String, so they lend `Cow<String>`")]
 mod tests {
     use super::*;
     use crate::agg::{Accumulator, Count};
