@@ -7,12 +7,21 @@
 //! | 1 | a fatal error stopped the app (missing input file, unwritable sink, …) |
 //! | 2 | bad command-line usage |
 //! | 3 | finished, but records failed and `--fail-on-error` was given |
+//!
+//! SIGTERM and SIGINT stop a run cleanly: no more records are read, sinks are flushed and closed,
+//! the summary says the run was stopped, and the exit code is 0. A bounded (file) run stopped
+//! this way does not emit its end-of-input results (EMIT FINAL groups, rows waiting for later
+//! rows): they would describe only part of the input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use crate::config::Config;
+use crate::dataflow::driver::Timers;
+use crate::dataflow::output::{SourceSpec, StatementSpec};
 use crate::error::FatalError;
 
 /// What the compiler knows about an app, embedded in its binary.
@@ -24,8 +33,12 @@ pub struct AppSpec {
     pub version: &'static str,
     /// The WITH properties of all statements, `object.key` → value.
     pub properties: &'static [(&'static str, &'static str)],
-    /// The source and sink objects whose settings can be overridden.
+    /// The source and sink objects and the statements, whose settings can be overridden.
     pub objects: &'static [&'static str],
+    /// The statements, in file order.
+    pub statements: &'static [StatementSpec],
+    /// The sources, in order of first use.
+    pub sources: &'static [SourceSpec],
 }
 
 /// Exit code: records failed and `--fail-on-error` was given.
@@ -37,6 +50,12 @@ pub struct Context {
     pub config: Config,
     /// Reader threads requested with `--partitions` (overrides `@num_partitions`).
     pub partitions: Option<usize>,
+    /// Set (by SIGTERM/SIGINT) to ask the run to stop.
+    pub stop: Arc<AtomicBool>,
+    /// Whether the run was stopped before its inputs ended.
+    pub interrupted: bool,
+    /// How often the driver's timers fire.
+    pub timers: Timers,
     lines: Vec<String>,
     failed: u64,
 }
@@ -44,21 +63,36 @@ pub struct Context {
 impl Context {
     /// A context over the given configuration.
     pub fn new(config: Config) -> Self {
-        Self { config, partitions: None, lines: Vec::new(), failed: 0 }
+        Self {
+            config,
+            partitions: None,
+            stop: Arc::default(),
+            interrupted: false,
+            timers: Timers::default(),
+            lines: Vec::new(),
+            failed: 0,
+        }
     }
 
     /// Records that source `name` produced `records` records.
-    pub fn source_done(&mut self, name: &str, path: &str, records: u64) {
-        self.lines.push(format!("  source {name}: {records} records read from {path}"));
+    pub fn source_done(&mut self, name: &str, location: &str, records: u64) {
+        self.lines.push(format!("  source {name}: {records} records read from {location}"));
+    }
+
+    /// Records that `count` records of source `name` did not decode and went to its own dead
+    /// letters.
+    pub fn source_failed(&mut self, name: &str, count: u64, dlq: Option<&Path>) {
+        let at = dlq.map(shown).unwrap_or_else(|| "stderr".into());
+        self.lines.push(format!("  source {name}: {count} records failed to decode (dead letters: {at})"));
+        self.failed += count;
     }
 
     /// Records a statement's outcome.
     pub fn statement_done(&mut self, done: StatementSummary) {
-        let shown = |p: PathBuf| p.canonicalize().unwrap_or(p).display().to_string();
         let StatementSummary { name, rows, sink, failed, dlq, late } = done;
-        let to = sink.map(|p| format!(" to {}", shown(p))).unwrap_or_default();
+        let to = sink.map(|s| format!(" to {s}")).unwrap_or_default();
         let mut line = format!("  {name}: {rows} rows written{to}");
-        let at = dlq.map(shown).unwrap_or_else(|| "stderr".into());
+        let at = dlq.as_deref().map(shown).unwrap_or_else(|| "stderr".into());
         if failed > 0 {
             line.push_str(&format!(", {failed} records failed (dead letters: {at})"));
         }
@@ -95,8 +129,8 @@ pub struct StatementSummary {
     pub name: String,
     /// Rows emitted.
     pub rows: u64,
-    /// Its file sink, if any.
-    pub sink: Option<PathBuf>,
+    /// Where its rows went, if anywhere.
+    pub sink: Option<String>,
     /// Records that failed (dead-lettered), late records not included.
     pub failed: u64,
     /// Its dead-letter file (else standard error).
@@ -112,6 +146,11 @@ pub struct Late {
     pub count: u64,
     /// Whether they went to the dead-letter output (else they were dropped).
     pub dead_lettered: bool,
+}
+
+/// A path as shown in summaries: canonical when it exists.
+fn shown(p: &Path) -> String {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf()).display().to_string()
 }
 
 struct Args {
@@ -182,9 +221,18 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
     let started = Instant::now();
     let mut ctx = Context::new(config);
     ctx.partitions = args.partitions;
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&ctx.stop)) {
+            eprintln!("velo: warning: cannot handle signal {signal}: {e}");
+        }
+    }
     let outcome = run(&mut ctx);
     if !args.quiet || outcome.is_err() {
-        let status = if outcome.is_ok() { "finished" } else { "stopped" };
+        let status = match (&outcome, ctx.interrupted) {
+            (Err(_), _) => "stopped by an error",
+            (Ok(()), true) => "stopped by a signal",
+            (Ok(()), false) => "finished",
+        };
         eprintln!("velo app {}: {status} in {:.3} s", spec.name, started.elapsed().as_secs_f64());
         for line in &ctx.lines {
             eprintln!("{line}");

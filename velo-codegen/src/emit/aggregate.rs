@@ -5,7 +5,8 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{borrowed_text, event_millis, expr, ident, input_struct, projection_body};
+use super::expr::{borrowed_text, event_millis, expr};
+use super::{ident, input_struct, projection_body};
 use crate::aggregate::{AggCall, AggKind, AggregatePlan};
 use crate::expr::TExpr;
 use crate::plan::{Plan, StatementPlan};

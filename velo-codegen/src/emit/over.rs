@@ -8,7 +8,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::aggregate::{accumulator, group_lookup};
-use super::expr;
+use super::expr::expr;
 use crate::aggregate::{AggCall, AggKind};
 use crate::expr::TExpr;
 use crate::over::{Frame, OverCall, OverFunc};

@@ -59,6 +59,13 @@ impl<K, A> Windows<K, A> {
         self.clock.watermark()
     }
 
+    /// Time has reached `now` without a record (processing time, or a source's watermark): the
+    /// watermark follows as if a record at `now` had come; [`Windows::fire`] then fires what it
+    /// passed.
+    pub fn advance(&mut self, now: i64) {
+        self.clock.accept(now);
+    }
+
     /// How many records were late.
     pub fn late(&self) -> u64 {
         self.clock.late

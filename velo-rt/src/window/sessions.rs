@@ -56,6 +56,11 @@ impl<K, A> Sessions<K, A> {
         Self { gap, clock: Clock::new(marks), keys: Groups::default(), by_end, fired, touched: None }
     }
 
+    /// Time has reached `now` without a record: see [`crate::window::Windows::advance`].
+    pub fn advance(&mut self, now: i64) {
+        self.clock.accept(now);
+    }
+
     /// How many records were late.
     pub fn late(&self) -> u64 {
         self.clock.late

@@ -33,7 +33,6 @@ impl Mapped {
     }
 
     /// The same map read in windows of `window` bytes.
-    #[cfg(test)]
     pub(super) fn with_window(self, window: usize) -> Self {
         Self { window, ..self }
     }
@@ -50,6 +49,11 @@ impl Mapped {
                 window
             })
         })
+    }
+
+    /// Bytes per window.
+    pub(super) fn window(&self) -> usize {
+        self.window
     }
 
     /// The file's bytes.

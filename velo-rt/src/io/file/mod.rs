@@ -1,0 +1,490 @@
+//! File sources and sinks. A [`FileSource`] reads CSV (with or without header, any delimiter,
+//! RFC 4180 quoting), JSON Lines or JSON arrays from one file or a glob, memory-mapped, one
+//! window (8 MiB) per poll, decoding straight into the generated row type; a record that does
+//! not decode is handed on as an error with its position and raw bytes, never dropped. A
+//! [`FileSink`] writes CSV, JSON Lines or a JSON array. [`read_parallel`] reads a file on several
+//! threads into mergeable partial states (EMIT FINAL aggregations).
+
+mod csv;
+mod json;
+mod mapped;
+mod sink;
+
+use std::path::PathBuf;
+
+use self::csv::CsvFile;
+use self::json::{Framing, JsonFile};
+use self::mapped::{Mapped, Range, scan, split_lines};
+pub use self::sink::FileSink;
+use crate::config::Config;
+use crate::dataflow::driver::Input;
+use crate::dataflow::{Consume, Flow, Polled, Record, Source};
+use crate::error::{DecodeError, FatalError};
+use crate::format::csv::CsvLayout;
+use crate::io::strip_file_scheme;
+use crate::row::SourceRow;
+pub use velo_spec::FileFormat;
+
+/// The resolved settings of one file source.
+#[derive(Debug, Clone)]
+pub struct FileSourceSpec {
+    /// Source object name.
+    pub name: String,
+    /// Path or glob.
+    pub path: String,
+    /// Format.
+    pub format: FileFormat,
+    /// CSV delimiter.
+    pub delimiter: u8,
+}
+
+impl FileSourceSpec {
+    /// Reads the settings of source `name` from the configuration.
+    pub fn from_config(config: &Config, name: &str) -> Result<Self, FatalError> {
+        let path = config.get(name, "path").ok_or_else(|| FatalError(format!("source `{name}` has no path")))?;
+        let path = strip_file_scheme(path).to_string();
+        let format = FileFormat::configured(config.get(name, "format"), &path, config.header(name)?)
+            .map_err(|e| FatalError(format!("source `{name}`: {e}")))?;
+        let delimiter = match config.get(name, "delimiter") {
+            Some(d) => velo_spec::parse_delimiter(d).map_err(|e| FatalError(format!("source `{name}`: {e}")))?,
+            None => b',',
+        };
+        Ok(Self { name: name.to_string(), path, format, delimiter })
+    }
+
+    /// The files this source reads, in name order (a glob may match several).
+    pub fn files(&self) -> Result<Vec<PathBuf>, FatalError> {
+        if !self.path.contains(['*', '?', '[']) {
+            let p = PathBuf::from(&self.path);
+            if !p.exists() {
+                return Err(FatalError(format!("source `{}`: file `{}` does not exist", self.name, self.path)));
+            }
+            return Ok(vec![p]);
+        }
+        let mut files: Vec<PathBuf> = glob::glob(&self.path)
+            .map_err(|e| FatalError(format!("source `{}`: bad glob `{}`: {e}", self.name, self.path)))?
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(FatalError(format!("source `{}`: no file matches `{}`", self.name, self.path)));
+        }
+        Ok(files)
+    }
+}
+
+/// A bounded file source: every file of the spec in turn, one window per poll.
+pub struct FileSource<R> {
+    spec: FileSourceSpec,
+    files: std::vec::IntoIter<PathBuf>,
+    open: Option<OpenFile>,
+    row: R,
+    records: u64,
+    /// Bytes per window (tests use tiny windows to cross many boundaries).
+    window: usize,
+}
+
+/// The file being read and where.
+struct OpenFile {
+    path: PathBuf,
+    mapped: Mapped,
+    at: Range,
+    reading: Reading,
+}
+
+enum Reading {
+    Csv { layout: CsvLayout, quoted: bool },
+    JsonLines,
+    Json(Framing),
+}
+
+impl<R: SourceRow> FileSource<R> {
+    /// Opens the source `name` as configured: its files must exist (a glob must match).
+    pub fn open(config: &Config, name: &str) -> Result<Self, FatalError> {
+        Self::from_spec(FileSourceSpec::from_config(config, name)?)
+    }
+
+    /// The source described by `spec`.
+    pub fn from_spec(spec: FileSourceSpec) -> Result<Self, FatalError> {
+        let files = spec.files()?.into_iter();
+        Ok(Self { spec, files, open: None, row: R::default(), records: 0, window: mapped::WINDOW })
+    }
+
+    /// The same source read in windows of `window` bytes.
+    #[cfg(test)]
+    fn with_window(self, window: usize) -> Self {
+        Self { window, ..self }
+    }
+
+    /// Opens the next non-empty file; `false` when there is none.
+    fn open_next(&mut self) -> Result<bool, FatalError> {
+        for path in self.files.by_ref() {
+            let Some(mapped) = Mapped::open(&path)? else { continue };
+            let mapped = mapped.with_window(self.window);
+            let len = mapped.data().len();
+            let (reading, at) = match self.spec.format {
+                FileFormat::Csv | FileFormat::CsvNoHeader => {
+                    let Some((layout, body, line)) = csv::layout::<R>(&self.spec, &path, mapped.data())? else {
+                        continue;
+                    };
+                    (Reading::Csv { layout, quoted: false }, Range { start: body, end: len, first_line: line })
+                }
+                FileFormat::JsonLines => (Reading::JsonLines, Range { start: 0, end: len, first_line: 1 }),
+                FileFormat::Json => {
+                    (Reading::Json(JsonFile::framing(mapped.data())), Range { start: 0, end: len, first_line: 1 })
+                }
+            };
+            self.open = Some(OpenFile { path, mapped, at, reading });
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+impl<R: SourceRow> Source for FileSource<R> {
+    type Row = R;
+
+    fn poll<C: Consume<R>>(&mut self, consume: &mut C) -> Result<Polled, FatalError> {
+        if self.open.is_none() && !self.open_next()? {
+            return Ok(Polled::Done);
+        }
+        let Some(file) = &mut self.open else { return Ok(Polled::Done) };
+        let (row, count, name) = (&mut self.row, &mut self.records, self.spec.name.as_str());
+        let (flow, finished) = match &mut file.reading {
+            Reading::Csv { layout, quoted } => {
+                let reader = CsvFile { source: name, path: &file.path, layout, delimiter: self.spec.delimiter };
+                let (flow, next) = reader.next_window(&file.mapped, file.at, quoted, row, count, consume)?;
+                file.at = next;
+                (flow, next.start >= next.end)
+            }
+            Reading::JsonLines => {
+                let reader = JsonFile { source: name, path: &file.path };
+                let (flow, next) = reader.read_lines(&file.mapped, file.at, 1, row, count, consume)?;
+                file.at = next;
+                (flow, next.start >= next.end)
+            }
+            Reading::Json(Framing::Lines) => {
+                file.reading = Reading::JsonLines;
+                return Ok(Polled::Ready);
+            }
+            Reading::Json(Framing::Array(elements)) => {
+                let reader = JsonFile { source: name, path: &file.path };
+                match reader.read_elements(file.mapped.data(), elements, self.window, row, count, consume)? {
+                    Some(flow) => (flow, false),
+                    None => (Flow::Continue, true),
+                }
+            }
+            Reading::Json(Framing::Invalid(why)) => {
+                let reader = JsonFile { source: name, path: &file.path };
+                (reader.invalid(file.mapped.data(), why, count, consume)?, true)
+            }
+        };
+        if flow == Flow::Stop {
+            self.open = None;
+            return Ok(Polled::Done);
+        }
+        if finished {
+            self.open = None;
+        }
+        Ok(Polled::Ready)
+    }
+
+    fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    fn records(&self) -> u64 {
+        self.records
+    }
+
+    fn location(&self) -> String {
+        self.spec.path.clone()
+    }
+}
+
+/// The input that reads a file source on `partitions` threads, each range into its own state
+/// from `init` (`step` folds one record into it), then hands the states to `merge` in file
+/// order, so merging gives the same result as one pass. A parallel pre-scan counts lines (for
+/// line numbers in error reports) and looks for quotes: files whose records could span lines
+/// (CSV with quotes, JSON arrays) are read by one thread. The whole source is read in one poll.
+pub fn read_parallel<D, R, S>(
+    spec: FileSourceSpec,
+    partitions: usize,
+    init: fn() -> S,
+    step: fn(&mut S, Result<&R, DecodeError>, &Record<'_>),
+    merge: fn(&mut D, S) -> Result<(), FatalError>,
+) -> Box<dyn Input<D>>
+where
+    R: SourceRow + 'static,
+    S: Send + 'static,
+    D: 'static,
+{
+    Box::new(Parallel { spec, partitions, init, step, merge, records: 0 })
+}
+
+struct Parallel<D, R, S> {
+    spec: FileSourceSpec,
+    partitions: usize,
+    init: fn() -> S,
+    step: fn(&mut S, Result<&R, DecodeError>, &Record<'_>),
+    merge: fn(&mut D, S) -> Result<(), FatalError>,
+    records: u64,
+}
+
+impl<D, R: SourceRow, S: Send> Input<D> for Parallel<D, R, S> {
+    fn poll(&mut self, dataflow: &mut D) -> Result<Polled, FatalError> {
+        let (states, records) = read_file_parallel(&self.spec, self.partitions, self.init, self.step)?;
+        self.records = records;
+        for state in states {
+            (self.merge)(dataflow, state)?;
+        }
+        Ok(Polled::Done)
+    }
+
+    fn watermark(&self) -> Option<i64> {
+        None
+    }
+
+    fn report(&self, ctx: &mut crate::app::Context) {
+        ctx.source_done(&self.spec.name, &self.spec.path, self.records);
+    }
+}
+
+/// Reads every file of `spec` into states, in file order (see [`read_parallel`]).
+fn read_file_parallel<R: SourceRow, S: Send>(
+    spec: &FileSourceSpec,
+    partitions: usize,
+    init: fn() -> S,
+    step: fn(&mut S, Result<&R, DecodeError>, &Record<'_>),
+) -> Result<(Vec<S>, u64), FatalError> {
+    let mut states = Vec::new();
+    let mut total = 0;
+    for file in spec.files()? {
+        let Some(mapped) = Mapped::open(&file)? else {
+            continue;
+        };
+        let data = mapped.data();
+        let (start, first_line, layout) = match spec.format {
+            FileFormat::Csv | FileFormat::CsvNoHeader => match csv::layout::<R>(spec, &file, data)? {
+                Some((layout, body, line)) => (body, line, Some(layout)),
+                None => continue,
+            },
+            FileFormat::JsonLines | FileFormat::Json => (0, 1, None),
+        };
+        let pieces = if partitions > 1 && spec.format != FileFormat::Json {
+            split_lines(data, start, partitions)
+        } else {
+            Vec::new()
+        };
+        let scans = if pieces.len() > 1 {
+            in_parallel(pieces.clone(), |(from, to)| Ok(scan(&mapped, from, to)))?
+        } else {
+            Vec::new()
+        };
+        let quoted = layout.is_some() && scans.iter().any(|s| s.quotes);
+        if scans.is_empty() || quoted {
+            // One thread: the whole file through the serial source.
+            let one = FileSourceSpec { path: file.display().to_string(), ..spec.clone() };
+            let mut source = FileSource::<R>::from_spec(one)?;
+            let mut state = init();
+            while source.poll(&mut |row: Result<&R, DecodeError>, rec: &Record<'_>| {
+                step(&mut state, row, rec);
+                Ok(Flow::Continue)
+            })? != Polled::Done
+            {}
+            states.push(state);
+            total += source.records;
+            continue;
+        }
+        let mut line = first_line;
+        let ranges: Vec<Range> = pieces
+            .iter()
+            .zip(&scans)
+            .map(|(&(start, end), s)| {
+                let range = Range { start, end, first_line: line };
+                line += s.newlines;
+                range
+            })
+            .collect();
+        let results = in_parallel(ranges, |range| {
+            let mut state = init();
+            let (mut count, mut row) = (0, R::default());
+            let mut consume = |row: Result<&R, DecodeError>, rec: &Record<'_>| {
+                step(&mut state, row, rec);
+                Ok(Flow::Continue)
+            };
+            match &layout {
+                Some(layout) => {
+                    let reader = CsvFile { source: &spec.name, path: &file, layout, delimiter: spec.delimiter };
+                    reader.read_range(&mapped, range, &mut row, &mut count, &mut consume)?;
+                }
+                None => {
+                    let reader = JsonFile { source: &spec.name, path: &file };
+                    reader.read_lines(&mapped, range, usize::MAX, &mut row, &mut count, &mut consume)?;
+                }
+            }
+            Ok((state, count))
+        })?;
+        for (state, count) in results {
+            states.push(state);
+            total += count;
+        }
+    }
+    Ok((states, total))
+}
+
+/// Runs `f` on every item, one scoped thread per item; results in item order.
+fn in_parallel<T: Send, U: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> Result<U, FatalError> + Sync,
+) -> Result<Vec<U>, FatalError> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.into_iter().map(|item| scope.spawn(|| f(item))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(FatalError("a reader thread panicked".into()))))
+            .collect()
+    })
+}
+
+fn trim_newline(mut raw: &[u8]) -> &[u8] {
+    while let Some((b'\n' | b'\r', rest)) = raw.split_last() {
+        raw = rest;
+    }
+    raw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::csv::{CsvFields, FromCsv};
+
+    /// A two-column row, as the compiler would generate it.
+    #[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
+    struct Row {
+        name: Option<String>,
+        n: Option<i64>,
+    }
+
+    impl SourceRow for Row {
+        const COLUMNS: &'static [&'static str] = &["name", "n"];
+    }
+
+    impl FromCsv for Row {
+        fn decode_csv(&mut self, f: &CsvFields<'_>) -> Result<(), DecodeError> {
+            f.read(0, &mut self.name)?;
+            f.read(1, &mut self.n)
+        }
+    }
+
+    /// (line, decoded row or error message) of every record.
+    type Seen = Vec<(u64, Result<Row, String>)>;
+
+    /// A scratch directory, removed when dropped.
+    struct Dir(PathBuf);
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn write(name: &str, bytes: &[u8]) -> (Dir, FileSourceSpec) {
+        let dir = Dir(std::env::temp_dir().join(format!("velo-rt-source-{name}-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let path = dir.0.join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let spec = FileSourceSpec {
+            name: "src".into(),
+            path: path.display().to_string(),
+            format: FileFormat::Csv,
+            delimiter: b';',
+        };
+        (dir, spec)
+    }
+
+    /// Reads the file of `spec` with windows of `window` bytes.
+    fn read(spec: &FileSourceSpec, window: usize) -> Seen {
+        let mut source = FileSource::<Row>::from_spec(spec.clone()).unwrap().with_window(window);
+        let mut seen = Vec::new();
+        let mut consume = |row: Result<&Row, DecodeError>, rec: &Record<'_>| {
+            seen.push((line_of(rec), row.cloned().map_err(|e| e.message)));
+            Ok(Flow::Continue)
+        };
+        while source.poll(&mut consume).unwrap() != Polled::Done {}
+        assert_eq!(source.records() as usize, seen.len());
+        seen
+    }
+
+    fn line_of(rec: &Record<'_>) -> u64 {
+        match rec.position {
+            crate::dataflow::Position::Line { line, .. } => line,
+            crate::dataflow::Position::Derived => 0,
+        }
+    }
+
+    fn ok(line: u64, name: &str, n: i64) -> (u64, Result<Row, String>) {
+        (line, Ok(Row { name: Some(name.into()), n: Some(n) }))
+    }
+
+    #[test]
+    fn plain_windows_split_lines_fields_crlf_and_blank_lines() {
+        let (_dir, spec) = write("plain", b"name;n\r\nab;1\r\n\r\ncd;2\n\nx\xffy;3\n;4\nef;5");
+        let expected = vec![
+            ok(2, "ab", 1),
+            ok(4, "cd", 2),
+            (6, Err("column `name`: not valid UTF-8".to_string())),
+            (7, Ok(Row { name: None, n: Some(4) })),
+            ok(8, "ef", 5),
+        ];
+        for window in [1, 3, 7, 1 << 20] {
+            assert_eq!(read(&spec, window), expected, "window {window}");
+        }
+    }
+
+    #[test]
+    fn a_quote_switches_the_rest_to_the_rfc_4180_reader() {
+        // The quoted field spans two lines; windows before it are plain, the rest goes through
+        // the csv crate, and line numbers stay right on both sides.
+        let (_dir, spec) = write("quoted", b"name;n\na;1\nb;2\n\"c\nd\";3\ne;4\n");
+        let expected = vec![ok(2, "a", 1), ok(3, "b", 2), ok(4, "c\nd", 3), ok(6, "e", 4)];
+        for window in [1, 4, 1 << 20] {
+            assert_eq!(read(&spec, window), expected, "window {window}");
+        }
+    }
+
+    #[test]
+    fn wrong_field_counts_are_record_errors() {
+        let (_dir, spec) = write("width", b"name;n\na;1;extra\nb\nc;2\n");
+        let seen = read(&spec, 1 << 20);
+        assert_eq!(seen[0].1, Err("expected 2 fields, found 3".into()));
+        assert_eq!(seen[1].1, Err("expected 2 fields, found 1".into()));
+        assert_eq!(seen[2], ok(4, "c", 2));
+    }
+
+    #[test]
+    fn parallel_reading_matches_one_pass_and_falls_back_when_quoted() {
+        let mut plain = b"name;n\n".to_vec();
+        for i in 0..500 {
+            plain.extend_from_slice(
+                format!("k{};{}\n", i % 7, if i % 97 == 0 { "bad".into() } else { i.to_string() }).as_bytes(),
+            );
+        }
+        let mut quoted = plain.clone();
+        quoted.extend_from_slice(b"\"q\nq\";9\n");
+        for (name, bytes) in [("par-plain", plain), ("par-quoted", quoted)] {
+            let (_dir, spec) = write(name, &bytes);
+            let serial = read(&spec, 1 << 20);
+            for partitions in [1, 2, 3, 8] {
+                let (states, total) = read_file_parallel::<Row, Seen>(&spec, partitions, Vec::new, |st, row, rec| {
+                    st.push((line_of(rec), row.cloned().map_err(|e| e.message)));
+                })
+                .unwrap();
+                let merged: Seen = states.into_iter().flatten().collect();
+                assert_eq!(total as usize, merged.len());
+                assert_eq!(merged, serial, "{name} with {partitions} partitions");
+            }
+        }
+    }
+}

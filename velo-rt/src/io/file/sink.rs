@@ -1,0 +1,175 @@
+//! File sinks: CSV (header in select-list order, RFC 4180 quoting), JSON Lines and JSON arrays,
+//! each row encoded by its format's [`RecordEncoder`] and written through one buffer.
+//!
+//! With `append`, rows are added to an existing file: a CSV file must have the same header (it
+//! is not written again), a missing final newline is added first, and a JSON array is continued
+//! (its closing `]` is moved to the new end).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::marker::PhantomData;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::dataflow::Sink;
+use crate::error::FatalError;
+use crate::format::RecordEncoder;
+use crate::format::csv::{Csv, CsvEncoder};
+use crate::format::json::JsonEncoder;
+use crate::io::strip_file_scheme;
+use crate::row::SinkRow;
+use velo_spec::FileFormat;
+
+/// A file sink writing rows of type `R`.
+pub struct FileSink<R> {
+    name: String,
+    path: PathBuf,
+    out: BufWriter<File>,
+    encoding: Encoding,
+    buf: Vec<u8>,
+    /// Rows in the file's JSON array so far (separators), counting appended-to ones.
+    elements: u64,
+    _row: PhantomData<fn(&R)>,
+}
+
+enum Encoding {
+    Csv(Box<CsvEncoder>),
+    JsonLines,
+    JsonArray,
+}
+
+impl<R: SinkRow> FileSink<R> {
+    /// Opens sink `name` as configured (creating parent folders; truncating unless `append`).
+    pub fn open(config: &Config, name: &str) -> Result<Self, FatalError> {
+        let path = config.get(name, "path").ok_or_else(|| FatalError(format!("sink `{name}` has no path")))?;
+        let path = PathBuf::from(strip_file_scheme(path));
+        let header = config.header(name)?;
+        let format = FileFormat::configured(config.get(name, "format"), &path.to_string_lossy(), header)
+            .map_err(|e| FatalError(format!("sink `{name}`: {e}")))?;
+        let append = config.flag(name, "append", false)?;
+        let delimiter = match config.get(name, "delimiter") {
+            Some(d) => velo_spec::parse_delimiter(d).map_err(|e| FatalError(format!("sink `{name}`: {e}")))?,
+            None => b',',
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| FatalError(format!("sink `{name}`: cannot create `{}`: {e}", dir.display())))?;
+        }
+        let cannot = |e: std::io::Error| FatalError(format!("sink `{name}`: cannot open `{}`: {e}", path.display()));
+        let mut file =
+            OpenOptions::new().create(true).read(true).write(true).truncate(!append).open(&path).map_err(cannot)?;
+        let mut existing = Vec::new();
+        if append {
+            file.read_to_end(&mut existing).map_err(cannot)?;
+        }
+        let encoding = match format {
+            FileFormat::Csv | FileFormat::CsvNoHeader => Encoding::Csv(Box::new(CsvEncoder(Csv::new(delimiter)))),
+            FileFormat::JsonLines => Encoding::JsonLines,
+            FileFormat::Json => Encoding::JsonArray,
+        };
+        let mut sink = Self {
+            name: name.to_string(),
+            path,
+            out: BufWriter::with_capacity(1 << 16, file),
+            encoding,
+            buf: Vec::new(),
+            elements: 0,
+            _row: PhantomData,
+        };
+        sink.start(format, &existing)?;
+        Ok(sink)
+    }
+
+    /// Writes what comes before the first row: a header or `[`, or continues `existing`.
+    fn start(&mut self, format: FileFormat, existing: &[u8]) -> Result<(), FatalError> {
+        let body = existing.trim_ascii_end();
+        match &mut self.encoding {
+            Encoding::Csv(csv) => {
+                let mut header = Vec::new();
+                csv.0.header(&mut header, R::COLUMNS);
+                if body.is_empty() {
+                    if format == FileFormat::Csv {
+                        self.buf = header;
+                    }
+                } else if format == FileFormat::Csv && !existing.starts_with(&header) {
+                    return Err(FatalError(format!(
+                        "sink `{}`: cannot append to `{}`: its header is not `{}`",
+                        self.name,
+                        self.path.display(),
+                        String::from_utf8_lossy(header.trim_ascii_end())
+                    )));
+                }
+            }
+            Encoding::JsonLines | Encoding::JsonArray if body.is_empty() => {}
+            Encoding::JsonLines => {}
+            Encoding::JsonArray => {
+                let Some(inner) = body.strip_suffix(b"]").filter(|_| body.trim_ascii_start().starts_with(b"[")) else {
+                    return Err(FatalError(format!(
+                        "sink `{}`: cannot append to `{}`: it is not a JSON array",
+                        self.name,
+                        self.path.display()
+                    )));
+                };
+                // Continue the array: drop its `]`, which `close` writes again after the new rows.
+                let keep = inner.trim_ascii_end().len();
+                self.elements = u64::from(inner.trim_ascii().len() > 1);
+                let file = self.out.get_mut();
+                file.set_len(keep as u64)?;
+                file.seek(SeekFrom::End(0))?;
+                return Ok(());
+            }
+        }
+        if !existing.is_empty() && !existing.ends_with(b"\n") {
+            self.buf.push(b'\n');
+        }
+        if matches!(self.encoding, Encoding::JsonArray) {
+            self.buf.push(b'[');
+        }
+        let buf = std::mem::take(&mut self.buf);
+        self.out.write_all(&buf)?;
+        Ok(())
+    }
+}
+
+impl<R: SinkRow> Sink<R> for FileSink<R> {
+    #[inline]
+    fn write(&mut self, row: &R) -> Result<(), FatalError> {
+        self.buf.clear();
+        match &mut self.encoding {
+            Encoding::Csv(csv) => csv.encode(row, &mut self.buf)?,
+            Encoding::JsonLines => {
+                JsonEncoder.encode(row, &mut self.buf)?;
+                self.buf.push(b'\n');
+            }
+            Encoding::JsonArray => {
+                self.buf.extend_from_slice(if self.elements == 0 { b"\n" } else { b",\n" });
+                JsonEncoder.encode(row, &mut self.buf)?;
+                self.elements += 1;
+            }
+        }
+        self.out.write_all(&self.buf)?;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), FatalError> {
+        self.out.flush()?;
+        Ok(())
+    }
+
+    fn acknowledge(&mut self) -> Result<(), FatalError> {
+        self.out.flush()?;
+        self.out.get_ref().sync_data()?;
+        Ok(())
+    }
+
+    fn close(mut self: Box<Self>) -> Result<(), FatalError> {
+        if matches!(self.encoding, Encoding::JsonArray) {
+            self.out.write_all(b"\n]\n")?;
+        }
+        self.acknowledge()
+    }
+
+    fn location(&self) -> String {
+        self.path.canonicalize().unwrap_or_else(|_| self.path.clone()).display().to_string()
+    }
+}
