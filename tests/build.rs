@@ -18,12 +18,12 @@ fn main() {
             failures.push(text.join("\n"));
             continue;
         };
-        for f in &plan.files_read {
+        for f in plan.files_read() {
             println!("cargo:rerun-if-changed={}", f.display());
         }
         let module = module_name(&apps, file);
-        let tokens = velo_codegen::emit::app_module(plan, &module);
-        out.push_str(&velo_codegen::emit::format(tokens).expect("generated code parses"));
+        let tokens = velo_codegen::app_module(plan, &module);
+        out.push_str(&velo_codegen::format(tokens).expect("generated code parses"));
         out.push('\n');
     }
     if !failures.is_empty() {

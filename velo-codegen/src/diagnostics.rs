@@ -117,35 +117,30 @@ impl Diagnostic {
 
 /// The diagnostics of one compilation, in the order found.
 #[derive(Debug, Clone, Default)]
-pub struct Diagnostics {
+pub(crate) struct Diagnostics {
     items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
     /// Adds one.
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
     /// Whether any is an error.
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
     /// All of them, sorted by position.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+    pub(crate) fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by_key(|d| (d.span.line, d.span.column));
         self.items.dedup();
         self.items
     }
-
-    /// All of them, in the order found.
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter()
-    }
 }
 
-pub use velo_spec::did_you_mean;
+pub(crate) use velo_spec::did_you_mean;
 
 #[cfg(test)]
 mod tests {

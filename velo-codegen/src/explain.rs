@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::plan::{Input, Plan};
-use crate::window::{WindowKind, WindowPlan};
+use crate::ir::plan::{Input, Plan};
+use crate::ir::window::{WindowKind, WindowPlan};
 
 /// `TUMBLING 60000 ms on ts (watermark −5000 ms, late: DeadLetter)`.
 fn describe_window(w: &WindowPlan) -> String {
@@ -21,7 +21,7 @@ fn describe_window(w: &WindowPlan) -> String {
 }
 
 /// Describes a plan for people.
-pub fn explain(plan: &Plan) -> String {
+pub(crate) fn explain(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -41,8 +41,8 @@ pub fn explain(plan: &Plan) -> String {
             Input::Statement(i) => format!("statement {}", plan.statements[i].name),
         };
         let kind = match s.kind {
-            crate::parse::ObjectKind::Stream => "stream",
-            crate::parse::ObjectKind::Table => "table",
+            crate::syntax::ObjectKind::Stream => "stream",
+            crate::syntax::ObjectKind::Table => "table",
         };
         let _ = writeln!(out, "\n{kind} {} ← {input}", s.name);
         if let Some(f) = &s.filter {

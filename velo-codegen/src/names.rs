@@ -25,7 +25,7 @@ pub fn snake(name: &str) -> String {
 }
 
 /// Unique field identifiers for a list of column names, in order.
-pub fn field_names(names: &[&str]) -> Vec<String> {
+pub(crate) fn field_names(names: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(names.len());
     for n in names {
         let base = snake(n);
@@ -41,7 +41,7 @@ pub fn field_names(names: &[&str]) -> Vec<String> {
 }
 
 /// A CamelCase struct name `<Name>Row`, distinct from `taken`.
-pub fn struct_name(name: &str, taken: &[&str]) -> String {
+pub(crate) fn struct_name(name: &str, taken: &[&str]) -> String {
     let camel: String = snake(name)
         .split('_')
         .filter(|p| !p.is_empty())

@@ -86,13 +86,10 @@ fn expand(input: &MacroInput) -> syn::Result<proc_macro2::TokenStream> {
     let errors: Vec<&velo_codegen::Diagnostic> =
         compiled.diagnostics.iter().filter(|d| d.severity == velo_codegen::Severity::Error).collect();
     if let Some(plan) = compiled.plan.as_ref().filter(|_| errors.is_empty()) {
-        let module = input
-            .module
-            .as_ref()
-            .map(|m| m.to_string())
-            .unwrap_or_else(|| velo_codegen::names::snake(plan.app.name.as_deref().unwrap_or("app")));
-        let body = velo_codegen::emit::app_module(plan, &module);
-        let tracked = file.iter().chain(plan.files_read.iter()).filter_map(|p| track(p));
+        let module =
+            input.module.as_ref().map(|m| m.to_string()).unwrap_or_else(|| velo_codegen::names::snake(plan.name()));
+        let body = velo_codegen::app_module(plan, &module);
+        let tracked = file.iter().chain(plan.files_read()).filter_map(|p| track(p));
         return Ok(quote! {
             #(#tracked)*
             #body

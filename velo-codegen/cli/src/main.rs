@@ -120,7 +120,7 @@ fn main() -> ExitCode {
         Cmd::Explain { file } => match compile_file(&file, Format::Human) {
             Some((_, c)) => {
                 if let Some(plan) = &c.plan {
-                    print!("{}", velo_codegen::explain::explain(plan));
+                    print!("{}", velo_codegen::explain(plan));
                 }
                 ExitCode::SUCCESS
             }
@@ -172,7 +172,7 @@ fn compile_file(file: &Path, format: Format) -> Option<(velo_codegen::AppSource,
 fn build_app(file: &Path, dist: bool, quiet: bool) -> Option<(String, PathBuf)> {
     let (_, compiled) = compile_file(file, Format::Human)?;
     let plan = compiled.plan?;
-    let name = plan.app.name.clone().unwrap_or_else(|| "app".into());
+    let name = plan.name().to_string();
     let code = match velo_codegen::generate_main(&plan) {
         Ok(c) => c,
         Err(e) => {

@@ -7,11 +7,11 @@ use quote::{format_ident, quote};
 
 use super::expr::{borrowed_text, event_millis, expr};
 use super::{ident, input_struct, projection_body};
-use crate::aggregate::{AggCall, AggKind, AggregatePlan};
-use crate::expr::TExpr;
-use crate::plan::{Plan, StatementPlan};
-use crate::types::SqlType;
-use crate::window::WindowKind;
+use crate::ir::aggregate::{AggCall, AggKind, AggregatePlan};
+use crate::ir::expr::TExpr;
+use crate::ir::plan::{Plan, StatementPlan};
+use crate::ir::types::SqlType;
+use crate::ir::window::WindowKind;
 use velo_spec::Hop;
 
 /// Rust names of one aggregating statement's items.

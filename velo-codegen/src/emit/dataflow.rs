@@ -10,9 +10,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{aggregate, ident, input_struct, over};
-use crate::parse::EmitMode;
-use crate::plan::{Input, Plan, SourcePlan, StatementPlan};
-use crate::window::LateStrategy;
+use crate::ir::plan::{Input, Plan, SourcePlan, StatementPlan};
+use crate::ir::window::LateStrategy;
+use crate::syntax::EmitMode;
 
 /// The dataflow field holding statement `s`'s output.
 pub(super) fn output_field(s: &StatementPlan) -> Ident {

@@ -9,9 +9,9 @@ use proc_macro2::{Ident, Literal as Lit, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ident;
-use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr};
-use crate::types::SqlType;
-use crate::window::{EventTime, TimeFormat};
+use crate::ir::expr::{ArithOp, CmpOp, Func, Literal, TExpr};
+use crate::ir::types::SqlType;
+use crate::ir::window::{EventTime, TimeFormat};
 
 /// Operator nesting beyond which operands are bound to locals.
 const MAX_NESTING: usize = 8;
@@ -86,7 +86,7 @@ impl Block {
     fn emit(&mut self, e: &TExpr) -> Emitted {
         match e {
             TExpr::Literal(l, ty) => (literal(l, *ty), 0),
-            TExpr::Column { field, ty } => {
+            TExpr::Column { field, ty, .. } => {
                 let f = ident(field);
                 (if ty.is_copy() { quote!(r.#f) } else { quote!(r.#f.clone()) }, 0)
             }
@@ -94,7 +94,7 @@ impl Block {
                 let v = ident(name);
                 (if ty.is_copy() { quote!(#v) } else { quote!(#v.clone()) }, 0)
             }
-            TExpr::RecordTime(time) => (record_time(time), 1),
+            TExpr::RecordTime { time, .. } => (record_time(time), 1),
             TExpr::Cast { expr: inner, to, precision } => {
                 let t = to.rust();
                 let (to, precision) = (*to, *precision);
@@ -267,7 +267,7 @@ pub(crate) fn event_millis(time: &EventTime) -> TokenStream {
 /// `_event_time` or `_timestamp` as an `Option<Timestamp>`: NULL when the event-time column is.
 fn record_time(time: &EventTime) -> TokenStream {
     match &time.column {
-        Some(c @ TExpr::Column { field, ty }) => {
+        Some(c @ TExpr::Column { field, ty, .. }) => {
             if *ty == SqlType::Timestamp && time.format.is_none() {
                 return expr(c);
             }
@@ -284,7 +284,7 @@ fn record_time(time: &EventTime) -> TokenStream {
 /// An `Option<&str>` view of a text column, local or literal, if the expression is one.
 pub(crate) fn borrowed_text(e: &TExpr) -> Option<TokenStream> {
     match e {
-        TExpr::Column { field, ty: SqlType::String } => {
+        TExpr::Column { field, ty: SqlType::String, .. } => {
             let f = ident(field);
             Some(quote!(r.#f.as_deref()))
         }

@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use super::dataflow::output_field;
 use super::ident;
-use crate::plan::Plan;
+use crate::ir::plan::Plan;
 
 pub(super) fn library_mode(plan: &Plan) -> TokenStream {
     let stmts = &plan.statements;

@@ -16,14 +16,14 @@ mod over;
 mod rows;
 
 use self::expr::expr;
-use crate::plan::{Input, Plan, StatementPlan};
+use crate::ir::plan::{Input, Plan, StatementPlan};
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
 /// The app module: `pub mod <module> { … }` with a `pub fn main()`.
-pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
+pub(crate) fn app_module(plan: &Plan, module: &str) -> TokenStream {
     let module = ident(module);
     let sources = plan.sources.iter().map(rows::source_struct);
     let outputs = plan.statements.iter().map(rows::output_struct);
@@ -58,7 +58,7 @@ pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
 }
 
 /// A whole `main.rs` for a binary: the app module and `fn main`.
-pub fn main_file(plan: &Plan) -> TokenStream {
+pub(crate) fn main_file(plan: &Plan) -> TokenStream {
     let module = app_module(plan, "app");
     quote! {
         #module
@@ -71,7 +71,7 @@ pub fn main_file(plan: &Plan) -> TokenStream {
 }
 
 /// Formats tokens as Rust source with prettyplease.
-pub fn format(tokens: TokenStream) -> Result<String, String> {
+pub(crate) fn format(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))

@@ -9,11 +9,11 @@ use quote::{format_ident, quote};
 
 use super::aggregate::{accumulator, group_lookup};
 use super::expr::expr;
-use crate::aggregate::{AggCall, AggKind};
-use crate::expr::TExpr;
-use crate::over::{Frame, OverCall, OverFunc};
-use crate::plan::StatementPlan;
-use crate::types::SqlType;
+use crate::ir::aggregate::{AggCall, AggKind};
+use crate::ir::expr::TExpr;
+use crate::ir::over::{Frame, OverCall, OverFunc};
+use crate::ir::plan::StatementPlan;
+use crate::ir::types::SqlType;
 
 /// The name of a statement's OVER state struct and of its variable / Pipeline field.
 fn names(s: &StatementPlan) -> (Ident, Ident) {

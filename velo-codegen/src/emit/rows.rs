@@ -5,8 +5,8 @@ use proc_macro2::{Ident, Literal as Lit, TokenStream};
 use quote::quote;
 
 use super::ident;
-use crate::plan::{SourcePlan, StatementPlan};
-use crate::types::SqlType;
+use crate::ir::plan::{SourcePlan, StatementPlan};
+use crate::ir::types::SqlType;
 
 fn column_list(names: &[String]) -> TokenStream {
     quote!(&[#(#names),*])

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The largest DECIMAL precision.
-pub const MAX_PRECISION: u32 = 38;
+pub(crate) const MAX_PRECISION: u32 = 38;
 
 /// A SQL type known at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,72 +1,23 @@
-//! `WINDOW TUMBLING(…)` / `SLIDING(…)` clauses and the watermark properties: their syntax,
-//! durations, and the window plan the emitter turns into a `rt::Windows` state.
+//! `WINDOW TUMBLING(…)` / `SLIDING(…)` / `SESSION(…)` clauses and durations: their syntax, as
+//! the planner reads them into a window plan.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::expr::TExpr;
-use crate::parse::WindowClause;
-
-pub use velo_spec::window::{LateStrategy, TimeFormat, WindowKind};
+use crate::ir::window::WindowKind;
+use crate::syntax::WindowClause;
+use crate::syntax::duration::parse_duration;
 
 /// A parsed WINDOW clause: the window shape and the event-time column it names, if any.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WindowClauseSpec {
+pub(super) struct WindowClauseSpec {
     /// Window shape.
     pub kind: WindowKind,
     /// `TUMBLING(ts, …)`: the event-time column.
     pub time_column: Option<String>,
 }
 
-/// Where a record's event time comes from: a column (TIMESTAMP or BIGINT epoch milliseconds, or
-/// a STRING or BIGINT read with `format`), or, without one, the time the record is read.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct EventTime {
-    /// The event-time column; `None` means processing time.
-    pub column: Option<TExpr>,
-    /// `'event.time.format'`, when given.
-    pub format: Option<TimeFormat>,
-}
-
-/// Why a record's event time cannot be read: a message and a hint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unreadable {
-    /// What is wrong.
-    pub why: String,
-    /// How to fix it.
-    pub help: Option<String>,
-}
-
-/// The system column holding a record's event time.
-pub const EVENT_TIME_COLUMN: &str = "_event_time";
-/// The system column holding the time a record was read (its source timestamp).
-pub const TIMESTAMP_COLUMN: &str = "_timestamp";
-
-/// A window of one aggregating statement, ready for emission.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WindowPlan {
-    /// Window shape.
-    pub kind: WindowKind,
-    /// The event time of an input row.
-    pub time: EventTime,
-    /// Watermark lag behind the largest event time, in milliseconds.
-    pub out_of_orderness: i64,
-    /// How long a fired window accepts late records (`update_previous_window`), in milliseconds.
-    pub allowed_lateness: i64,
-    /// Late-record handling.
-    pub late: LateStrategy,
-}
-
-/// Names of the window bound columns, as written in SQL (any case).
-pub const WINDOW_START_NAMES: &[&str] = &["_window_start", "window_start"];
-/// See [`WINDOW_START_NAMES`].
-pub const WINDOW_END_NAMES: &[&str] = &["_window_end", "window_end"];
-/// Functions that return the window bounds (their arguments are ignored, as in Velostream).
-pub const WINDOW_START_FUNCTIONS: &[&str] = &["TUMBLE_START", "HOP_START", "WINDOW_START"];
-/// See [`WINDOW_START_FUNCTIONS`].
-pub const WINDOW_END_FUNCTIONS: &[&str] = &["TUMBLE_END", "HOP_END", "WINDOW_END"];
-
 /// Parses `TUMBLING(1m)`, `TUMBLING(ts, 1m)`, `TUMBLING(ts, INTERVAL '1' MINUTE)`,
 /// `SLIDING([ts,] 5m, 1m)`; reports E0217 for anything else (E0901 for SESSION).
-pub fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<WindowClauseSpec> {
+pub(super) fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<WindowClauseSpec> {
     let span = clause.span.clone();
     let mut bad = |msg: String, help: &str| {
         diags.push(Diagnostic::error("E0217", span.clone(), msg).with_help(help.to_string()));
@@ -131,59 +82,9 @@ fn is_identifier(s: &str) -> bool {
         && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
-/// Milliseconds of a duration: `30s`, `5m`, `1h`, `2d`, `1w`, `500ms`, a bare number of seconds,
-/// or `INTERVAL '5' MINUTE` (also `INTERVAL '5 minutes'`); the clause text has no spaces between
-/// tokens, so `INTERVAL'5'MINUTE` is accepted too. `None` for anything else (including units finer
-/// than a millisecond).
-pub fn parse_duration(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let (number, unit) = match strip_prefix_ci(t, "INTERVAL") {
-        Some(rest) => {
-            let rest = rest.trim_start();
-            let rest = rest.strip_prefix('\'')?;
-            let (quoted, after) = rest.split_once('\'')?;
-            let quoted = quoted.trim();
-            match after.trim() {
-                "" => split_number(quoted)?,
-                unit => (quoted, unit),
-            }
-        }
-        None => split_number(t)?,
-    };
-    let n: i64 = number.trim().parse().ok()?;
-    let unit_ms: i64 = match unit.trim().to_ascii_lowercase().trim_end_matches('s') {
-        "" | "sec" | "second" => 1000,
-        "m" => {
-            if unit.trim().eq_ignore_ascii_case("ms") {
-                1
-            } else {
-                60_000
-            }
-        }
-        "millisecond" | "milli" => 1,
-        "min" | "minute" => 60_000,
-        "h" | "hour" | "hr" => 3_600_000,
-        "d" | "day" => 86_400_000,
-        "w" | "week" => 604_800_000,
-        _ => return None,
-    };
-    n.checked_mul(unit_ms)
-}
-
-/// `5m` → ("5", "m"); `5 minutes` → ("5", "minutes"); `30` → ("30", "").
-fn split_number(s: &str) -> Option<(&str, &str)> {
-    let s = s.trim();
-    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    (end > 0).then(|| (&s[..end], s[end..].trim()))
-}
-
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)).then(|| &s[prefix.len()..])
-}
-
 /// A duration property value (`'5s'`, `'INTERVAL 5 SECOND'`, a bare number of milliseconds) in
 /// milliseconds; `None` when it is not one (or negative).
-pub fn duration_value(value: &str) -> Option<i64> {
+pub(super) fn duration_value(value: &str) -> Option<i64> {
     let ms = match value.trim().parse::<i64>() {
         Ok(ms) => Some(ms),
         Err(_) => parse_duration(value),

@@ -17,12 +17,12 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
-use crate::types::{MAX_PRECISION, SqlType};
+use crate::ir::types::{MAX_PRECISION, SqlType};
 use velo_spec::FileFormat;
 use velo_spec::time::{parse_date, parse_timestamp};
 
 /// How many records inference samples.
-pub const SAMPLE_ROWS: usize = 10_000;
+pub(crate) const SAMPLE_ROWS: usize = 10_000;
 
 /// One column of a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,7 @@ impl fmt::Display for Schema {
 }
 
 /// Parses an inline schema `'col TYPE [NOT NULL], …'` written in a WITH value at `span`.
-pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
+pub(crate) fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
     let dialect = GenericDialect {};
     let at = |line: u64, col: u64| {
         // Positions inside a one-line string literal map onto the file (+1 for the quote).
@@ -99,7 +99,7 @@ pub fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> Option<
 
 /// Loads a schema file: `.avsc` (Avro) or `.schema.yaml`/`.yaml`/`.yml` (Velostream's format).
 /// `shown` is the path as the app wrote it.
-pub fn load_file(path: &Path, shown: &str, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
+pub(crate) fn load_file(path: &Path, shown: &str, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -290,7 +290,7 @@ fn plain_number(t: &str) -> Option<(u32, u32)> {
 
 /// Infers the schema of a data file; `shown` is the path as the app wrote it.
 /// Only the sampled records are read (a JSON array is parsed whole).
-pub fn infer_file(path: &Path, shown: &str, format: FileFormat, delimiter: u8) -> Result<Schema, String> {
+pub(crate) fn infer_file(path: &Path, shown: &str, format: FileFormat, delimiter: u8) -> Result<Schema, String> {
     use std::io::{BufRead, BufReader, Read};
     let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", path.display());
     let file = BufReader::new(std::fs::File::open(path).map_err(cannot)?);

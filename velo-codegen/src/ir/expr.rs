@@ -1,7 +1,8 @@
 //! The typed expression tree the binder produces and the emitter turns into Rust, plus the type
 //! rules of DIALECT.md §4 (result types of arithmetic, common types of comparisons).
 
-use crate::types::{MAX_PRECISION, SqlType};
+use crate::diagnostics::Span;
+use crate::ir::types::{MAX_PRECISION, SqlType};
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,14 +69,31 @@ pub enum CmpOp {
     Ge,
 }
 
+/// Where an expression was written, for diagnostics about it (a column outside GROUP BY). It is
+/// never part of the expression's meaning: two expressions that differ only in where they were
+/// written are equal, which is how GROUP BY keys are matched.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// Its place in the SQL text.
+    pub span: Span,
+    /// The name as written.
+    pub text: String,
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// A typed expression. Operands of an operator already have the operator's input type (the
 /// binder inserted [`TExpr::Cast`]s), so the emitter never reasons about types.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TExpr {
     /// A constant of type `ty`.
     Literal(Literal, SqlType),
-    /// Column `index` of the input row, named `field` in its struct.
-    Column { field: String, ty: SqlType },
+    /// A column of the input row, named `field` in its struct.
+    Column { field: String, ty: SqlType, at: Origin },
     /// An earlier select item, by its local variable name.
     Local { name: String, ty: SqlType },
     /// A conversion; `precision` is checked for an explicit `CAST(… AS DECIMAL(p, s))`.
@@ -108,7 +126,7 @@ pub enum TExpr {
     Call { func: Func, args: Vec<TExpr>, ty: SqlType },
     /// The system columns `_event_time` (read from the event-time column) and `_timestamp` (no
     /// column: the time the record is read), as a TIMESTAMP.
-    RecordTime(Box<crate::window::EventTime>),
+    RecordTime { time: Box<crate::ir::window::EventTime>, at: Origin },
 }
 
 /// How a runtime function is called.
@@ -143,7 +161,7 @@ impl TExpr {
         match self {
             TExpr::Literal(_, t) | TExpr::Column { ty: t, .. } | TExpr::Local { ty: t, .. } => *t,
             TExpr::Cast { to, .. } => *to,
-            TExpr::RecordTime(_) => SqlType::Timestamp,
+            TExpr::RecordTime { .. } => SqlType::Timestamp,
             TExpr::Neg(e) => e.ty(),
             TExpr::Arith { ty, .. } | TExpr::Case { ty, .. } | TExpr::Coalesce(_, ty) | TExpr::Call { ty, .. } => *ty,
             TExpr::Not(_)
@@ -174,6 +192,36 @@ impl TExpr {
     }
 }
 
+impl TExpr {
+    /// This expression with every direct operand replaced by `f(operand)`.
+    pub fn map_operands(self, mut f: impl FnMut(TExpr) -> TExpr) -> TExpr {
+        let mut b = |e: Box<TExpr>| Box::new(f(*e));
+        match self {
+            leaf @ (TExpr::Literal(..) | TExpr::Column { .. } | TExpr::Local { .. } | TExpr::RecordTime { .. }) => leaf,
+            TExpr::Cast { expr, to, precision } => TExpr::Cast { expr: b(expr), to, precision },
+            TExpr::Neg(x) => TExpr::Neg(b(x)),
+            TExpr::Not(x) => TExpr::Not(b(x)),
+            TExpr::Arith { op, left, right, ty } => TExpr::Arith { op, left: b(left), right: b(right), ty },
+            TExpr::Compare { op, left, right } => TExpr::Compare { op, left: b(left), right: b(right) },
+            TExpr::And(x, y) => TExpr::And(b(x), b(y)),
+            TExpr::Or(x, y) => TExpr::Or(b(x), b(y)),
+            TExpr::IsNull { expr, negated } => TExpr::IsNull { expr: b(expr), negated },
+            TExpr::IsDistinct { left, right, negated } => TExpr::IsDistinct { left: b(left), right: b(right), negated },
+            TExpr::InList { expr, list, negated } => {
+                let expr = b(expr);
+                TExpr::InList { expr, list: list.into_iter().map(&mut f).collect(), negated }
+            }
+            TExpr::Like { expr, pattern, negated } => TExpr::Like { expr: b(expr), pattern: b(pattern), negated },
+            TExpr::Case { whens, otherwise, ty } => {
+                let whens = whens.into_iter().map(|(c, r)| (f(c), f(r))).collect();
+                TExpr::Case { whens, otherwise: otherwise.map(|o| Box::new(f(*o))), ty }
+            }
+            TExpr::Coalesce(args, ty) => TExpr::Coalesce(args.into_iter().map(f).collect(), ty),
+            TExpr::Call { func, args, ty } => TExpr::Call { func, args: args.into_iter().map(f).collect(), ty },
+        }
+    }
+}
+
 /// Converts a constant at compile time when that is exact (NULL, widening numeric casts).
 fn fold_literal_cast(e: &TExpr, to: SqlType) -> Option<TExpr> {
     let TExpr::Literal(lit, from) = e else {
@@ -194,7 +242,7 @@ fn fold_literal_cast(e: &TExpr, to: SqlType) -> Option<TExpr> {
 }
 
 /// The type two operands are converted to for comparison, IN, CASE branches, COALESCE, etc.
-pub fn common_type(a: SqlType, b: SqlType) -> Option<SqlType> {
+pub(crate) fn common_type(a: SqlType, b: SqlType) -> Option<SqlType> {
     use SqlType::*;
     Some(match (a, b) {
         _ if a == b => a,
@@ -212,7 +260,7 @@ pub fn common_type(a: SqlType, b: SqlType) -> Option<SqlType> {
 }
 
 /// The result type of `a op b` for numeric operands, or None if the operator does not apply.
-pub fn arith_type(op: ArithOp, a: SqlType, b: SqlType) -> Option<SqlType> {
+pub(crate) fn arith_type(op: ArithOp, a: SqlType, b: SqlType) -> Option<SqlType> {
     use SqlType::*;
     if op == ArithOp::Concat {
         return Some(String);
@@ -284,7 +332,7 @@ impl std::fmt::Display for TExpr {
             },
             TExpr::Column { field, .. } => write!(f, "{field}"),
             TExpr::Local { name, .. } => write!(f, "{name}"),
-            TExpr::RecordTime(t) => match &t.column {
+            TExpr::RecordTime { time: t, .. } => match &t.column {
                 Some(c) => write!(f, "_event_time({c})"),
                 None => write!(f, "_timestamp"),
             },

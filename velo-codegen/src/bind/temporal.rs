@@ -6,11 +6,11 @@ use sqlparser::ast::{Expr, Interval, Spanned, Value};
 
 use crate::bind::Binder;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::expr::{Func, TExpr};
-use crate::types::SqlType;
+use crate::ir::expr::{Func, TExpr};
+use crate::ir::types::SqlType;
 
 /// The runtime `TimeUnit` variant of a unit name (`'day'`, `DAYS`, `dow`, …); `None` if unknown.
-pub fn unit(name: &str) -> Option<&'static str> {
+pub(crate) fn unit(name: &str) -> Option<&'static str> {
     let n = name.trim().trim_matches('\'').to_ascii_lowercase();
     Some(match n.as_str() {
         "millisecond" | "milliseconds" | "ms" => "Millisecond",
@@ -34,7 +34,7 @@ const EXTRACT_ONLY: &[&str] = &["DayOfWeek", "DayOfYear", "Epoch"];
 
 /// `(months, milliseconds)` of an INTERVAL literal: `INTERVAL '5' MINUTE`, `INTERVAL '2 hours'`,
 /// `INTERVAL '1' MONTH`; `None` when it is not a whole number of one known unit.
-pub fn interval(i: &Interval) -> Option<(i32, i64)> {
+pub(crate) fn interval(i: &Interval) -> Option<(i32, i64)> {
     let text = match &*i.value {
         Expr::Value(v) => match &v.value {
             Value::SingleQuotedString(s) | Value::Number(s, _) => s.clone(),
@@ -78,10 +78,10 @@ fn span_of(e: &impl Spanned) -> Span {
     Span::from_sql(e.span())
 }
 
-impl Binder<'_> {
+impl Binder<'_, '_> {
     /// A TIMESTAMP argument: TIMESTAMP, DATE (midnight) or BIGINT epoch milliseconds (Velostream's
     /// representation of time).
-    pub fn time_arg(&mut self, e: &Expr, name: &str) -> Option<TExpr> {
+    pub(crate) fn time_arg(&mut self, e: &Expr, name: &str) -> Option<TExpr> {
         let x = self.bind(e)?;
         match x.ty() {
             SqlType::Timestamp | SqlType::Null => Some(x.cast_to(SqlType::Timestamp)),
@@ -118,7 +118,7 @@ impl Binder<'_> {
     }
 
     /// `EXTRACT(part FROM ts)`.
-    pub fn extract(&mut self, field: &str, x: &Expr, whole: &Expr) -> Option<TExpr> {
+    pub(crate) fn extract(&mut self, field: &str, x: &Expr, whole: &Expr) -> Option<TExpr> {
         let Some(u) = unit(field) else {
             return self.unit_error(whole, field, "EXTRACT");
         };
@@ -136,7 +136,7 @@ impl Binder<'_> {
     }
 
     /// `ts ± INTERVAL …` (either order for `+`); `None` when neither side is an interval.
-    pub fn interval_arith(&mut self, l: &Expr, plus: bool, r: &Expr, whole: &Expr) -> Option<Option<TExpr>> {
+    pub(crate) fn interval_arith(&mut self, l: &Expr, plus: bool, r: &Expr, whole: &Expr) -> Option<Option<TExpr>> {
         let (ts, iv) = match (l, r) {
             (_, Expr::Interval(i)) => (l, i),
             (Expr::Interval(i), _) if plus => (r, i),
@@ -159,7 +159,7 @@ impl Binder<'_> {
     }
 
     /// The date/time functions of the catalogue.
-    pub fn temporal_call(&mut self, name: &str, args: &[&Expr]) -> Option<TExpr> {
+    pub(crate) fn temporal_call(&mut self, name: &str, args: &[&Expr]) -> Option<TExpr> {
         use SqlType::{BigInt, String, Timestamp};
         let call = |func, args, ty| Some(TExpr::Call { func, args, ty });
         match (name, args.len()) {

@@ -1,17 +1,34 @@
 //! The binder: resolves names in sqlparser expressions against a statement's input columns and
 //! earlier select aliases, checks types, and produces typed [`TExpr`]s. Every problem becomes a
 //! diagnostic at the offending span; binding goes on so that all problems are reported.
+//!
+//! In a select list (and HAVING) the binder also meets aggregate calls (`SUM(x)`) and window
+//! functions (`LAG(x) OVER (…)`): each distinct call is bound once into [`Calls`] and the
+//! expression reads it as a local (`a<j>`, `w<i>`); window bounds (`_window_start`) read the
+//! window's locals. The planner then matches GROUP BY keys on the typed result
+//! (`plan::grouping`). The catalogue of functions is in [`functions`] (scalar), [`temporal`]
+//! (date/time), [`aggregate`] and [`over`].
+
+pub(crate) mod aggregate;
+pub(crate) mod functions;
+pub(crate) mod over;
+pub(crate) mod temporal;
 
 use sqlparser::ast::{
     BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    InTarget, Spanned, UnaryOperator, Value,
+    InTarget, NamedWindowDefinition, Spanned, UnaryOperator, Value,
 };
 
+use self::functions::Signature;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
-use crate::expr::{ArithOp, CmpOp, Func, Literal, TExpr, arith_type, common_type};
-use crate::functions::{self, Signature};
-use crate::types::{MAX_PRECISION, SqlType};
-use crate::window::{EVENT_TIME_COLUMN, EventTime, TIMESTAMP_COLUMN, Unreadable};
+use crate::ir::aggregate::AggCall;
+use crate::ir::expr::{ArithOp, CmpOp, Func, Literal, Origin, TExpr, arith_type, common_type};
+use crate::ir::over::OverCall;
+use crate::ir::types::{MAX_PRECISION, SqlType};
+use crate::ir::window::{
+    EVENT_TIME_COLUMN, EventTime, TIMESTAMP_COLUMN, Unreadable, WINDOW_END_FUNCTIONS, WINDOW_END_NAMES,
+    WINDOW_START_FUNCTIONS, WINDOW_START_NAMES,
+};
 
 /// A column a statement can read.
 #[derive(Debug, Clone)]
@@ -26,41 +43,91 @@ pub struct ScopeColumn {
 
 /// What names mean inside one statement.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub(crate) struct Scope {
     /// The input columns.
     pub columns: Vec<ScopeColumn>,
     /// Names that may qualify a column (`src.col`): the input's name and alias.
     pub qualifiers: Vec<String>,
     /// Earlier select aliases: (alias, local variable, type).
     pub locals: Vec<(String, String, SqlType)>,
-    /// Input columns that exist but cannot be read here (outside GROUP BY and aggregates).
-    pub ungrouped: Vec<String>,
+    /// Whether aliases win over input columns of the same name (in a GROUP BY select list, where
+    /// the output row is what later items read).
+    pub aliases_first: bool,
     /// The event time of an input record, for `_event_time` and `_timestamp`: `None` where no
     /// input record is in scope (after aggregation), an error message when the configured
     /// event-time column cannot be read.
     pub event_time: Option<Result<EventTime, Unreadable>>,
 }
 
+/// The aggregate and window-function calls of one select list (and HAVING), each bound once.
+pub(crate) struct Calls<'s> {
+    /// Aggregates are allowed (a GROUP BY statement); else window functions are.
+    grouped: bool,
+    /// The statement has a WINDOW clause: its bounds are locals.
+    windowed: bool,
+    /// What call arguments read: the statement's input.
+    input: &'s Scope,
+    /// The statement's `WINDOW name AS (…)` definitions.
+    named: &'s [NamedWindowDefinition],
+    /// Aggregate calls, read as locals `a<j>`.
+    pub aggregates: Vec<AggCall>,
+    /// Window-function calls, read as locals `w<i>`.
+    pub over: Vec<OverCall>,
+}
+
+impl<'s> Calls<'s> {
+    /// The calls of a statement over `input`: aggregates when `grouped`, else window functions.
+    pub(crate) fn new(grouped: bool, windowed: bool, input: &'s Scope, named: &'s [NamedWindowDefinition]) -> Self {
+        Self { grouped, windowed, input, named, aggregates: Vec::new(), over: Vec::new() }
+    }
+}
+
+/// The slot of `call` among `calls`: an equal call shares it.
+fn slot<C: PartialEq>(calls: &mut Vec<C>, call: C) -> usize {
+    match calls.iter().position(|c| *c == call) {
+        Some(i) => i,
+        None => {
+            calls.push(call);
+            calls.len() - 1
+        }
+    }
+}
+
 /// Binds expressions of one scope.
-pub struct Binder<'a> {
+pub(crate) struct Binder<'a, 'c> {
     /// The names in scope.
     pub scope: &'a Scope,
     /// Where problems go.
     pub diags: &'a mut Diagnostics,
+    /// The calls of the select list being bound (`None`: aggregates and window functions are
+    /// not allowed here).
+    calls: Option<&'a mut Calls<'c>>,
 }
 
 fn span_of(e: &impl Spanned) -> Span {
     Span::from_sql(e.span())
 }
 
-impl Binder<'_> {
+impl<'a, 'c> Binder<'a, 'c> {
+    /// A binder of plain expressions (WHERE, GROUP BY, call arguments).
+    pub(crate) fn new(scope: &'a Scope, diags: &'a mut Diagnostics) -> Self {
+        Self { scope, diags, calls: None }
+    }
+
+    /// A binder of a select list or HAVING, collecting its calls into `calls`.
+    pub(crate) fn with_calls(scope: &'a Scope, diags: &'a mut Diagnostics, calls: &'a mut Calls<'c>) -> Self {
+        Self { scope, diags, calls: Some(calls) }
+    }
+}
+
+impl Binder<'_, '_> {
     fn error(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<TExpr> {
         self.diags.push(Diagnostic::error(code, span, msg));
         None
     }
 
     /// Binds a condition (WHERE/HAVING): it must be BOOLEAN.
-    pub fn bind_condition(&mut self, e: &Expr, clause: &str) -> Option<TExpr> {
+    pub(crate) fn bind_condition(&mut self, e: &Expr, clause: &str) -> Option<TExpr> {
         let t = self.bind(e)?;
         match t.ty() {
             SqlType::Boolean => Some(t),
@@ -77,7 +144,7 @@ impl Binder<'_> {
     }
 
     /// Binds one expression.
-    pub fn bind(&mut self, e: &Expr) -> Option<TExpr> {
+    pub(crate) fn bind(&mut self, e: &Expr) -> Option<TExpr> {
         match e {
             Expr::Identifier(id) => self.column(None, id),
             Expr::CompoundIdentifier(parts) => match parts.as_slice() {
@@ -196,6 +263,20 @@ impl Binder<'_> {
             return None;
         }
         let name = &id.value;
+        if qualifier.is_none()
+            && let Some(local) = self.window_bound(name)
+        {
+            return Some(local);
+        }
+        let alias = || {
+            let found = self.scope.locals.iter().rev().find(|(a, ..)| a.eq_ignore_ascii_case(name));
+            found.filter(|_| qualifier.is_none()).map(|(_, local, ty)| TExpr::Local { name: local.clone(), ty: *ty })
+        };
+        if self.scope.aliases_first
+            && let Some(local) = alias()
+        {
+            return Some(local);
+        }
         let exact = self.scope.columns.iter().find(|c| &c.name == name);
         let folded = || {
             let mut it = self.scope.columns.iter().filter(|c| c.name.eq_ignore_ascii_case(name));
@@ -205,26 +286,14 @@ impl Binder<'_> {
             }
         };
         if let Some(c) = exact.or_else(folded) {
-            return Some(TExpr::Column { field: c.field.clone(), ty: c.ty });
+            let at = Origin { span: Span::from_sql(id.span), text: name.clone() };
+            return Some(TExpr::Column { field: c.field.clone(), ty: c.ty, at });
         }
-        if qualifier.is_none()
-            && let Some((_, local, ty)) = self.scope.locals.iter().rev().find(|(a, ..)| a.eq_ignore_ascii_case(name))
-        {
-            return Some(TExpr::Local { name: local.clone(), ty: *ty });
+        if let Some(local) = alias() {
+            return Some(local);
         }
         if qualifier.is_none() && [EVENT_TIME_COLUMN, TIMESTAMP_COLUMN].iter().any(|c| c.eq_ignore_ascii_case(name)) {
             return self.record_time(id);
-        }
-        if self.scope.ungrouped.iter().any(|c| c.eq_ignore_ascii_case(name)) {
-            self.diags.push(
-                Diagnostic::error(
-                    "E0212",
-                    Span::from_sql(id.span),
-                    format!("column `{name}` must appear in GROUP BY or be used in an aggregate function"),
-                )
-                .with_help(format!("add `{name}` to GROUP BY, or aggregate it, e.g. `MAX({name})`")),
-            );
-            return None;
         }
         let candidates =
             self.scope.columns.iter().map(|c| c.name.as_str()).chain(self.scope.locals.iter().map(|l| l.0.as_str()));
@@ -264,7 +333,21 @@ impl Binder<'_> {
                 return None;
             }
         };
-        Some(TExpr::RecordTime(Box::new(time)))
+        Some(TExpr::RecordTime { time: Box::new(time), at: Origin { span, text: name } })
+    }
+
+    /// `_window_start`/`window_end` (and `TUMBLE_START(…)`, …): the window's bound, in a
+    /// windowed statement's select list.
+    fn window_bound(&self, name: &str) -> Option<TExpr> {
+        let windowed = self.calls.as_ref().is_some_and(|c| c.windowed);
+        let is = |names: &[&str]| names.iter().any(|w| w.eq_ignore_ascii_case(name));
+        let local = match () {
+            _ if !windowed => return None,
+            _ if is(WINDOW_START_NAMES) || is(WINDOW_START_FUNCTIONS) => "window_start",
+            _ if is(WINDOW_END_NAMES) || is(WINDOW_END_FUNCTIONS) => "window_end",
+            _ => return None,
+        };
+        Some(TExpr::Local { name: local.into(), ty: SqlType::Timestamp })
     }
 
     fn literal(&mut self, v: &Value, span: Span) -> Option<TExpr> {
@@ -386,7 +469,7 @@ impl Binder<'_> {
     }
 
     /// Builds `a op b`, inserting the casts the type rules require.
-    pub fn arith(&mut self, op: ArithOp, a: TExpr, b: TExpr, span: Span) -> Option<TExpr> {
+    pub(crate) fn arith(&mut self, op: ArithOp, a: TExpr, b: TExpr, span: Span) -> Option<TExpr> {
         let Some(ty) = arith_type(op, a.ty(), b.ty()) else {
             let mut d = Diagnostic::error(
                 "E0402",
@@ -438,7 +521,7 @@ impl Binder<'_> {
 
     /// Binds an argument that must have type `want` (NULL is allowed; BIGINT → DECIMAL/DOUBLE
     /// widens).
-    pub fn typed_arg(&mut self, e: &Expr, want: SqlType, func: &str) -> Option<TExpr> {
+    pub(crate) fn typed_arg(&mut self, e: &Expr, want: SqlType, func: &str) -> Option<TExpr> {
         let t = self.bind(e)?;
         let ok = match (t.ty(), want) {
             (a, b) if a == b => true,
@@ -543,6 +626,22 @@ impl Binder<'_> {
         }
         let name = f.name.to_string().to_ascii_uppercase();
         let span = span_of(&f.name);
+        if f.over.is_none()
+            && let Some(bound) = self.window_bound(&name)
+        {
+            return Some(bound);
+        }
+        if f.over.is_some() {
+            return self.over_call(whole);
+        }
+        if let Some(calls) = self.calls.as_deref_mut().filter(|c| c.grouped)
+            && aggregate::is_aggregate(&name)
+        {
+            let call = aggregate::bind_aggregate(whole, calls.input, self.diags)?;
+            let ty = call.ty;
+            let j = slot(&mut calls.aggregates, call);
+            return Some(TExpr::Local { name: format!("a{j}"), ty });
+        }
         let args: Vec<&Expr> = match &f.args {
             FunctionArguments::None => Vec::new(),
             FunctionArguments::List(list) => {
@@ -564,15 +663,6 @@ impl Binder<'_> {
                 return self.error("E0901", span_of(whole), "subqueries are not supported yet");
             }
         };
-        if f.over.is_some() {
-            self.diags.push(
-                Diagnostic::error("E0901", span_of(whole), "window functions (OVER) cannot be mixed with GROUP BY yet")
-                    .with_help(
-                        "aggregate in one statement and apply the window function in a second statement that reads it",
-                    ),
-            );
-            return None;
-        }
         let Some(sig) = functions::lookup(&name) else {
             let mut d = Diagnostic::error("E0202", span, format!("unknown function `{}`", f.name));
             if let Some(s) = did_you_mean(&name, functions::names()) {
@@ -605,6 +695,32 @@ impl Binder<'_> {
             );
         }
         functions::bind_call(self, &name, sig, &args, span_of(whole))
+    }
+}
+
+impl Binder<'_, '_> {
+    /// `f(…) OVER (…)` in a select list: bound once, read as local `w<i>`.
+    fn over_call(&mut self, whole: &Expr) -> Option<TExpr> {
+        let Some(calls) = self.calls.as_deref_mut().filter(|c| !c.grouped) else {
+            let d = match self.calls {
+                Some(_) => Diagnostic::error(
+                    "E0901",
+                    span_of(whole),
+                    "window functions (OVER) cannot be mixed with GROUP BY yet",
+                )
+                .with_help(
+                    "aggregate in one statement and apply the window function in a second statement that reads it",
+                ),
+                None => Diagnostic::error("E0215", span_of(whole), "a window function (OVER) cannot be used here")
+                    .with_help("window functions belong in the select list"),
+            };
+            self.diags.push(d);
+            return None;
+        };
+        let call = over::OverBinder { input: calls.input, named: calls.named, diags: self.diags }.bind(whole)?;
+        let ty = call.ty;
+        let i = slot(&mut calls.over, call);
+        Some(TExpr::Local { name: format!("w{i}"), ty })
     }
 }
 

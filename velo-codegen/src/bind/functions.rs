@@ -5,12 +5,12 @@ use sqlparser::ast::{Expr, Spanned};
 
 use crate::bind::Binder;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::expr::{ArithOp, Func, Literal, TExpr, common_type};
-use crate::types::SqlType;
+use crate::ir::expr::{ArithOp, Func, Literal, TExpr, common_type};
+use crate::ir::types::SqlType;
 
 /// How a function is typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signature {
+pub(crate) enum Signature {
     /// `f(STRING) -> STRING`, runtime name.
     StrToStr(&'static str),
     /// `LENGTH(STRING) -> BIGINT`.
@@ -60,7 +60,7 @@ pub enum Signature {
 
 impl Signature {
     /// (minimum, maximum) number of arguments.
-    pub fn arity(self) -> (usize, Option<usize>) {
+    pub(crate) fn arity(self) -> (usize, Option<usize>) {
         match self {
             Signature::StrToStr(_) | Signature::Length | Signature::Abs | Signature::CeilFloor | Signature::Sqrt => {
                 (1, Some(1))
@@ -155,20 +155,20 @@ const CATALOGUE: &[(&str, Signature)] = &[
 ];
 
 /// The signature of a function (name in upper case).
-pub fn lookup(name: &str) -> Option<Signature> {
-    if crate::aggregate::is_aggregate(name) {
+pub(crate) fn lookup(name: &str) -> Option<Signature> {
+    if crate::bind::aggregate::is_aggregate(name) {
         return Some(Signature::Aggregate);
     }
     CATALOGUE.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
 }
 
 /// All function names, for "did you mean".
-pub fn names() -> impl Iterator<Item = &'static str> {
-    CATALOGUE.iter().map(|(n, _)| *n).chain(crate::aggregate::AGGREGATES.iter().copied())
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    CATALOGUE.iter().map(|(n, _)| *n).chain(crate::bind::aggregate::AGGREGATES.iter().copied())
 }
 
 /// `CEIL`/`FLOOR` of a bound numeric argument.
-pub fn ceil_floor(name: &str, x: TExpr) -> Option<TExpr> {
+pub(crate) fn ceil_floor(name: &str, x: TExpr) -> Option<TExpr> {
     let ceil = name.starts_with("CEIL");
     match x.ty() {
         SqlType::BigInt => Some(x),
@@ -194,10 +194,16 @@ fn span_of(e: &Expr) -> Span {
 }
 
 /// Binds a call of a known function whose arity was checked.
-pub fn bind_call(b: &mut Binder<'_>, name: &str, sig: Signature, args: &[&Expr], span: Span) -> Option<TExpr> {
+pub(crate) fn bind_call(
+    b: &mut Binder<'_, '_>,
+    name: &str,
+    sig: Signature,
+    args: &[&Expr],
+    span: Span,
+) -> Option<TExpr> {
     use SqlType::{BigInt, Boolean, Double, String};
-    let s = |b: &mut Binder<'_>, i: usize| b.typed_arg(args[i], String, name);
-    let int = |b: &mut Binder<'_>, i: usize| b.typed_arg(args[i], BigInt, name);
+    let s = |b: &mut Binder<'_, '_>, i: usize| b.typed_arg(args[i], String, name);
+    let int = |b: &mut Binder<'_, '_>, i: usize| b.typed_arg(args[i], BigInt, name);
     Some(match sig {
         Signature::StrToStr(f) => call(f, vec![s(b, 0)?], String),
         Signature::Length => call("length", vec![s(b, 0)?], BigInt),
@@ -312,7 +318,7 @@ pub fn bind_call(b: &mut Binder<'_>, name: &str, sig: Signature, args: &[&Expr],
     })
 }
 
-fn numeric_error(b: &mut Binder<'_>, name: &str, e: &Expr, x: &TExpr) -> Option<TExpr> {
+fn numeric_error(b: &mut Binder<'_, '_>, name: &str, e: &Expr, x: &TExpr) -> Option<TExpr> {
     b.diags.push(Diagnostic::error("E0402", span_of(e), format!("{name} needs a number, found {}", x.ty())));
     None
 }

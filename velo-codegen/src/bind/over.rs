@@ -1,6 +1,6 @@
-//! Window functions over rows: `f(…) OVER (PARTITION BY … ORDER BY … [ROWS frame])`. Each call
-//! in the select list becomes a slot `w<i>` with its own per-partition state (`velo_rt::over`);
-//! the select items are then bound with those slots as locals, like aggregates.
+//! Binding window functions over rows: `f(…) OVER (PARTITION BY … ORDER BY … [ROWS frame])`,
+//! with `WINDOW w AS (…)` definitions. Each call becomes an [`OverCall`] with its own
+//! per-partition state (`velo_rt::over`), read by the select list as a local `w<i>`.
 //!
 //! Streaming semantics: rows arrive in event-time order, so a call ordered by time is computed
 //! when its row arrives, over the rows before it in its partition (frames: `n PRECEDING`,
@@ -10,182 +10,32 @@
 //! `ROWS WINDOW BUFFER n ROWS` has been rewritten to `ROWS BETWEEN n-1 PRECEDING AND CURRENT ROW`
 //! by the parser.
 
-use std::ops::ControlFlow;
-
 use sqlparser::ast::{
     Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, NamedWindowDefinition, NamedWindowExpr, OrderBySort,
-    Spanned, Value, VisitMut, VisitorMut, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType,
+    Spanned, Value, WindowFrameBound, WindowFrameUnits, WindowSpec, WindowType,
 };
 
-use crate::aggregate::{AggCall, bind_aggregate, is_aggregate, slot};
+use crate::bind::aggregate::{bind_aggregate, is_aggregate};
 use crate::bind::{Binder, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
-use crate::expr::TExpr;
-use crate::types::SqlType;
-
-/// What one OVER call computes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OverFunc {
-    /// `LAG(x [, offset [, default]])`.
-    Lag {
-        /// The value.
-        value: TExpr,
-        /// Rows back.
-        offset: usize,
-        /// When there is no such row.
-        default: Option<TExpr>,
-    },
-    /// `LEAD(x [, offset [, default]])`: the row waits until the row `offset` later in its
-    /// partition arrives (or the input ends).
-    Lead {
-        /// The value.
-        value: TExpr,
-        /// Rows ahead.
-        offset: usize,
-        /// When there is no such row.
-        default: Option<TExpr>,
-    },
-    /// `PERCENT_RANK()`, `CUME_DIST()`: need the whole partition, so rows wait for the end of
-    /// the input.
-    PercentRank,
-    /// See [`OverFunc::PercentRank`].
-    CumeDist,
-    /// `NTILE(buckets)`, also at the end of the input.
-    Ntile(usize),
-    /// `ROW_NUMBER()`.
-    RowNumber,
-    /// `RANK()`.
-    Rank,
-    /// `DENSE_RANK()`.
-    DenseRank,
-    /// `FIRST_VALUE(x)` (n = 1) and `NTH_VALUE(x, n)`: the n-th row of the frame.
-    Nth {
-        /// The value.
-        value: TExpr,
-        /// 1-based row of the frame.
-        n: usize,
-    },
-    /// `LAST_VALUE(x)`: frames end at the current row, so the current value.
-    Last(TExpr),
-    /// An aggregate over the frame.
-    Aggregate(AggCall),
-}
-
-/// Where a frame starts (it ends at the current row, or [`OverCall::following`] rows later),
-/// or the whole partition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Frame {
-    /// `UNBOUNDED PRECEDING` (the default).
-    Unbounded,
-    /// `ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING`: every row of the partition.
-    Partition,
-    /// `ROWS n PRECEDING`.
-    Rows(usize),
-    /// `RANGE INTERVAL … PRECEDING`: milliseconds before the current row's ORDER BY time.
-    Range(i64),
-}
-
-/// One ORDER BY key of an OVER clause.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderKey {
-    /// The value ordered by.
-    pub expr: TExpr,
-    /// `DESC`.
-    pub descending: bool,
-    /// `NULLS FIRST` (the default is NULLS LAST in both directions, as in DuckDB).
-    pub nulls_first: bool,
-}
-
-impl std::fmt::Display for OrderKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.expr)?;
-        if self.descending {
-            f.write_str(" DESC")?;
-        }
-        if self.nulls_first {
-            f.write_str(" NULLS FIRST")?;
-        }
-        Ok(())
-    }
-}
-
-/// One `f(…) OVER (…)` call of a statement.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OverCall {
-    /// The function.
-    pub func: OverFunc,
-    /// PARTITION BY expressions.
-    pub partition: Vec<TExpr>,
-    /// ORDER BY keys.
-    pub order: Vec<OrderKey>,
-    /// Where the frame starts.
-    pub frame: Frame,
-    /// `n FOLLOWING` rows at the end of the frame (0: it ends at the current row); the row waits
-    /// for them.
-    pub following: usize,
-    /// Result type.
-    pub ty: SqlType,
-}
-
-/// The select expressions with OVER calls replaced by `__w<i>`, the calls, and the scope to bind
-/// the rewritten expressions in; `None` after an error. Statements without OVER get back their
-/// expressions unchanged and no calls.
-pub fn plan(
-    exprs: &[Expr],
-    named: &[NamedWindowDefinition],
-    input: &Scope,
-    diags: &mut Diagnostics,
-) -> Option<(Vec<Expr>, Vec<OverCall>, Scope)> {
-    let mut rw = Rewriter { input, named, diags, calls: Vec::new(), failed: false };
-    let mut rewritten = exprs.to_vec();
-    let _ = rewritten.visit(&mut rw);
-    if rw.failed {
-        return None;
-    }
-    let calls: Vec<OverCall> = rw.calls.into_iter().map(|(_, c)| c).collect();
-    let mut scope = input.clone();
-    for (i, c) in calls.iter().enumerate() {
-        scope.locals.push((format!("__w{i}"), format!("w{i}"), c.ty));
-    }
-    Some((rewritten, calls, scope))
-}
-
-struct Rewriter<'a, 'b> {
-    input: &'a Scope,
-    /// `WINDOW w AS (…)` definitions of the statement.
-    named: &'a [NamedWindowDefinition],
-    diags: &'b mut Diagnostics,
-    /// (call text, call): identical calls share a slot.
-    calls: Vec<(String, OverCall)>,
-    failed: bool,
-}
-
-impl VisitorMut for Rewriter<'_, '_> {
-    type Break = ();
-
-    fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
-        let Expr::Function(f) = e else { return ControlFlow::Continue(()) };
-        if f.over.is_none() {
-            return ControlFlow::Continue(());
-        }
-        let text = e.to_string();
-        let mut calls = std::mem::take(&mut self.calls);
-        let i = slot(&mut calls, text, || self.bind(e));
-        self.calls = calls;
-        let Some(i) = i else {
-            self.failed = true;
-            return ControlFlow::Continue(());
-        };
-        *e = Expr::Identifier(Ident::new(format!("__w{i}")));
-        ControlFlow::Continue(())
-    }
-}
+use crate::ir::expr::TExpr;
+use crate::ir::over::{Frame, OrderKey, OverCall, OverFunc};
+use crate::ir::types::SqlType;
 
 fn span_of(e: &impl Spanned) -> Span {
     Span::from_sql(e.span())
 }
 
-impl Rewriter<'_, '_> {
+/// Binds the OVER calls of one statement.
+pub(crate) struct OverBinder<'a, 'b> {
+    /// What call arguments, PARTITION BY and ORDER BY read: the statement's input.
+    pub(crate) input: &'a Scope,
+    /// `WINDOW w AS (…)` definitions of the statement.
+    pub(crate) named: &'a [NamedWindowDefinition],
+    pub(crate) diags: &'b mut Diagnostics,
+}
+
+impl OverBinder<'_, '_> {
     fn error<T>(&mut self, code: &'static str, span: Span, msg: impl Into<String>) -> Option<T> {
         self.diags.push(Diagnostic::error(code, span, msg));
         None
@@ -248,7 +98,8 @@ impl Rewriter<'_, '_> {
         })
     }
 
-    fn bind(&mut self, e: &Expr) -> Option<OverCall> {
+    /// Binds one `f(…) OVER (…)` call.
+    pub(crate) fn bind(&mut self, e: &Expr) -> Option<OverCall> {
         let Expr::Function(f) = e else { return None };
         let name = f.name.to_string().to_ascii_uppercase();
         let span = span_of(e);
@@ -292,7 +143,7 @@ impl Rewriter<'_, '_> {
                     }
                 },
                 (WindowFrameUnits::Range, WindowFrameBound::Preceding(Some(iv))) => match &**iv {
-                    Expr::Interval(i) => match crate::temporal::interval(i) {
+                    Expr::Interval(i) => match crate::bind::temporal::interval(i) {
                         Some((0, ms)) if ms >= 0 => Frame::Range(ms),
                         _ => {
                             return self.error(
@@ -319,7 +170,7 @@ impl Rewriter<'_, '_> {
                 }
             },
         };
-        let mut binder = Binder { scope: self.input, diags: self.diags };
+        let mut binder = Binder::new(self.input, self.diags);
         let partition: Vec<TExpr> = spec.partition_by.iter().map(|p| binder.bind(p)).collect::<Option<_>>()?;
         let order: Vec<OrderKey> = spec
             .order_by
@@ -364,7 +215,7 @@ impl Rewriter<'_, '_> {
         let func = match name.as_str() {
             "LAG" | "LEAD" => {
                 arity(1, 3, self)?;
-                let value = Binder { scope: self.input, diags: self.diags }.bind(args[0])?;
+                let value = Binder::new(self.input, self.diags).bind(args[0])?;
                 let offset = match args.get(1) {
                     None => 1,
                     Some(a) => match constant(a) {
@@ -376,7 +227,7 @@ impl Rewriter<'_, '_> {
                 };
                 let default = match args.get(2) {
                     None => None,
-                    Some(d) => Some(Binder { scope: self.input, diags: self.diags }.bind(d)?.cast_to(value.ty())),
+                    Some(d) => Some(Binder::new(self.input, self.diags).bind(d)?.cast_to(value.ty())),
                 };
                 if name == "LEAD" {
                     OverFunc::Lead { value, offset, default }
@@ -395,7 +246,7 @@ impl Rewriter<'_, '_> {
             "FIRST_VALUE" | "LAST_VALUE" | "NTH_VALUE" => {
                 let n_args = if name == "NTH_VALUE" { 2 } else { 1 };
                 arity(n_args, n_args, self)?;
-                let value = Binder { scope: self.input, diags: self.diags }.bind(args[0])?;
+                let value = Binder::new(self.input, self.diags).bind(args[0])?;
                 match name.as_str() {
                     "FIRST_VALUE" => OverFunc::Nth { value, n: 1 },
                     "LAST_VALUE" => OverFunc::Last(value),
@@ -470,90 +321,6 @@ impl Rewriter<'_, '_> {
             return None;
         }
         Some(call)
-    }
-}
-
-impl OverCall {
-    /// Whether rows arrive in this call's ORDER BY order, so it is computed when its row arrives:
-    /// no ORDER BY, or one led by an ascending time (TIMESTAMP, DATE or BIGINT epoch) key — a
-    /// stream arrives in event-time order.
-    pub fn in_arrival_order(&self) -> bool {
-        self.order.first().is_none_or(|k| {
-            !k.descending && matches!(k.expr.ty(), SqlType::Timestamp | SqlType::Date | SqlType::BigInt)
-        })
-    }
-
-    /// Whether the value needs the whole partition (known at the end of the input):
-    /// PERCENT_RANK, CUME_DIST, NTILE, and ROW_NUMBER/RANK/DENSE_RANK over an order rows do not
-    /// arrive in.
-    pub fn needs_whole_partition(&self) -> bool {
-        match self.func {
-            OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => true,
-            OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => !self.in_arrival_order(),
-            OverFunc::Aggregate(_) => self.frame == Frame::Partition,
-            _ => false,
-        }
-    }
-
-    /// How many later rows of its partition the row waits for: LEAD's offset, or the FOLLOWING
-    /// rows of an aggregate's frame.
-    pub fn waits_for(&self) -> Option<usize> {
-        match self.func {
-            OverFunc::Lead { offset, .. } => Some(offset),
-            _ if self.following > 0 => Some(self.following),
-            _ => None,
-        }
-    }
-
-    /// Whether the row must wait for later rows: LEAD, FOLLOWING frames, and the
-    /// whole-partition calls.
-    pub fn is_deferred(&self) -> bool {
-        self.waits_for().is_some() || self.needs_whole_partition()
-    }
-}
-
-impl std::fmt::Display for OverCall {
-    /// `LAG(price, 1) OVER (PARTITION BY symbol ORDER BY ts ROWS 9 PRECEDING)`, for `velo explain`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.func {
-            OverFunc::Lag { value, offset, default } => {
-                let d = default.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
-                write!(f, "LAG({value}, {offset}{d})")?;
-            }
-            OverFunc::Lead { value, offset, default } => {
-                let d = default.as_ref().map(|d| format!(", {d}")).unwrap_or_default();
-                write!(f, "LEAD({value}, {offset}{d})")?;
-            }
-            OverFunc::PercentRank => f.write_str("PERCENT_RANK()")?,
-            OverFunc::CumeDist => f.write_str("CUME_DIST()")?,
-            OverFunc::Ntile(n) => write!(f, "NTILE({n})")?,
-            OverFunc::RowNumber => f.write_str("ROW_NUMBER()")?,
-            OverFunc::Rank => f.write_str("RANK()")?,
-            OverFunc::DenseRank => f.write_str("DENSE_RANK()")?,
-            OverFunc::Nth { value, n } => write!(f, "NTH_VALUE({value}, {n})")?,
-            OverFunc::Last(value) => write!(f, "LAST_VALUE({value})")?,
-            OverFunc::Aggregate(a) => write!(f, "{a}")?,
-        }
-        fn list<T: std::fmt::Display>(v: &[T]) -> String {
-            v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-        }
-        let mut parts = Vec::new();
-        if !self.partition.is_empty() {
-            parts.push(format!("PARTITION BY {}", list(&self.partition)));
-        }
-        if !self.order.is_empty() {
-            parts.push(format!("ORDER BY {}", list(&self.order)));
-        }
-        parts.push(match (self.frame, self.following) {
-            (Frame::Partition, _) => "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
-            (Frame::Unbounded, 0) => "ROWS UNBOUNDED PRECEDING".to_string(),
-            (Frame::Rows(n), 0) => format!("ROWS {n} PRECEDING"),
-            (Frame::Range(ms), _) => format!("RANGE {ms} ms PRECEDING"),
-            (Frame::Unbounded, f) => format!("ROWS BETWEEN UNBOUNDED PRECEDING AND {f} FOLLOWING"),
-            (Frame::Rows(0), f) => format!("ROWS BETWEEN CURRENT ROW AND {f} FOLLOWING"),
-            (Frame::Rows(n), f) => format!("ROWS BETWEEN {n} PRECEDING AND {f} FOLLOWING"),
-        });
-        write!(f, " OVER ({})", parts.join(" "))
     }
 }
 

@@ -12,22 +12,25 @@
 //!   [EMIT CHANGES|FINAL] [INTO sink|'uri'] [WITH ('k' = 'v', …)] ;
 //! SELECT … INTO sink [WITH (…)] ;              -- an unnamed stream, named after its sink
 //! ```
-//! Comments of the form `-- @key: value` are annotations (see [`crate::annotations`]).
+//! Comments of the form `-- @key: value` are annotations (see [`annotations`]).
+
+pub(crate) mod annotations;
+pub(crate) mod duration;
 
 use std::fmt;
 
-use sqlparser::ast::{ColumnDef, Expr, Ident, Query, SelectItem, SetExpr};
+use sqlparser::ast::{ColumnDef, Expr, Ident, Query, SetExpr};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
 
-use crate::annotations::Annotation;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::syntax::annotations::Annotation;
 
 /// A whole app file.
 #[derive(Debug, Clone)]
-pub struct ParsedApp {
+pub(crate) struct ParsedApp {
     /// The statements, in file order.
     pub statements: Vec<CreateStatement>,
     /// Every annotation comment in the file, with the index of the statement it precedes or sits in.
@@ -54,7 +57,7 @@ pub enum EmitMode {
 
 /// Where a statement's output goes (`INTO …`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum SinkTarget {
+pub(crate) enum SinkTarget {
     /// A named sink object configured in WITH.
     Name(Ident),
     /// A URI such as `'file:///out/x.csv'`.
@@ -63,7 +66,7 @@ pub enum SinkTarget {
 
 /// One `'key' = 'value'` pair of a WITH list.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Property {
+pub(crate) struct Property {
     /// The key, e.g. `orders.path`.
     pub key: String,
     /// The value.
@@ -76,7 +79,7 @@ pub struct Property {
 
 /// A source written as a URI (`FROM 'file:///data/x.csv'`), given a synthetic name.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UriSource {
+pub(crate) struct UriSource {
     /// The name the query uses for it.
     pub name: String,
     /// The URI.
@@ -87,7 +90,7 @@ pub struct UriSource {
 
 /// A `WINDOW kind(args)` clause, kept as text until windows are planned.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WindowClause {
+pub(crate) struct WindowClause {
     /// The clause text, e.g. `TUMBLING(ts, 1m)`.
     pub text: String,
     /// Where it is.
@@ -96,7 +99,7 @@ pub struct WindowClause {
 
 /// `CREATE STREAM|TABLE name AS SELECT …` with its Velostream clauses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CreateStatement {
+pub(crate) struct CreateStatement {
     /// STREAM or TABLE.
     pub kind: ObjectKind,
     /// The created object's name.
@@ -127,7 +130,7 @@ pub struct CreateStatement {
 
 impl CreateStatement {
     /// The SELECT of the query, when it is a plain SELECT (not UNION etc.).
-    pub fn select(&self) -> Option<&sqlparser::ast::Select> {
+    pub(crate) fn select(&self) -> Option<&sqlparser::ast::Select> {
         match self.query.body.as_ref() {
             SetExpr::Select(s) => Some(s),
             _ => None,
@@ -136,7 +139,7 @@ impl CreateStatement {
 }
 
 /// Parses a whole app file, collecting every problem.
-pub fn parse_app(text: &str, diags: &mut Diagnostics) -> ParsedApp {
+pub(crate) fn parse_app(text: &str, diags: &mut Diagnostics) -> ParsedApp {
     let dialect = GenericDialect {};
     let tokens = match Tokenizer::new(&dialect, text).tokenize_with_location() {
         Ok(t) => t,
@@ -151,7 +154,7 @@ pub fn parse_app(text: &str, diags: &mut Diagnostics) -> ParsedApp {
         let index = app.statements.len();
         for t in &chunk {
             if let Token::Whitespace(Whitespace::SingleLineComment { comment, .. }) = &t.token
-                && let Some(a) = crate::annotations::parse_comment(comment, Span::from_sql(t.span))
+                && let Some(a) = crate::syntax::annotations::parse_comment(comment, Span::from_sql(t.span))
             {
                 app.annotations.push((index, a));
             }
@@ -394,7 +397,7 @@ fn rewrite_row_buffers(q: Vec<TokenWithSpan>, expiry: &mut Option<i64>, diags: &
                 [after, interval @ ..] if word_is(after, "AFTER") => {
                     let words: Vec<&Token> = interval.iter().copied().filter(|t| !word_is(t, "INACTIVITY")).collect();
                     let text: String = words.iter().map(|t| t.to_string()).collect();
-                    match crate::window::parse_duration(&text) {
+                    match duration::parse_duration(&text) {
                         Some(ms) if ms > 0 => *expiry = Some(expiry.map_or(ms, |e: i64| e.min(ms))),
                         _ => diags.push(
                             Diagnostic::error(
@@ -662,7 +665,7 @@ fn parse_properties(tokens: &[TokenWithSpan], out: &mut Vec<Property>, diags: &m
 }
 
 /// A name for a URI source or sink: the file stem or the topic (`file:///d/trades.csv` → `trades`).
-pub fn uri_name(uri: &str) -> String {
+pub(crate) fn uri_name(uri: &str) -> String {
     let last = uri.trim_end_matches('/').rsplit('/').next().unwrap_or(uri);
     let stem = last.split('.').next().unwrap_or(last);
     let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
@@ -747,11 +750,6 @@ impl fmt::Display for CreateStatement {
         }
         Ok(())
     }
-}
-
-/// The select items of a statement, for callers that only need the projection.
-pub fn projection(stmt: &CreateStatement) -> &[SelectItem] {
-    stmt.select().map(|s| s.projection.as_slice()).unwrap_or(&[])
 }
 
 #[cfg(test)]

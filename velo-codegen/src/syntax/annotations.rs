@@ -5,7 +5,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 
 /// One annotation comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Annotation {
+pub(crate) struct Annotation {
     /// The key without `@`, lower-case (`app`, `num_partitions`, `metric_type`, …).
     pub key: String,
     /// The value, trimmed.
@@ -15,7 +15,7 @@ pub struct Annotation {
 }
 
 /// Parses the text of one `--` comment (without the `--`), if it is an annotation.
-pub fn parse_comment(comment: &str, span: Span) -> Option<Annotation> {
+pub(crate) fn parse_comment(comment: &str, span: Span) -> Option<Annotation> {
     let text = comment.trim();
     let header = [("SQL Application:", "app"), ("Version:", "version"), ("Description:", "description")];
     for (prefix, key) in header {
@@ -84,7 +84,7 @@ const IGNORED_KEYS: &[&str] = &["sticky-partition-id", "partition-count", "depen
 
 /// Splits annotations into app-level settings and per-statement job settings, reporting unknown
 /// keys and bad values.
-pub fn interpret(
+pub(crate) fn interpret(
     all: &[(usize, Annotation)],
     statements: usize,
     diags: &mut Diagnostics,

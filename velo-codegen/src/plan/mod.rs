@@ -3,136 +3,29 @@
 //! WITH key and reporting all problems at once.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sqlparser::ast::{
     Expr, GroupByExpr, LimitClause, SelectItem, SelectItemQualifiedWildcardKind, Spanned, TableFactor, Value,
 };
 
-use crate::annotations::{self, AppAnnotations, JobAnnotations};
-use crate::bind::{Binder, Scope, ScopeColumn};
+mod grouping;
+mod window;
+
+use crate::bind::{Binder, Calls, Scope, ScopeColumn};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
-use crate::expr::TExpr;
+use crate::ir::aggregate::AggregatePlan;
+use crate::ir::expr::{Origin, TExpr};
+use crate::ir::plan::{AppSource, Input, OutputItem, Plan, SourcePlan, StatementPlan};
+use crate::ir::types::SqlType;
+use crate::ir::window::{
+    EVENT_TIME_COLUMN, EventTime, LateStrategy, TIMESTAMP_COLUMN, TimeFormat, Unreadable, WindowPlan,
+};
 use crate::names::{field_names, struct_name};
-use crate::parse::{CreateStatement, ObjectKind, ParsedApp, Property, SinkTarget, WindowClause};
-use crate::schema::{self, Schema};
-use crate::types::SqlType;
-use crate::window::{EVENT_TIME_COLUMN, EventTime, LateStrategy, TIMESTAMP_COLUMN, TimeFormat, Unreadable, WindowPlan};
+use crate::schema::{self};
+use crate::syntax::annotations::{self, JobAnnotations};
+use crate::syntax::{CreateStatement, EmitMode, ParsedApp, Property, SinkTarget, WindowClause};
 use velo_spec::FileFormat;
-
-/// Where the app comes from.
-#[derive(Debug, Clone)]
-pub struct AppSource {
-    /// The SQL text.
-    pub sql: String,
-    /// The file name shown in diagnostics.
-    pub file_name: String,
-    /// The folder of the SQL file (schema files and, as a fallback, data files resolve here).
-    pub base_dir: PathBuf,
-    /// The app name when no `@app` annotation gives one (the file stem).
-    pub default_name: String,
-}
-
-/// A whole app, planned.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// App name, version and description.
-    pub app: AppAnnotations,
-    /// Sources, in order of first use.
-    pub sources: Vec<SourcePlan>,
-    /// Statements, in file order.
-    pub statements: Vec<StatementPlan>,
-    /// Runtime properties (`object.key`, value) embedded in the binary.
-    pub properties: Vec<(String, String)>,
-    /// Objects whose runtime properties may be overridden.
-    pub objects: Vec<String>,
-    /// Schema files read at build time, for rebuild tracking (sampled data files are not
-    /// tracked: they can be large, and a changed file only matters if its inferred types change).
-    pub files_read: Vec<PathBuf>,
-}
-
-/// One file source.
-#[derive(Debug, Clone)]
-pub struct SourcePlan {
-    /// Object name.
-    pub name: String,
-    /// Its schema.
-    pub schema: Schema,
-    /// Rust field name of each column.
-    pub fields: Vec<String>,
-    /// Rust struct name of its rows.
-    pub struct_name: String,
-    /// A snake_case identifier unique among the sources (`push_<ident>` in library mode).
-    pub ident: String,
-}
-
-/// What a statement reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
-    /// A source, by index.
-    Source(usize),
-    /// An earlier statement, by index.
-    Statement(usize),
-}
-
-/// One output column of a statement.
-#[derive(Debug, Clone)]
-pub struct OutputItem {
-    /// Column name in the output.
-    pub name: String,
-    /// Rust field name.
-    pub field: String,
-    /// The value.
-    pub expr: TExpr,
-}
-
-/// One `CREATE STREAM|TABLE … AS SELECT …`, planned.
-#[derive(Debug, Clone)]
-pub struct StatementPlan {
-    /// Stream/table name.
-    pub name: String,
-    /// STREAM or TABLE.
-    pub kind: ObjectKind,
-    /// What it reads.
-    pub input: Input,
-    /// WHERE.
-    pub filter: Option<TExpr>,
-    /// Select items.
-    pub items: Vec<OutputItem>,
-    /// SELECT DISTINCT.
-    pub distinct: bool,
-    /// LIMIT.
-    pub limit: Option<u64>,
-    /// Sink object, if the output is written somewhere.
-    pub sink: Option<String>,
-    /// Rust struct name of its rows.
-    pub struct_name: String,
-    /// A snake_case identifier unique among the statements and not `errors` (function, variable
-    /// and `Output` field names derive from it).
-    pub ident: String,
-    /// JSON sinks write decimals as numbers (`'<sink>.decimal.format' = 'number'`).
-    pub decimal_as_number: bool,
-    /// PRIMARY KEY columns.
-    pub key_columns: Vec<String>,
-    /// Job annotations.
-    pub job: JobAnnotations,
-    /// GROUP BY and aggregates; the items are then expressions over keys and aggregate results.
-    pub aggregate: Option<crate::aggregate::AggregatePlan>,
-    /// Window functions (`f(…) OVER (…)`); the items read them as locals `w<i>`.
-    pub over: Vec<crate::over::OverCall>,
-    /// `EXPIRE AFTER` of the OVER clauses: idle partitions are dropped after this many ms.
-    pub over_expiry: Option<i64>,
-}
-
-impl StatementPlan {
-    /// The output columns, as a later statement (or a metric condition) sees them.
-    pub fn columns(&self) -> Vec<ScopeColumn> {
-        self.items
-            .iter()
-            .map(|it| ScopeColumn { name: it.name.clone(), field: it.field.clone(), ty: it.expr.ty() })
-            .collect()
-    }
-}
 
 const FORMAT_HELP: &str = "use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'";
 
@@ -188,7 +81,7 @@ const GLOBAL_KEYS: &[&str] = &[
 ];
 
 /// Plans a parsed app. Returns `None` if any error was reported.
-pub fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Option<Plan> {
+pub(crate) fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics) -> Option<Plan> {
     let (app, jobs) = annotations::interpret(&parsed.annotations, parsed.statements.len(), diags);
     let mut planner = Planner {
         src,
@@ -267,7 +160,7 @@ impl Planner<'_> {
                 self.add_uri_object(&u.name, &u.uri, "file_source", &u.span);
             }
             if let Some(SinkTarget::Uri(uri, span)) = &stmt.into {
-                self.add_uri_object(&crate::parse::uri_name(uri), uri, "file_sink", span);
+                self.add_uri_object(&crate::syntax::uri_name(uri), uri, "file_sink", span);
             }
         }
     }
@@ -346,7 +239,7 @@ impl Planner<'_> {
     /// `'<source>.event.time.field'` or `'event.time.field'`, else processing time) and the
     /// watermark properties.
     fn window(&mut self, statement: &str, clause: &WindowClause, input: Input, scope: &Scope) -> Option<WindowPlan> {
-        let spec = crate::window::parse_clause(clause, self.diags)?;
+        let spec = window::parse_clause(clause, self.diags)?;
         let format = self
             .property_value(
                 self.input_prop(input, "event.time.format"),
@@ -388,7 +281,7 @@ impl Planner<'_> {
             let p = own(this, key);
             let what = format!("a duration for `{key}`");
             let help = "write e.g. '5s', '2m', '500ms' or a number of milliseconds";
-            this.property_value(p, &what, help, crate::window::duration_value).map(|ms| ms.unwrap_or(0))
+            this.property_value(p, &what, help, window::duration_value).map(|ms| ms.unwrap_or(0))
         };
         let out_of_orderness = duration(self, "watermark.max_out_of_orderness").ok()?;
         let allowed_lateness = duration(self, "allowed.lateness").ok()?;
@@ -427,10 +320,7 @@ impl Planner<'_> {
             return;
         };
         scope.event_time = Some(self.configured_event_time(input, &scope));
-        let filter = select
-            .selection
-            .as_ref()
-            .and_then(|w| Binder { scope: &scope, diags: self.diags }.bind_condition(w, "WHERE"));
+        let filter = select.selection.as_ref().and_then(|w| Binder::new(&scope, self.diags).bind_condition(w, "WHERE"));
         let window = match &stmt.window {
             Some(clause) => match self.window(&name, clause, input, &scope) {
                 Some(w) => Some(w),
@@ -438,57 +328,53 @@ impl Planner<'_> {
             },
             None => None,
         };
-        if let (Some(clause), false) = (&stmt.window, crate::aggregate::aggregates(select)) {
+        if let (Some(clause), false) = (&stmt.window, crate::bind::aggregate::aggregates(select)) {
             self.diags.push(
                 Diagnostic::error("E0219", clause.span.clone(), "WINDOW needs GROUP BY or an aggregate")
                     .with_help("e.g. SELECT sym, COUNT(*) FROM trades GROUP BY sym WINDOW TUMBLING(ts, 1m)"),
             );
             return;
         }
-        let mut over = Vec::new();
-        let (aggregate, items) = if crate::aggregate::aggregates(select) {
-            let exprs: Vec<Expr> = select
-                .projection
-                .iter()
-                .filter_map(|i| match i {
-                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e.clone()),
-                    other => {
-                        self.diags.push(Diagnostic::error(
-                            "E0214",
-                            span_of(other),
-                            "`*` cannot be used with GROUP BY or aggregates",
-                        ));
-                        None
-                    }
-                })
-                .collect();
-            match crate::aggregate::plan(select, &exprs, &scope, stmt.emit, window, self.diags) {
-                Some((agg, rewritten, out_scope)) => {
-                    let items = self.projection(stmt, &select.projection, out_scope, Some(&rewritten));
-                    (Some(agg), items)
+        let grouped = crate::bind::aggregate::aggregates(select);
+        if grouped {
+            for item in &select.projection {
+                if matches!(item, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)) {
+                    let msg = "`*` cannot be used with GROUP BY or aggregates";
+                    self.diags.push(Diagnostic::error("E0214", span_of(item), msg));
                 }
+            }
+        } else if let Some(h) = &select.having {
+            self.diags.push(Diagnostic::error("E0214", span_of(h), "HAVING needs GROUP BY or an aggregate"));
+        }
+        let keys = if grouped {
+            match grouping::keys(select, &scope, window.is_some(), self.diags) {
+                Some(keys) => keys,
                 None => return,
             }
         } else {
-            if let Some(h) = &select.having {
-                self.diags.push(Diagnostic::error("E0214", span_of(h), "HAVING needs GROUP BY or an aggregate"));
-            }
-            let exprs: Vec<Expr> = select
-                .projection
-                .iter()
-                .filter_map(|i| match i {
-                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e.clone()),
-                    _ => None,
-                })
-                .collect();
-            let Some((rewritten, calls, scope)) = crate::over::plan(&exprs, &select.named_window, &scope, self.diags)
-            else {
-                return;
-            };
-            over = calls;
-            let rewritten = (!over.is_empty()).then_some(rewritten.as_slice());
-            (None, self.projection(stmt, &select.projection, scope, rewritten))
+            Vec::new()
         };
+        let mut calls = Calls::new(grouped, window.is_some(), &scope, &select.named_window);
+        let items_scope = Scope { aliases_first: grouped, ..scope.clone() };
+        let mut items = self.projection(stmt, &select.projection, items_scope, &mut calls);
+        let having = match (&select.having, grouped) {
+            (Some(h), true) => match Binder::with_calls(&scope, self.diags, &mut calls).bind_condition(h, "HAVING") {
+                Some(h) => Some(h),
+                None => return,
+            },
+            _ => None,
+        };
+        let Calls { aggregates, over, .. } = calls;
+        let aggregate = grouped.then(|| {
+            items = std::mem::take(&mut items)
+                .into_iter()
+                .map(|it| OutputItem { expr: grouping::over_groups(it.expr, &keys, self.diags), ..it })
+                .collect();
+            let having = having.map(|h| grouping::over_groups(h, &keys, self.diags));
+            // Windows emit once per window by default; plain GROUP BY a running row per record.
+            let emit = stmt.emit.unwrap_or(if window.is_some() { EmitMode::Final } else { EmitMode::Changes });
+            AggregatePlan { keys, calls: aggregates, having, emit, window }
+        });
         let limit = self.limit(stmt);
         let sink = self.sink(stmt);
         let decimal_as_number = sink
@@ -790,24 +676,26 @@ impl Planner<'_> {
         })
     }
 
+    /// Binds the select list (aggregates and window functions into `calls`): each item is an
+    /// output column, named by its alias (or the statement's column list) and readable by later
+    /// items under its alias, with the column list's type when one is declared.
     fn projection(
         &mut self,
         stmt: &CreateStatement,
         projection: &[SelectItem],
         mut scope: Scope,
-        rewritten: Option<&[Expr]>,
+        calls: &mut Calls<'_>,
     ) -> Vec<OutputItem> {
         let mut items: Vec<(String, TExpr, Span)> = Vec::new();
-        let mut exprs_seen = 0;
+        // The column list of `CREATE STREAM s (a DECIMAL(10,2), …) AS SELECT …`, when it matches
+        // the select list (E0209 otherwise).
+        let declared = (stmt.columns.len() == projection.len()).then_some(stmt.columns.as_slice());
         for (i, item) in projection.iter().enumerate() {
             match item {
                 SelectItem::Wildcard(_) => {
                     for c in &scope.columns {
-                        items.push((
-                            c.name.clone(),
-                            TExpr::Column { field: c.field.clone(), ty: c.ty },
-                            Span::default(),
-                        ));
+                        let column = TExpr::Column { field: c.field.clone(), ty: c.ty, at: Origin::default() };
+                        items.push((c.name.clone(), column, Span::default()));
                     }
                 }
                 SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(q), _) => {
@@ -821,43 +709,33 @@ impl Planner<'_> {
                         continue;
                     }
                     for c in &scope.columns {
-                        items.push((
-                            c.name.clone(),
-                            TExpr::Column { field: c.field.clone(), ty: c.ty },
-                            Span::default(),
-                        ));
+                        let column = TExpr::Column { field: c.field.clone(), ty: c.ty, at: Origin::default() };
+                        items.push((c.name.clone(), column, Span::default()));
                     }
                 }
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    let name = match item {
+                    let alias = match item {
                         SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
                         _ => default_name(e, i),
                     };
-                    // With GROUP BY, bind the form whose keys and aggregates were rewritten.
-                    let target = rewritten.and_then(|r| r.get(exprs_seen)).unwrap_or(e);
-                    exprs_seen += 1;
-                    let bound = Binder { scope: &scope, diags: self.diags }.bind(target);
-                    if let Some(t) = bound {
-                        let local = format!("v{}", items.len());
-                        scope.locals.push((name.clone(), local, t.ty()));
-                        items.push((name, t, span_of(e)));
+                    let Some(mut t) = Binder::with_calls(&scope, self.diags, calls).bind(e) else { continue };
+                    let mut name = alias.clone();
+                    if let Some(col) = declared.map(|d| &d[i]) {
+                        name = col.name.value.clone();
+                        match SqlType::parse(&col.data_type.to_string()) {
+                            Some(ty) => t = t.cast_to(ty),
+                            None => self.diags.push(Diagnostic::error(
+                                "E0303",
+                                Span::from_sql(col.name.span),
+                                format!("unsupported column type `{}`", col.data_type),
+                            )),
+                        }
                     }
+                    scope.locals.push((alias, format!("v{}", items.len()), t.ty()));
+                    items.push((name, t, span_of(e)));
                 }
                 other => {
                     self.diags.push(Diagnostic::error("E0901", span_of(other), format!("`{other}` is not supported")))
-                }
-            }
-        }
-        if !stmt.columns.is_empty() && stmt.columns.len() == items.len() {
-            for (item, col) in items.iter_mut().zip(&stmt.columns) {
-                item.0 = col.name.value.clone();
-                match SqlType::parse(&col.data_type.to_string()) {
-                    Some(t) => item.1 = item.1.clone().cast_to(t),
-                    None => self.diags.push(Diagnostic::error(
-                        "E0303",
-                        Span::from_sql(col.name.span),
-                        format!("unsupported column type `{}`", col.data_type),
-                    )),
                 }
             }
         }
@@ -930,7 +808,7 @@ impl Planner<'_> {
         }
         let (object, span) = match &stmt.into {
             Some(SinkTarget::Name(n)) => (n.value.clone(), Some(Span::from_sql(n.span))),
-            Some(SinkTarget::Uri(uri, span)) => (crate::parse::uri_name(uri), Some(span.clone())),
+            Some(SinkTarget::Uri(uri, span)) => (crate::syntax::uri_name(uri), Some(span.clone())),
             None => (stmt.name.value.clone(), None),
         };
         let Some(ty) = self.prop(&object, "type").cloned() else {
@@ -975,7 +853,7 @@ impl Planner<'_> {
 
     /// Checks a `@metric_condition`: a SQL boolean expression over the statement's output
     /// columns, compiled like WHERE (Velostream silently emitted unconditionally when it failed).
-    fn metric_condition(&mut self, a: &crate::annotations::Annotation) {
+    fn metric_condition(&mut self, a: &crate::syntax::annotations::Annotation) {
         let Some(stmt) = self.statements.last() else {
             return;
         };
@@ -991,7 +869,7 @@ impl Planner<'_> {
             }
         };
         let mut inner = Diagnostics::default();
-        Binder { scope: &scope, diags: &mut inner }.bind_condition(&expr, "@metric_condition");
+        Binder::new(&scope, &mut inner).bind_condition(&expr, "@metric_condition");
         // Positions inside the comment are relative to its text; report at the annotation.
         for d in inner.into_sorted() {
             let mut d = Diagnostic { span: a.span.clone(), ..d };
@@ -1175,11 +1053,6 @@ fn event_time_column(column: Option<&str>, format: Option<TimeFormat>, scope: &S
             ),
         });
     }
-    Ok(EventTime { column: Some(TExpr::Column { field: col.field.clone(), ty: col.ty }), format })
-}
-
-/// Resolves a path against the folder of the SQL file when it is relative.
-pub fn resolve(base: &Path, path: &str) -> PathBuf {
-    let p = Path::new(path);
-    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+    let at = Origin { span: Span::default(), text: col.name.clone() };
+    Ok(EventTime { column: Some(TExpr::Column { field: col.field.clone(), ty: col.ty, at }), format })
 }
