@@ -30,7 +30,7 @@ pub(crate) fn explain(plan: &Plan) -> String {
         plan.app.version.as_ref().map(|v| format!(" {v}")).unwrap_or_default()
     );
     for s in &plan.sources {
-        let _ = writeln!(out, "\nsource {} — {}", s.name, s.schema.origin);
+        let _ = writeln!(out, "\nsource {} ({}, {:?}) — {}", s.name, s.connector.name(), s.format, s.schema.origin);
         for c in &s.schema.columns {
             let _ = writeln!(out, "  {:<24} {}{}", c.name, c.ty, if c.nullable { "" } else { " NOT NULL" });
         }
@@ -80,10 +80,10 @@ pub(crate) fn explain(plan: &Plan) -> String {
                 let path = plan
                     .properties
                     .iter()
-                    .find(|(p, _)| *p == format!("{k}.path"))
+                    .find(|(p, _)| *p == format!("{}.path", k.object))
                     .map(|(_, v)| v.as_str())
                     .unwrap_or("?");
-                let _ = writeln!(out, "  sink     {k} → {path}");
+                let _ = writeln!(out, "  sink     {} ({}, {:?}) → {path}", k.object, k.connector.name(), k.format);
             }
             None => {
                 let _ = writeln!(out, "  sink     (none: read by later statements only)");

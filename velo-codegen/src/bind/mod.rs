@@ -32,7 +32,7 @@ use crate::ir::window::{
 
 /// A column a statement can read.
 #[derive(Debug, Clone)]
-pub struct ScopeColumn {
+pub(crate) struct ScopeColumn {
     /// Its SQL name.
     pub name: String,
     /// The field of the input struct.

@@ -13,6 +13,7 @@ use super::{aggregate, ident, input_struct, over};
 use crate::ir::plan::{Input, Plan, SourcePlan, StatementPlan};
 use crate::ir::window::LateStrategy;
 use crate::syntax::EmitMode;
+use velo_spec::ConnectorKind;
 
 /// The dataflow field holding statement `s`'s output.
 pub(super) fn output_field(s: &StatementPlan) -> Ident {
@@ -363,6 +364,9 @@ fn end_of_input(plan: &Plan) -> TokenStream {
 /// Whether a source can be read on several threads: a file source every reader of which is an
 /// `EMIT FINAL` aggregation without windows, whose partial states merge into the same result.
 fn parallel_source(plan: &Plan, si: usize) -> bool {
+    if plan.sources[si].connector != ConnectorKind::FileSource {
+        return false;
+    }
     let mut consumers = readers(plan, Input::Source(si)).map(|c| &plan.statements[c]).peekable();
     consumers.peek().is_some()
         && consumers.all(|s| s.aggregate.as_ref().is_some_and(|a| a.emit == EmitMode::Final && a.window.is_none()))

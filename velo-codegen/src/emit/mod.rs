@@ -145,7 +145,10 @@ fn app_spec(plan: &Plan) -> TokenStream {
     let statements = plan.statements.iter().map(|s| {
         let name = &s.name;
         let sink = match &s.sink {
-            Some(k) => quote!(Some(#k)),
+            Some(k) => {
+                let object = &k.object;
+                quote!(Some(#object))
+            }
             None => quote!(None),
         };
         let distinct = s.distinct;

@@ -64,9 +64,10 @@ pub(super) fn output_struct(s: &StatementPlan) -> TokenStream {
     let doc = format!(" A row of `{}`.", s.name);
     let fields: Vec<Ident> = s.items.iter().map(|i| ident(&i.field)).collect();
     let tys = s.items.iter().map(|i| i.expr.ty().rust());
+    let decimal_as_number = s.sink.as_ref().is_some_and(|k| k.decimal_as_number);
     let attrs = s.items.iter().map(|i| {
         let rename = &i.name;
-        if s.decimal_as_number && matches!(i.expr.ty(), SqlType::Decimal(..)) {
+        if decimal_as_number && matches!(i.expr.ty(), SqlType::Decimal(..)) {
             quote!(#[serde(rename = #rename, serialize_with = "rt::decimal_as_number")])
         } else {
             quote!(#[serde(rename = #rename)])

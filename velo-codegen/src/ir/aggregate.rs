@@ -7,7 +7,7 @@ use crate::syntax::EmitMode;
 
 /// An aggregate function.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AggKind {
+pub(crate) enum AggKind {
     /// `COUNT(*)`.
     CountStar,
     /// `COUNT(x)`.
@@ -40,7 +40,7 @@ pub enum AggKind {
 
 /// One aggregate call of a statement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AggCall {
+pub(crate) struct AggCall {
     /// Which function.
     pub kind: AggKind,
     /// Its argument over the input row (None for COUNT(*)), already cast to the accumulator's
@@ -54,7 +54,7 @@ pub struct AggCall {
 
 /// The GROUP BY part of a statement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AggregatePlan {
+pub(crate) struct AggregatePlan {
     /// Group keys over the input row.
     pub keys: Vec<TExpr>,
     /// Aggregate calls, deduplicated.

@@ -6,7 +6,7 @@ use crate::ir::types::{MAX_PRECISION, SqlType};
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Literal {
+pub(crate) enum Literal {
     /// NULL (of the expression's type).
     Null,
     /// TRUE / FALSE.
@@ -23,7 +23,7 @@ pub enum Literal {
 
 /// Arithmetic and string operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
+pub(crate) enum ArithOp {
     /// `+`
     Add,
     /// `-`
@@ -40,7 +40,7 @@ pub enum ArithOp {
 
 impl ArithOp {
     /// The operator as written in SQL.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             ArithOp::Add => "+",
             ArithOp::Sub => "-",
@@ -54,7 +54,7 @@ impl ArithOp {
 
 /// Comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     /// `=`
     Eq,
     /// `<>` / `!=`
@@ -73,7 +73,7 @@ pub enum CmpOp {
 /// never part of the expression's meaning: two expressions that differ only in where they were
 /// written are equal, which is how GROUP BY keys are matched.
 #[derive(Debug, Clone, Default)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// Its place in the SQL text.
     pub span: Span,
     /// The name as written.
@@ -89,7 +89,7 @@ impl PartialEq for Origin {
 /// A typed expression. Operands of an operator already have the operator's input type (the
 /// binder inserted [`TExpr::Cast`]s), so the emitter never reasons about types.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TExpr {
+pub(crate) enum TExpr {
     /// A constant of type `ty`.
     Literal(Literal, SqlType),
     /// A column of the input row, named `field` in its struct.
@@ -131,7 +131,7 @@ pub enum TExpr {
 
 /// How a runtime function is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Func {
+pub(crate) enum Func {
     /// `func::<name>(args…)`, returning `Option<T>`.
     Plain(&'static str),
     /// `func::<name>(args…)?`, returning `EvalResult<Option<T>>`.
@@ -157,7 +157,7 @@ pub enum Func {
 
 impl TExpr {
     /// The result type.
-    pub fn ty(&self) -> SqlType {
+    pub(crate) fn ty(&self) -> SqlType {
         match self {
             TExpr::Literal(_, t) | TExpr::Column { ty: t, .. } | TExpr::Local { ty: t, .. } => *t,
             TExpr::Cast { to, .. } => *to,
@@ -176,7 +176,7 @@ impl TExpr {
     }
 
     /// This expression converted to `to` (no-op when it already has that Rust type).
-    pub fn cast_to(self, to: SqlType) -> TExpr {
+    pub(crate) fn cast_to(self, to: SqlType) -> TExpr {
         let from = self.ty();
         let same_rust = match (from, to) {
             (SqlType::Decimal(_, a), SqlType::Decimal(_, b)) => a == b,
@@ -194,7 +194,7 @@ impl TExpr {
 
 impl TExpr {
     /// This expression with every direct operand replaced by `f(operand)`.
-    pub fn map_operands(self, mut f: impl FnMut(TExpr) -> TExpr) -> TExpr {
+    pub(crate) fn map_operands(self, mut f: impl FnMut(TExpr) -> TExpr) -> TExpr {
         let mut b = |e: Box<TExpr>| Box::new(f(*e));
         match self {
             leaf @ (TExpr::Literal(..) | TExpr::Column { .. } | TExpr::Local { .. } | TExpr::RecordTime { .. }) => leaf,

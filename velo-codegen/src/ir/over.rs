@@ -6,7 +6,7 @@ use crate::ir::types::SqlType;
 
 /// What one OVER call computes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum OverFunc {
+pub(crate) enum OverFunc {
     /// `LAG(x [, offset [, default]])`.
     Lag {
         /// The value.
@@ -55,7 +55,7 @@ pub enum OverFunc {
 /// Where a frame starts (it ends at the current row, or [`OverCall::following`] rows later),
 /// or the whole partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Frame {
+pub(crate) enum Frame {
     /// `UNBOUNDED PRECEDING` (the default).
     Unbounded,
     /// `ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING`: every row of the partition.
@@ -68,7 +68,7 @@ pub enum Frame {
 
 /// One ORDER BY key of an OVER clause.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OrderKey {
+pub(crate) struct OrderKey {
     /// The value ordered by.
     pub expr: TExpr,
     /// `DESC`.
@@ -92,7 +92,7 @@ impl std::fmt::Display for OrderKey {
 
 /// One `f(…) OVER (…)` call of a statement.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OverCall {
+pub(crate) struct OverCall {
     /// The function.
     pub func: OverFunc,
     /// PARTITION BY expressions.
@@ -112,7 +112,7 @@ impl OverCall {
     /// Whether rows arrive in this call's ORDER BY order, so it is computed when its row arrives:
     /// no ORDER BY, or one led by an ascending time (TIMESTAMP, DATE or BIGINT epoch) key — a
     /// stream arrives in event-time order.
-    pub fn in_arrival_order(&self) -> bool {
+    pub(crate) fn in_arrival_order(&self) -> bool {
         self.order.first().is_none_or(|k| {
             !k.descending && matches!(k.expr.ty(), SqlType::Timestamp | SqlType::Date | SqlType::BigInt)
         })
@@ -121,7 +121,7 @@ impl OverCall {
     /// Whether the value needs the whole partition (known at the end of the input):
     /// PERCENT_RANK, CUME_DIST, NTILE, and ROW_NUMBER/RANK/DENSE_RANK over an order rows do not
     /// arrive in.
-    pub fn needs_whole_partition(&self) -> bool {
+    pub(crate) fn needs_whole_partition(&self) -> bool {
         match self.func {
             OverFunc::PercentRank | OverFunc::CumeDist | OverFunc::Ntile(_) => true,
             OverFunc::RowNumber | OverFunc::Rank | OverFunc::DenseRank => !self.in_arrival_order(),
@@ -132,7 +132,7 @@ impl OverCall {
 
     /// How many later rows of its partition the row waits for: LEAD's offset, or the FOLLOWING
     /// rows of an aggregate's frame.
-    pub fn waits_for(&self) -> Option<usize> {
+    pub(crate) fn waits_for(&self) -> Option<usize> {
         match self.func {
             OverFunc::Lead { offset, .. } => Some(offset),
             _ if self.following > 0 => Some(self.following),
@@ -142,7 +142,7 @@ impl OverCall {
 
     /// Whether the row must wait for later rows: LEAD, FOLLOWING frames, and the
     /// whole-partition calls.
-    pub fn is_deferred(&self) -> bool {
+    pub(crate) fn is_deferred(&self) -> bool {
         self.waits_for().is_some() || self.needs_whole_partition()
     }
 }

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use velo_spec::{ConnectorKind, FileFormat};
+
 use crate::bind::ScopeColumn;
 use crate::ir::expr::TExpr;
 use crate::ir::over::OverCall;
@@ -27,38 +29,42 @@ pub struct AppSource {
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// App name, version and description.
-    pub app: AppAnnotations,
+    pub(crate) app: AppAnnotations,
     /// Sources, in order of first use.
-    pub sources: Vec<SourcePlan>,
+    pub(crate) sources: Vec<SourcePlan>,
     /// Statements, in file order.
-    pub statements: Vec<StatementPlan>,
+    pub(crate) statements: Vec<StatementPlan>,
     /// Runtime properties (`object.key`, value) embedded in the binary.
-    pub properties: Vec<(String, String)>,
+    pub(crate) properties: Vec<(String, String)>,
     /// Objects whose runtime properties may be overridden.
-    pub objects: Vec<String>,
+    pub(crate) objects: Vec<String>,
     /// Schema files read at build time, for rebuild tracking (sampled data files are not
     /// tracked: they can be large, and a changed file only matters if its inferred types change).
-    pub files_read: Vec<PathBuf>,
+    pub(crate) files_read: Vec<PathBuf>,
 }
 
-/// One file source.
+/// One source.
 #[derive(Debug, Clone)]
-pub struct SourcePlan {
+pub(crate) struct SourcePlan {
     /// Object name.
-    pub name: String,
+    pub(crate) name: String,
+    /// What `'<name>.type'` names.
+    pub(crate) connector: ConnectorKind,
+    /// How its records are written (the default; a run may override it).
+    pub(crate) format: FileFormat,
     /// Its schema.
-    pub schema: Schema,
+    pub(crate) schema: Schema,
     /// Rust field name of each column.
-    pub fields: Vec<String>,
+    pub(crate) fields: Vec<String>,
     /// Rust struct name of its rows.
-    pub struct_name: String,
+    pub(crate) struct_name: String,
     /// A snake_case identifier unique among the sources (`push_<ident>` in library mode).
-    pub ident: String,
+    pub(crate) ident: String,
 }
 
 /// What a statement reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Input {
+pub(crate) enum Input {
     /// A source, by index.
     Source(usize),
     /// An earlier statement, by index.
@@ -67,56 +73,67 @@ pub enum Input {
 
 /// One output column of a statement.
 #[derive(Debug, Clone)]
-pub struct OutputItem {
+pub(crate) struct OutputItem {
     /// Column name in the output.
-    pub name: String,
+    pub(crate) name: String,
     /// Rust field name.
-    pub field: String,
+    pub(crate) field: String,
     /// The value.
-    pub expr: TExpr,
+    pub(crate) expr: TExpr,
+}
+
+/// The sink of a statement.
+#[derive(Debug, Clone)]
+pub(crate) struct SinkPlan {
+    /// The sink object.
+    pub(crate) object: String,
+    /// What `'<object>.type'` names.
+    pub(crate) connector: ConnectorKind,
+    /// How rows are written (the default; a run may override it).
+    pub(crate) format: FileFormat,
+    /// JSON sinks write decimals as numbers (`'<sink>.decimal.format' = 'number'`).
+    pub(crate) decimal_as_number: bool,
 }
 
 /// One `CREATE STREAM|TABLE … AS SELECT …`, planned.
 #[derive(Debug, Clone)]
-pub struct StatementPlan {
+pub(crate) struct StatementPlan {
     /// Stream/table name.
-    pub name: String,
+    pub(crate) name: String,
     /// STREAM or TABLE.
-    pub kind: ObjectKind,
+    pub(crate) kind: ObjectKind,
     /// What it reads.
-    pub input: Input,
+    pub(crate) input: Input,
     /// WHERE.
-    pub filter: Option<TExpr>,
+    pub(crate) filter: Option<TExpr>,
     /// Select items.
-    pub items: Vec<OutputItem>,
+    pub(crate) items: Vec<OutputItem>,
     /// SELECT DISTINCT.
-    pub distinct: bool,
+    pub(crate) distinct: bool,
     /// LIMIT.
-    pub limit: Option<u64>,
-    /// Sink object, if the output is written somewhere.
-    pub sink: Option<String>,
+    pub(crate) limit: Option<u64>,
+    /// Where its rows are written, if anywhere.
+    pub(crate) sink: Option<SinkPlan>,
     /// Rust struct name of its rows.
-    pub struct_name: String,
+    pub(crate) struct_name: String,
     /// A snake_case identifier unique among the statements and not `errors` (function, variable
     /// and `Output` field names derive from it).
-    pub ident: String,
-    /// JSON sinks write decimals as numbers (`'<sink>.decimal.format' = 'number'`).
-    pub decimal_as_number: bool,
+    pub(crate) ident: String,
     /// PRIMARY KEY columns.
-    pub key_columns: Vec<String>,
+    pub(crate) key_columns: Vec<String>,
     /// Job annotations.
-    pub job: JobAnnotations,
+    pub(crate) job: JobAnnotations,
     /// GROUP BY and aggregates; the items are then expressions over keys and aggregate results.
-    pub aggregate: Option<crate::ir::aggregate::AggregatePlan>,
+    pub(crate) aggregate: Option<crate::ir::aggregate::AggregatePlan>,
     /// Window functions (`f(…) OVER (…)`); the items read them as locals `w<i>`.
-    pub over: Vec<OverCall>,
+    pub(crate) over: Vec<OverCall>,
     /// `EXPIRE AFTER` of the OVER clauses: idle partitions are dropped after this many ms.
-    pub over_expiry: Option<i64>,
+    pub(crate) over_expiry: Option<i64>,
 }
 
 impl StatementPlan {
     /// The output columns, as a later statement (or a metric condition) sees them.
-    pub fn columns(&self) -> Vec<ScopeColumn> {
+    pub(crate) fn columns(&self) -> Vec<ScopeColumn> {
         self.items
             .iter()
             .map(|it| ScopeColumn { name: it.name.clone(), field: it.field.clone(), ty: it.expr.ty() })

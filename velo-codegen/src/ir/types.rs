@@ -10,7 +10,7 @@ pub(crate) const MAX_PRECISION: u32 = 38;
 
 /// A SQL type known at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SqlType {
+pub(crate) enum SqlType {
     /// BOOLEAN.
     Boolean,
     /// BIGINT (INT and INTEGER are the same 64-bit type in Velo).
@@ -31,12 +31,12 @@ pub enum SqlType {
 
 impl SqlType {
     /// Whether arithmetic applies.
-    pub fn is_numeric(self) -> bool {
+    pub(crate) fn is_numeric(self) -> bool {
         matches!(self, SqlType::BigInt | SqlType::Double | SqlType::Decimal(..))
     }
 
     /// The Rust type of a non-NULL value.
-    pub fn rust(self) -> TokenStream {
+    pub(crate) fn rust(self) -> TokenStream {
         match self {
             SqlType::Boolean => quote!(bool),
             SqlType::BigInt => quote!(i64),
@@ -49,12 +49,12 @@ impl SqlType {
     }
 
     /// Whether values are `Copy` (no clone needed to read a column).
-    pub fn is_copy(self) -> bool {
+    pub(crate) fn is_copy(self) -> bool {
         !matches!(self, SqlType::String | SqlType::Null)
     }
 
     /// An integer viewed as a decimal: DECIMAL(19, 0).
-    pub fn as_decimal(self) -> Option<(u32, u32)> {
+    pub(crate) fn as_decimal(self) -> Option<(u32, u32)> {
         match self {
             SqlType::Decimal(p, s) => Some((p, s)),
             SqlType::BigInt => Some((19, 0)),
@@ -63,7 +63,7 @@ impl SqlType {
     }
 
     /// Parses a type name as written in SQL or a schema (`DECIMAL(10,2)`, `varchar(20)`, `INT`).
-    pub fn parse(text: &str) -> Option<SqlType> {
+    pub(crate) fn parse(text: &str) -> Option<SqlType> {
         let t = text.trim().to_ascii_uppercase();
         let (name, args) = match t.split_once('(') {
             Some((n, rest)) => (n.trim().to_string(), rest.trim_end_matches(')').to_string()),

@@ -7,7 +7,7 @@ pub(crate) use velo_spec::window::{LateStrategy, TimeFormat, WindowKind};
 /// Where a record's event time comes from: a column (TIMESTAMP or BIGINT epoch milliseconds, or
 /// a STRING or BIGINT read with `format`), or, without one, the time the record is read.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct EventTime {
+pub(crate) struct EventTime {
     /// The event-time column; `None` means processing time.
     pub column: Option<TExpr>,
     /// `'event.time.format'`, when given.
@@ -30,7 +30,7 @@ pub(crate) const TIMESTAMP_COLUMN: &str = "_timestamp";
 
 /// A window of one aggregating statement, ready for emission.
 #[derive(Debug, Clone, PartialEq)]
-pub struct WindowPlan {
+pub(crate) struct WindowPlan {
     /// Window shape.
     pub kind: WindowKind,
     /// The event time of an input row.

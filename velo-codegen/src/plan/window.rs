@@ -1,10 +1,132 @@
 //! `WINDOW TUMBLING(…)` / `SLIDING(…)` / `SESSION(…)` clauses and durations: their syntax, as
 //! the planner reads them into a window plan.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::ir::window::WindowKind;
+use super::Planner;
+use crate::bind::Scope;
+use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
+use crate::ir::expr::{Origin, TExpr};
+use crate::ir::plan::Input;
+use crate::ir::types::SqlType;
+use crate::ir::window::{
+    EVENT_TIME_COLUMN, EventTime, LateStrategy, TIMESTAMP_COLUMN, TimeFormat, Unreadable, WindowKind, WindowPlan,
+};
 use crate::syntax::WindowClause;
 use crate::syntax::duration::parse_duration;
+
+const FORMAT_HELP: &str = "use epoch_millis, epoch_seconds, iso8601 or a pattern like '%d/%m/%Y %H:%M:%S'";
+
+impl Planner<'_> {
+    /// The configured event time of `input` records (`'event.time.field'` and
+    /// `'event.time.format'`), for `_event_time`; an error says why it cannot be read.
+    pub(super) fn configured_event_time(&self, input: Input, scope: &Scope) -> Result<EventTime, Unreadable> {
+        let format = match self.input_prop(input, "event.time.format") {
+            Some(p) => Some(TimeFormat::parse(&p.value).ok_or_else(|| Unreadable {
+                why: format!("`{}` is not an event-time format", p.value),
+                help: Some(FORMAT_HELP.into()),
+            })?),
+            None => None,
+        };
+        let column = self.input_prop(input, "event.time.field").map(|p| p.value);
+        event_time_column(column.as_deref(), format, scope)
+    }
+
+    /// Plans a WINDOW clause: its shape, the event time (the column named in the clause, else
+    /// `'<source>.event.time.field'` or `'event.time.field'`, else processing time) and the
+    /// watermark properties.
+    pub(super) fn window(
+        &mut self,
+        statement: &str,
+        clause: &WindowClause,
+        input: Input,
+        scope: &Scope,
+    ) -> Option<WindowPlan> {
+        let spec = parse_clause(clause, self.diags)?;
+        let format = self
+            .property_value(
+                self.input_prop(input, "event.time.format"),
+                "an event-time format",
+                FORMAT_HELP,
+                TimeFormat::parse,
+            )
+            .ok()?;
+        let configured = || self.input_prop(input, "event.time.field").map(|p| p.value);
+        let system = |name: &str, system: &str| {
+            name.eq_ignore_ascii_case(system) && !scope.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+        };
+        let column = match spec.time_column {
+            Some(c) if system(&c, TIMESTAMP_COLUMN) => None,
+            Some(c) if system(&c, EVENT_TIME_COLUMN) => configured(),
+            Some(c) => Some(c),
+            None => configured(),
+        };
+        let time = match event_time_column(column.as_deref(), format, scope) {
+            Ok(time) => time,
+            Err(Unreadable { why, help }) => {
+                let mut d = Diagnostic::error("E0218", clause.span.clone(), why);
+                if let Some(help) = help {
+                    d = d.with_help(help);
+                }
+                self.diags.push(d);
+                return None;
+            }
+        };
+        if time.column.is_none() {
+            self.diags.push(
+                Diagnostic::warning("W0220", clause.span.clone(), "this window uses processing time")
+                    .with_help("name the event-time column, e.g. TUMBLING(ts, 1m), or set 'event.time.field'"),
+            );
+        }
+        // `'<statement>.<key>'` overrides the app-wide `'<key>'`.
+        let own = |this: &Self, key: &str| this.prop(statement, key).or(this.props.get(key)).cloned();
+        let duration = |this: &mut Self, key: &str| {
+            let p = own(this, key);
+            let what = format!("a duration for `{key}`");
+            let help = "write e.g. '5s', '2m', '500ms' or a number of milliseconds";
+            this.property_value(p, &what, help, duration_value).map(|ms| ms.unwrap_or(0))
+        };
+        let out_of_orderness = duration(self, "watermark.max_out_of_orderness").ok()?;
+        let allowed_lateness = duration(self, "allowed.lateness").ok()?;
+        let late = self
+            .property_value(
+                own(self, "late.data.strategy"),
+                "a late-data strategy",
+                "use drop, dead_letter or update_previous_window",
+                LateStrategy::parse,
+            )
+            .ok()?
+            .unwrap_or(LateStrategy::Drop);
+        Some(WindowPlan { kind: spec.kind, time, out_of_orderness, allowed_lateness, late })
+    }
+}
+
+/// The event time read from `column` (a column of `scope`) with `format`; no column means
+/// processing time.
+fn event_time_column(column: Option<&str>, format: Option<TimeFormat>, scope: &Scope) -> Result<EventTime, Unreadable> {
+    let Some(name) = column else {
+        return Ok(EventTime { column: None, format });
+    };
+    let Some(col) = scope.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)) else {
+        let help =
+            did_you_mean(name, scope.columns.iter().map(|c| c.name.as_str())).map(|s| format!("did you mean `{s}`?"));
+        return Err(Unreadable { why: format!("the event-time column `{name}` is not a column of the input"), help });
+    };
+    let readable = match (&format, col.ty) {
+        (None, ty) => matches!(ty, SqlType::Timestamp | SqlType::BigInt),
+        (Some(TimeFormat::EpochMillis | TimeFormat::EpochSeconds), SqlType::BigInt) => true,
+        (Some(_), ty) => ty == SqlType::String,
+    };
+    if !readable {
+        return Err(Unreadable {
+            why: format!("the event-time column `{}` is {}, which cannot be read as a time", col.name, col.ty),
+            help: Some(
+                "use a TIMESTAMP or BIGINT (epoch milliseconds) column, or a STRING column with 'event.time.format'"
+                    .into(),
+            ),
+        });
+    }
+    let at = Origin { span: Span::default(), text: col.name.clone() };
+    Ok(EventTime { column: Some(TExpr::Column { field: col.field.clone(), ty: col.ty, at }), format })
+}
 
 /// A parsed WINDOW clause: the window shape and the event-time column it names, if any.
 #[derive(Debug, Clone, PartialEq)]

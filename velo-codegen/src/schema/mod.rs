@@ -26,7 +26,7 @@ pub(crate) const SAMPLE_ROWS: usize = 10_000;
 
 /// One column of a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
+pub(crate) struct Column {
     /// Name as in the data.
     pub name: String,
     /// Type.
@@ -37,7 +37,7 @@ pub struct Column {
 
 /// The columns of a source, with where they came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schema {
+pub(crate) struct Schema {
     /// Columns in order.
     pub columns: Vec<Column>,
     /// Where the schema came from, for `velo explain`.

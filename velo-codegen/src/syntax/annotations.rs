@@ -34,7 +34,7 @@ pub(crate) fn parse_comment(comment: &str, span: Span) -> Option<Annotation> {
 
 /// App-level settings from annotations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AppAnnotations {
+pub(crate) struct AppAnnotations {
     /// `@app` / `-- SQL Application:`.
     pub name: Option<String>,
     /// `@version`.
@@ -45,7 +45,7 @@ pub struct AppAnnotations {
 
 /// Job-level settings of one statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct JobAnnotations {
+pub(crate) struct JobAnnotations {
     /// `@job_mode`: simple | transactional | adaptive.
     pub job_mode: Option<String>,
     /// `@batch_size`.

@@ -39,7 +39,7 @@ pub(crate) struct ParsedApp {
 
 /// STREAM (append-only) or TABLE (upsert changelog).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectKind {
+pub(crate) enum ObjectKind {
     /// `CREATE STREAM`.
     Stream,
     /// `CREATE TABLE`.
@@ -48,7 +48,7 @@ pub enum ObjectKind {
 
 /// `EMIT CHANGES` or `EMIT FINAL`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmitMode {
+pub(crate) enum EmitMode {
     /// A result row per input record.
     Changes,
     /// One row per group when its window closes or the bounded input ends.

@@ -1,0 +1,88 @@
+//! Checks of a planned app: `@metric_condition` annotations, compiled like WHERE against their
+//! statement's output, and warnings about work that goes nowhere.
+
+use super::Planner;
+use crate::bind::{Binder, Scope};
+use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
+use crate::ir::plan::Input;
+use crate::syntax::annotations::Annotation;
+use crate::syntax::{ParsedApp, Property};
+
+impl Planner<'_> {
+    /// Checks a `@metric_condition`: a SQL boolean expression over the statement's output
+    /// columns, compiled like WHERE (Velostream silently emitted unconditionally when it failed).
+    pub(super) fn metric_condition(&mut self, a: &Annotation) {
+        let Some(stmt) = self.statements.last() else {
+            return;
+        };
+        let columns = stmt.columns();
+        let scope = Scope { columns, qualifiers: vec![stmt.name.clone()], ..Scope::default() };
+        let dialect = sqlparser::dialect::GenericDialect {};
+        let parsed = sqlparser::parser::Parser::new(&dialect).try_with_sql(&a.value).and_then(|mut p| p.parse_expr());
+        let expr = match parsed {
+            Ok(e) => e,
+            Err(e) => {
+                self.diags.push(Diagnostic::error("E0602", a.span.clone(), format!("bad @metric_condition: {e}")));
+                return;
+            }
+        };
+        let mut inner = Diagnostics::default();
+        Binder::new(&scope, &mut inner).bind_condition(&expr, "@metric_condition");
+        // Positions inside the comment are relative to its text; report at the annotation.
+        for d in inner.into_sorted() {
+            let mut d = Diagnostic { span: a.span.clone(), ..d };
+            d.message = format!("@metric_condition: {}", d.message);
+            self.diags.push(d);
+        }
+    }
+
+    /// Warns about work that goes nowhere: a statement with no sink that no later statement reads,
+    /// and a sink object that no statement writes (often a misspelt statement name).
+    pub(super) fn check_outputs(&mut self, parsed: &ParsedApp) {
+        let names: Vec<String> = self.statements.iter().map(|s| s.name.clone()).collect();
+        for (i, s) in self.statements.iter().enumerate() {
+            let read = self.statements.iter().any(|o| o.input == Input::Statement(i));
+            if s.sink.is_none() && !read {
+                let span = parsed
+                    .statements
+                    .iter()
+                    .find(|p| p.name.value == s.name)
+                    .map(|p| Span::from_sql(p.name.span))
+                    .unwrap_or_default();
+                self.diags.push(
+                    Diagnostic::warning(
+                        "W0511",
+                        span,
+                        format!("`{}` has no sink and no statement reads it: its rows go nowhere", s.name),
+                    )
+                    .with_help(format!(
+                        "configure '{0}.type' = 'file_sink', '{0}.path' = 'out.csv', or write INTO a sink",
+                        s.name
+                    )),
+                );
+            }
+        }
+        let unused: Vec<Property> = self
+            .props
+            .values()
+            .filter(|p| p.key.ends_with(".type") && p.value.ends_with("_sink"))
+            .filter(|p| {
+                let object = p.key.strip_suffix(".type");
+                !self.statements.iter().any(|s| s.sink.as_ref().map(|k| k.object.as_str()) == object)
+            })
+            .cloned()
+            .collect();
+        for p in unused {
+            let object = p.key.trim_end_matches(".type");
+            let mut d = Diagnostic::warning(
+                "W0512",
+                p.key_span.clone(),
+                format!("sink `{object}` is configured but no statement writes to it"),
+            );
+            if let Some(s) = did_you_mean(object, names.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{s}` (a statement writes to the sink named like it)?"));
+            }
+            self.diags.push(d);
+        }
+    }
+}
