@@ -121,3 +121,29 @@ case!(
     lag_needs_the_arrival_order,
     app("SELECT id, LAG(id) OVER (PARTITION BY customer ORDER BY amount DESC) AS previous FROM orders")
 );
+case!(
+    a_quote_cannot_delimit_csv,
+    format!(
+        "CREATE STREAM out AS SELECT id FROM orders {} ;",
+        WITH.replace("'out.path' = 'out.csv'", "'out.path' = 'out.csv', 'out.delimiter' = '\"'")
+    )
+);
+case!(
+    metric_conditions_of_a_statement_that_fails_are_not_bound_elsewhere,
+    format!(
+        "CREATE STREAM first AS SELECT id FROM orders;\n\
+         -- @metric: big_second\n-- @metric_type: counter\n-- @metric_condition: total > 100\n\
+         CREATE STREAM second AS SELECT id, amount * 2 AS total, nope FROM orders\n{WITH};\n"
+    )
+);
+case!(
+    a_watched_json_array_is_refused,
+    format!(
+        "CREATE STREAM out AS SELECT id FROM orders {} ;",
+        WITH.replace("'orders.path' = 'orders.csv'", "'orders.path' = 'orders.json', 'orders.watch' = 'true'")
+    )
+);
+case!(
+    group_by_keys_match_by_meaning_not_spelling,
+    app("SELECT CUSTOMER, amount, COUNT(*) AS n FROM orders GROUP BY customer")
+);

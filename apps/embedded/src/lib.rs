@@ -184,6 +184,15 @@ pub mod checks {
     );
 }
 
+/// A declared column list types each item before later items read its alias.
+pub mod declared_columns {
+    velo_rt::velo_sql!(
+        "CREATE STREAM s (a DECIMAL(10,2), b DECIMAL(10,2)) AS SELECT qty AS a, a * 2 AS b FROM src
+         WITH ('src.type' = 'file_source', 'src.path' = 'x.csv', 'src.schema' = 'qty BIGINT')",
+        module = app
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::pricing::{OrdersRow, Pipeline};
@@ -486,5 +495,14 @@ mod tests {
         let out = p.process_words([super::inline::app::WordsRow { word: Some("héllo".into()) }]);
         assert_eq!(out.shouted[0].word.as_deref(), Some("HÉLLO"));
         assert_eq!(out.shouted[0].len, Some(5));
+    }
+
+    #[test]
+    fn a_declared_column_list_casts_before_later_items_read_the_alias() {
+        use super::declared_columns::app::{Pipeline, SrcRow};
+        let out = Pipeline::new().process_src([SrcRow { qty: Some(3) }]);
+        assert_eq!(out.s.len(), 1);
+        assert_eq!(out.s[0].a, Some(Decimal(300)), "3 as DECIMAL(10,2)");
+        assert_eq!(out.s[0].b, Some(Decimal(600)), "a * 2 reads the DECIMAL(10,2) a");
     }
 }

@@ -133,3 +133,118 @@ fn build_refuses_an_app_with_errors() {
     assert!(t.contains("bad.sql:1:34"), "{t}");
     assert!(t.contains("could not compile"), "{t}");
 }
+
+/// Builds the app `sql` (written to `dir/app.sql`) into `dir/app`.
+fn build_in(dir: &Path, sql: &str) -> PathBuf {
+    std::fs::write(dir.join("app.sql"), sql).expect("write app");
+    let bin = dir.join("app");
+    let out = velo().arg("-C").arg(dir).args(["build", "app.sql", "-o"]).arg(&bin).output().expect("run velo");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    bin
+}
+
+/// Waits (up to 20 s) until `ready` holds.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "timed out waiting until {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn lines_of(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path).map(|t| t.lines().map(str::to_string).collect()).unwrap_or_default()
+}
+
+#[test]
+fn a_watched_file_is_followed_windows_fire_on_the_clock_and_sigterm_stops_cleanly() {
+    let dir = temp("watch");
+    std::fs::write(dir.join("events.csv"), "id,name\n1,a\n2,b\n3,c\n").expect("write data");
+    let bin = build_in(
+        &dir,
+        "-- @app: watch_demo
+CREATE STREAM copied AS SELECT id, UPPER(name) AS name FROM events;
+CREATE STREAM per_second AS SELECT COUNT(*) AS n FROM events WINDOW TUMBLING(1s)
+WITH ('events.type' = 'file_source', 'events.path' = 'events.csv', 'events.watch' = 'true',
+      'events.schema' = 'id BIGINT, name STRING',
+      'copied.type' = 'file_sink', 'copied.path' = 'copied.csv',
+      'per_second.type' = 'file_sink', 'per_second.path' = 'per_second.csv');",
+    );
+    let app = Command::new(&bin).current_dir(&dir).stderr(std::process::Stdio::piped()).spawn().expect("start the app");
+    // Rows reach the sink while the run goes on (sinks flush every second) ...
+    wait_until("the first rows are flushed", || lines_of(&dir.join("copied.csv")).len() == 4);
+    assert_eq!(lines_of(&dir.join("copied.csv"))[1..], ["1,A", "2,B", "3,C"]);
+    // ... and windows over processing time fire without a new record.
+    let counted =
+        || lines_of(&dir.join("per_second.csv")).iter().skip(1).map(|n| n.parse::<i64>().unwrap_or(0)).sum::<i64>();
+    wait_until("the processing-time window fires", || counted() == 3);
+    // Appended lines are read as they arrive; a partial line waits for its end.
+    use std::io::Write;
+    let mut events = std::fs::OpenOptions::new().append(true).open(dir.join("events.csv")).expect("open");
+    events.write_all(b"4,d\n5,").expect("append");
+    wait_until("the appended row arrives", || lines_of(&dir.join("copied.csv")).len() == 5);
+    events.write_all(b"e\n").expect("append");
+    wait_until("the completed row arrives", || lines_of(&dir.join("copied.csv")).len() == 6);
+    let status = Command::new("kill").arg("-TERM").arg(app.id().to_string()).status().expect("kill");
+    assert!(status.success());
+    let out = app.wait_with_output().expect("wait");
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    assert!(summary.contains("stopped by a signal"), "{summary}");
+    assert!(summary.contains("source events: 5 records read"), "{summary}");
+    assert!(summary.contains("copied: 5 rows written"), "{summary}");
+    assert_eq!(lines_of(&dir.join("copied.csv")).last().map(String::as_str), Some("5,E"));
+}
+
+#[test]
+fn uri_sources_and_sinks_are_objects_of_their_own() {
+    let dir = temp("uris");
+    for sub in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+    }
+    std::fs::write(dir.join("trades.csv"), "id,qty\n1,10\n2,20\n").expect("write");
+    std::fs::write(dir.join("a/trades.csv"), "id,qty\n3,30\n").expect("write");
+    std::fs::write(dir.join("b/trades.csv"), "id,qty\n4,40\n5,50\n").expect("write");
+    // The source and the sink share a file name; two sources share one too.
+    let bin = build_in(
+        &dir,
+        "SELECT id, qty * 2 AS double FROM 'trades.csv' INTO 'out/trades.csv';
+CREATE STREAM from_a AS SELECT id FROM 'a/trades.csv' INTO 'out/a.csv';
+CREATE STREAM from_b AS SELECT id FROM 'b/trades.csv' INTO 'out/b.csv';",
+    );
+    let run = Command::new(&bin).current_dir(&dir).output().expect("run app");
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_eq!(lines_of(&dir.join("out/trades.csv")), ["id,double", "1,20", "2,40"]);
+    assert_eq!(lines_of(&dir.join("out/a.csv")), ["id", "3"]);
+    assert_eq!(lines_of(&dir.join("out/b.csv")), ["id", "4", "5"]);
+}
+
+#[test]
+fn sources_and_sinks_take_their_own_dead_letter_files() {
+    let dir = temp("dlqs");
+    std::fs::write(dir.join("in.csv"), "id,qty\n1,10\nx,20\n3,0\n").expect("write");
+    let bin = build_in(
+        &dir,
+        "CREATE STREAM ratios AS SELECT id, 100 / qty AS r FROM nums INTO out
+WITH ('nums.type' = 'file_source', 'nums.path' = 'in.csv', 'nums.schema' = 'id BIGINT, qty BIGINT',
+      'nums.dlq' = 'bad_input.jsonl',
+      'out.type' = 'file_sink', 'out.path' = 'out.csv', 'out.dlq' = 'bad_rows.jsonl');",
+    );
+    let run = Command::new(&bin).current_dir(&dir).output().expect("run app");
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    // `x` does not decode: the source's dead letters; 100 / 0 fails: the sink's statement's.
+    let undecodable = lines_of(&dir.join("bad_input.jsonl"));
+    assert_eq!(undecodable.len(), 1, "{undecodable:?}");
+    assert!(undecodable[0].contains("\"line\":3") && undecodable[0].contains("x,20"), "{undecodable:?}");
+    let failed = lines_of(&dir.join("bad_rows.jsonl"));
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].contains("division by zero") && failed[0].contains("\"line\":4"), "{failed:?}");
+    assert_eq!(lines_of(&dir.join("out.csv")), ["id,r", "1,10"]);
+    let summary = text(&run);
+    assert!(summary.contains("source nums: 1 records failed to decode"), "{summary}");
+    assert!(summary.contains("ratios: 1 rows written"), "{summary}");
+    // --set checks the object and the key.
+    let typo = Command::new(&bin).current_dir(&dir).args(["--set", "nums.pth=x.csv"]).output().expect("run app");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(text(&typo).contains("did you mean `nums.path`?"), "{}", text(&typo));
+}

@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::ir::plan::{SinkPlan, SourcePlan};
 use crate::names::{field_names, struct_name};
 use crate::schema;
-use crate::syntax::{CreateStatement, Property, SinkTarget, uri_name};
+use crate::syntax::{CreateStatement, Property, SinkTarget};
 
 impl Planner<'_> {
     /// The connector kind of `object`, which must be a source (`source`) or a sink; an unknown
@@ -76,6 +76,7 @@ impl Planner<'_> {
         let (connector, ty) = self.connector(name, true)?;
         self.used.push(name.to_string());
         let (format, delimiter) = self.file_format(name, &ty.value_span)?;
+        self.check_watch(name, format)?;
         let schema = if let Some(p) = self.prop(name, "schema").cloned() {
             schema::parse_inline(&p.value, &p.value_span, self.diags)?
         } else if let Some(p) = self.prop(name, "schema.file").cloned() {
@@ -121,6 +122,23 @@ impl Planner<'_> {
         let ident = self.unique_ident(name);
         let struct_name = struct_name(name, &taken);
         Some(SourcePlan { name: name.to_string(), connector, format, struct_name, ident, schema, fields })
+    }
+
+    /// Checks `watch`: a flag, and only for one CSV or JSON Lines file (a growing JSON array is
+    /// not valid JSON until it ends, and a glob would need watching a folder).
+    fn check_watch(&mut self, object: &str, format: FileFormat) -> Option<()> {
+        let Some(p) = self.prop(object, "watch").cloned() else { return Some(()) };
+        let why = match velo_spec::parse_flag(&p.value) {
+            None => format!("`{}` must be true or false", p.key),
+            Some(false) => return Some(()),
+            Some(true) if format == FileFormat::Json => "a JSON array cannot be watched; write JSON Lines".to_string(),
+            Some(true) if self.prop(object, "path").is_some_and(|path| path.value.contains(['*', '?', '['])) => {
+                "`watch` follows one file, not a glob".to_string()
+            }
+            Some(true) => return Some(()),
+        };
+        self.diags.push(Diagnostic::error("E0509", p.value_span.clone(), why));
+        None
     }
 
     /// Checks `format`/`delimiter`/`header` of a file object; returns (format, delimiter).
@@ -211,7 +229,7 @@ impl Planner<'_> {
         }
         let (object, span) = match &stmt.into {
             Some(SinkTarget::Name(n)) => (n.value.clone(), Some(Span::from_sql(n.span))),
-            Some(SinkTarget::Uri(uri, span)) => (self.object_name(index, &uri_name(uri)), Some(span.clone())),
+            Some(SinkTarget::Uri(uri, span)) => (self.object_name(index, uri), Some(span.clone())),
             None => (stmt.name.value.clone(), None),
         };
         if self.prop(&object, "type").is_none() {

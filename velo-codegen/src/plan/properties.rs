@@ -66,7 +66,8 @@ impl Planner<'_> {
             if let Some(SinkTarget::Uri(uri, span)) = &stmt.into {
                 let own = Some(stmt.name.value.as_str());
                 if let Some(object) = self.uri_object(uri, ConnectorKind::FileSink, span, &statements, own) {
-                    self.uri_names.push((i, uri_name(uri), object));
+                    // Keyed by the URI itself: the statement may read a file of the same name.
+                    self.uri_names.push((i, uri.clone(), object));
                 }
             }
         }
@@ -123,7 +124,8 @@ impl Planner<'_> {
         Some(name)
     }
 
-    /// The object statement `stmt` means by `local` (a URI it wrote is an object of its own).
+    /// The object statement `stmt` means by `local` (a name it gave a URI source, or the URI of
+    /// its sink): URIs are objects of their own.
     pub(super) fn object_name(&self, stmt: usize, local: &str) -> String {
         let found = self.uri_names.iter().find(|(s, l, _)| *s == stmt && l == local);
         found.map_or_else(|| local.to_string(), |(_, _, object)| object.clone())

@@ -55,7 +55,7 @@ const FILE_SOURCE_KEYS: &[Key] = &[
     key("dlq", true),
     key("event.time.field", false),
     key("event.time.format", false),
-    planned("watch"),
+    key("watch", true),
     planned("config_file"),
 ];
 
@@ -163,6 +163,6 @@ mod tests {
             assert_eq!(names.len(), unique.len(), "{k:?}");
         }
         assert_eq!(ConnectorKind::FileSink.key("append").map(|k| k.overridable), Some(true));
-        assert_eq!(ConnectorKind::FileSource.key("watch").map(|k| k.status), Some(KeyStatus::Planned));
+        assert_eq!(ConnectorKind::FileSource.key("config_file").map(|k| k.status), Some(KeyStatus::Planned));
     }
 }

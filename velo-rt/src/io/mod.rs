@@ -31,14 +31,22 @@ pub fn open_sink<R: SinkRow + 'static>(config: &Config, name: &str) -> Result<Bo
 
 /// A source of any connector kind.
 pub enum AnySource<R> {
-    /// Files.
+    /// Files, read to their end.
     File(file::FileSource<R>),
+    /// A file followed as it grows.
+    Watched(file::WatchedFile<R>),
 }
 
 /// Opens the source object `name` as its `type` says.
 pub fn open_source<R: SourceRow>(config: &Config, name: &str) -> Result<AnySource<R>, FatalError> {
     match kind(config, name)? {
-        ConnectorKind::FileSource => Ok(AnySource::File(file::FileSource::open(config, name)?)),
+        ConnectorKind::FileSource => {
+            let spec = file::FileSourceSpec::from_config(config, name)?;
+            Ok(match config.flag(name, "watch", false)? {
+                true => AnySource::Watched(file::WatchedFile::open(spec)?),
+                false => AnySource::File(file::FileSource::from_spec(spec)?),
+            })
+        }
         other => Err(FatalError(format!("`{name}`: `{}` cannot be a source here", other.name()))),
     }
 }
@@ -50,30 +58,35 @@ impl<R: SourceRow> Source for AnySource<R> {
     fn poll<C: Consume<R>>(&mut self, consume: &mut C) -> Result<Polled, FatalError> {
         match self {
             AnySource::File(f) => f.poll(consume),
+            AnySource::Watched(w) => w.poll(consume),
         }
     }
 
     fn watermark(&self) -> Option<i64> {
         match self {
             AnySource::File(f) => f.watermark(),
+            AnySource::Watched(w) => w.watermark(),
         }
     }
 
     fn name(&self) -> &str {
         match self {
             AnySource::File(f) => f.name(),
+            AnySource::Watched(w) => w.name(),
         }
     }
 
     fn records(&self) -> u64 {
         match self {
             AnySource::File(f) => f.records(),
+            AnySource::Watched(w) => w.records(),
         }
     }
 
     fn location(&self) -> String {
         match self {
             AnySource::File(f) => f.location(),
+            AnySource::Watched(w) => w.location(),
         }
     }
 }

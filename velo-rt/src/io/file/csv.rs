@@ -99,6 +99,30 @@ impl CsvFile<'_> {
         Ok((flow, next))
     }
 
+    /// Reads the CSV records of `chunk` (whole lines), the first on line `*line`.
+    pub(super) fn lines<R: SourceRow>(
+        &self,
+        chunk: &[u8],
+        line: &mut u64,
+        row: &mut R,
+        count: &mut u64,
+        consume: &mut impl Consume<R>,
+    ) -> Result<Flow, FatalError> {
+        if is_plain(chunk) {
+            return self.plain(chunk, line, row, count, consume);
+        }
+        let (flow, rest) = self.quoted(
+            chunk,
+            Range { start: 0, end: chunk.len(), first_line: *line },
+            usize::MAX,
+            row,
+            count,
+            consume,
+        )?;
+        *line = rest.first_line;
+        Ok(flow)
+    }
+
     /// The general path: RFC 4180 records (quoted fields may span lines) through the `csv` crate,
     /// from `range.start` until at least `budget` bytes are read (at a record boundary) or the
     /// range ends. Returns the flow and the rest of the range.

@@ -48,35 +48,50 @@ impl JsonFile<'_> {
     ) -> Result<(Flow, Range), FatalError> {
         let data = mapped.data();
         let mut line = range.first_line;
-        let mut decoder = JsonDecoder::default();
         let mut at = range.start;
         for (pos, end) in mapped.windows(range.start, range.end).take(windows) {
-            let mut rest = &data[pos..end];
-            while !rest.is_empty() {
-                let (text, next) = match memchr::memchr(b'\n', rest) {
-                    Some(i) => (&rest[..i], &rest[i + 1..]),
-                    None => (rest, &rest[rest.len()..]),
-                };
-                rest = next;
-                line += 1;
-                let raw = trim_newline(text);
-                if raw.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                *count += 1;
-                let rec = Record::at_line(self.source, self.path, line - 1, raw);
-                let flow = match decoder.decode(raw, row) {
-                    Ok(()) => consume(Ok(row), &rec)?,
-                    Err(e) => consume(Err(e), &rec)?,
-                };
-                if flow == Flow::Stop {
-                    return Ok((Flow::Stop, Range { start: end, end: range.end, first_line: line }));
-                }
+            if self.lines(&data[pos..end], &mut line, row, count, consume)? == Flow::Stop {
+                return Ok((Flow::Stop, Range { start: end, end: range.end, first_line: line }));
             }
             mapped.release(pos, end);
             at = end;
         }
         Ok((Flow::Continue, Range { start: at, end: range.end, first_line: line }))
+    }
+
+    /// Reads the JSON Lines of `chunk` (whole lines), the first numbered `*line`.
+    pub(super) fn lines<R: SourceRow>(
+        &self,
+        chunk: &[u8],
+        line: &mut u64,
+        row: &mut R,
+        count: &mut u64,
+        consume: &mut impl Consume<R>,
+    ) -> Result<Flow, FatalError> {
+        let mut decoder = JsonDecoder::default();
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let (text, next) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            rest = next;
+            *line += 1;
+            let raw = trim_newline(text);
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            *count += 1;
+            let rec = Record::at_line(self.source, self.path, *line - 1, raw);
+            let flow = match decoder.decode(raw, row) {
+                Ok(()) => consume(Ok(row), &rec)?,
+                Err(e) => consume(Err(e), &rec)?,
+            };
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
     }
 
     /// How the file is framed: an array when it starts with `[`, else JSON Lines.

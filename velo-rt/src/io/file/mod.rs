@@ -9,6 +9,7 @@ mod csv;
 mod json;
 mod mapped;
 mod sink;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -16,6 +17,7 @@ use self::csv::CsvFile;
 use self::json::{Framing, JsonFile};
 use self::mapped::{Mapped, Range, scan, split_lines};
 pub use self::sink::FileSink;
+pub use self::watch::WatchedFile;
 use crate::config::Config;
 use crate::dataflow::driver::Input;
 use crate::dataflow::{Consume, Flow, Polled, Record, Source};

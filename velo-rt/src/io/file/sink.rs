@@ -173,3 +173,80 @@ impl<R: SinkRow> Sink<R> for FileSink<R> {
         self.path.canonicalize().unwrap_or_else(|_| self.path.clone()).display().to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::csv::{CsvOut, ToCsv};
+
+    #[derive(serde::Serialize)]
+    struct Row {
+        id: Option<i64>,
+    }
+
+    impl ToCsv for Row {
+        const COLUMNS: &'static [&'static str] = &["id"];
+        fn encode_csv(&self, out: &mut CsvOut<'_>) {
+            out.field(&self.id);
+        }
+    }
+
+    /// Writes `ids` to `path` as configured by `props` (sink `out`), `append` as given.
+    fn write(path: &std::path::Path, format: &str, append: bool, ids: &[i64]) -> Result<(), FatalError> {
+        let path = path.display().to_string();
+        let append = append.to_string();
+        let props = [
+            ("out.type", "file_sink"),
+            ("out.path", path.as_str()),
+            ("out.format", format),
+            ("out.append", append.as_str()),
+        ];
+        let config = Config::new(&props, &["out"]);
+        let mut sink: Box<dyn Sink<Row>> = Box::new(FileSink::<Row>::open(&config, "out")?);
+        for &id in ids {
+            sink.write(&Row { id: Some(id) })?;
+        }
+        sink.close()
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("velo-rt-sink-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn appending_continues_a_json_array() {
+        let path = scratch("json").join("out.json");
+        write(&path, "json", false, &[1, 2]).unwrap();
+        write(&path, "json", true, &[3]).unwrap();
+        write(&path, "json", true, &[]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert_eq!(rows.iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+        let empty = path.with_file_name("empty.json");
+        write(&empty, "json", false, &[]).unwrap();
+        write(&empty, "json", true, &[7]).unwrap();
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&empty).unwrap()).unwrap();
+        assert_eq!(rows.len(), 1, "an empty array takes its first row");
+        std::fs::write(&empty, "{\"id\": 1}\n").unwrap();
+        assert!(write(&empty, "json", true, &[8]).unwrap_err().0.contains("not a JSON array"));
+    }
+
+    #[test]
+    fn appending_to_csv_keeps_one_header_and_whole_lines() {
+        let dir = scratch("csv");
+        let path = dir.join("out.csv");
+        std::fs::write(&path, "id\n1").unwrap(); // no final newline
+        write(&path, "csv", true, &[2]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "id\n1\n2\n");
+        std::fs::write(&path, "other\n1\n").unwrap();
+        let e = write(&path, "csv", true, &[3]).unwrap_err().0;
+        assert!(e.contains("its header is not `id`"), "{e}");
+        let jsonl = dir.join("out.jsonl");
+        std::fs::write(&jsonl, "{\"id\":1}").unwrap();
+        write(&jsonl, "jsonl", true, &[2]).unwrap();
+        assert_eq!(std::fs::read_to_string(&jsonl).unwrap(), "{\"id\":1}\n{\"id\":2}\n");
+    }
+}
