@@ -29,10 +29,12 @@ pub(super) fn library_mode(plan: &Plan) -> TokenStream {
             }
             #[doc = #process_doc]
             pub fn #process(&mut self, rows: impl IntoIterator<Item = #row>) -> Output {
-                let mut out = Output::default();
+                let rec = rt::Record::derived(#name);
                 for row in rows {
-                    self.#push(&row, &mut out);
+                    let _ = self.dataflow.#push(&row, &rec);
                 }
+                let mut out = Output::default();
+                self.collect(&mut out);
                 out
             }
         }
@@ -71,8 +73,8 @@ pub(super) fn library_mode(plan: &Plan) -> TokenStream {
                 out
             }
             fn collect(&mut self, out: &mut Output) {
-                #(out.#fields.append(&mut self.dataflow.#fields.take());)*
-                out.errors.append(&mut self.dataflow.rejects.take());
+                #(out.#fields.append(self.dataflow.#fields.rows());)*
+                out.errors.append(self.dataflow.rejects.errors());
             }
         }
     }

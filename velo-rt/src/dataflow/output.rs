@@ -305,9 +305,9 @@ pub struct Collected {
 }
 
 impl Collected {
-    /// Takes the errors collected so far.
-    pub fn take(&mut self) -> Vec<(&'static str, EvalError)> {
-        std::mem::take(&mut self.errors)
+    /// The errors collected so far (drain them; the vector keeps its capacity).
+    pub fn errors(&mut self) -> &mut Vec<(&'static str, EvalError)> {
+        &mut self.errors
     }
 }
 
@@ -326,9 +326,9 @@ impl Rejects for Collected {
 }
 
 impl<R: SinkRow + Clone + 'static> Output<R, Library> {
-    /// Takes the rows collected so far.
-    pub fn take(&mut self) -> Vec<R> {
-        std::mem::take(&mut self.rows)
+    /// The rows collected so far (drain them; the vector keeps its capacity).
+    pub fn rows(&mut self) -> &mut Vec<R> {
+        &mut self.rows
     }
 }
 
