@@ -53,7 +53,9 @@ pub mod __private {
     pub use crate::app::{self, AppSpec, Context};
     pub use crate::cast::{cast, cast_decimal};
     pub use crate::dataflow::driver::{Dataflow, Input, drive, read};
-    pub use crate::dataflow::output::{Library, Mode, Output, OutputOptions, Rejects, Run, SourceSpec, StatementSpec};
+    pub use crate::dataflow::output::{
+        Library, Mode, Output, OutputOptions, Rejects, Run, SourceSpec, StatementSpec, move_rows,
+    };
     pub use crate::dataflow::{Flow, Record};
     pub use crate::decimal::Decimal;
     pub use crate::error::{DecodeError, EvalError, EvalResult, FatalError};

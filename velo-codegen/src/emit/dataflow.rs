@@ -49,6 +49,12 @@ fn flows(calls: &[TokenStream]) -> TokenStream {
     }
 }
 
+/// Whether another statement reads statement `i` (then its rows are emitted through a buffer, as
+/// its readers need the whole dataflow).
+fn is_read(plan: &Plan, i: usize) -> bool {
+    readers(plan, Input::Statement(i)).next().is_some()
+}
+
 /// Whether statement `s` keeps windows or sessions.
 fn windowed(s: &StatementPlan) -> bool {
     s.aggregate.as_ref().is_some_and(|a| a.window.is_some())
@@ -62,13 +68,13 @@ pub(super) fn dataflow(plan: &Plan) -> TokenStream {
     let index: Vec<usize> = (0..stmts.len()).collect();
     let mut state_fields = Vec::new();
     let mut state_inits = Vec::new();
-    for s in stmts {
+    for (i, s) in stmts.iter().enumerate() {
         if let Some(agg) = &s.aggregate {
             let n = aggregate::names(s);
             let (groups, ty, init) = (&n.groups, aggregate::state_type(&n, agg), aggregate::state_init(&n, agg));
             state_fields.push(quote!(#groups: #ty,));
             state_inits.push(quote!(#groups: #init,));
-            if agg.window.is_some() {
+            if agg.window.is_some() && is_read(plan, i) {
                 let (buf, row) = (rows_field(s), ident(&s.struct_name));
                 state_fields.push(quote!(#buf: Vec<rt::EvalResult<Option<#row>>>,));
                 state_inits.push(quote!(#buf: Vec::new(),));
@@ -158,8 +164,9 @@ fn statement_fns(plan: &Plan, i: usize, s: &StatementPlan) -> TokenStream {
     let (push, emit) = (push_name(&s.ident), emit_name(s));
     let (input, row) = (input_struct(plan, s.input), ident(&s.struct_name));
     let out = output_field(s);
-    let body = push_body(i, s);
-    let fire = windowed(s).then(|| fire_fn(s));
+    let read = is_read(plan, i);
+    let body = push_body(i, s, read);
+    let fire = windowed(s).then(|| fire_fn(s, read));
     let children: Vec<TokenStream> = readers(plan, Input::Statement(i))
         .map(|c| {
             let f = push_name(&plan.statements[c].ident);
@@ -168,7 +175,7 @@ fn statement_fns(plan: &Plan, i: usize, s: &StatementPlan) -> TokenStream {
         .collect();
     let output = if children.is_empty() {
         quote! {
-            self.#out.admit(result, rec, &mut self.rejects)?;
+            self.#out.emit(result, rec, &mut self.rejects)?;
             Ok(self.#out.flow(rt::Flow::Continue))
         }
     } else {
@@ -178,6 +185,7 @@ fn statement_fns(plan: &Plan, i: usize, s: &StatementPlan) -> TokenStream {
                 return Ok(self.#out.flow(rt::Flow::Continue));
             };
             let below = #below;
+            self.#out.write(row)?;
             Ok(self.#out.flow(below))
         }
     };
@@ -196,8 +204,8 @@ fn statement_fns(plan: &Plan, i: usize, s: &StatementPlan) -> TokenStream {
     }
 }
 
-/// The body of `push_<statement>` for statement `i`.
-fn push_body(i: usize, s: &StatementPlan) -> TokenStream {
+/// The body of `push_<statement>` for statement `i` (`read`: other statements read it).
+fn push_body(i: usize, s: &StatementPlan, read: bool) -> TokenStream {
     let emit = emit_name(s);
     let Some(agg) = &s.aggregate else {
         let eval = format_ident!("eval_{}", s.ident);
@@ -254,8 +262,26 @@ fn push_body(i: usize, s: &StatementPlan) -> TokenStream {
     };
     // The rows of this record (EMIT CHANGES: every group it updated; EMIT FINAL: corrections of
     // fired windows), then the windows its event time closed.
-    let (touched, fire, buf) = (window_rows(agg.emit).0, fire_name(s), rows_field(s));
+    let (touched, fire, buf, out) = (window_rows(agg.emit).0, fire_name(s), rows_field(s), output_field(s));
     let dead_letter = w.late == LateStrategy::DeadLetter;
+    // Rows nobody else reads go straight to the output; else through a buffer, as the readers'
+    // `push_` functions need the whole dataflow.
+    let placed = if read {
+        quote! {
+            let mut rows = std::mem::take(&mut self.#buf);
+            rows.extend(self.#groups.#touched().map(|(w, k, a)| #result(k.clone(), a, w)));
+            for row in rows.drain(..) {
+                self.#emit(row, rec)?;
+            }
+            self.#buf = rows;
+        }
+    } else {
+        quote! {
+            for (w, k, a) in self.#groups.#touched() {
+                self.#out.emit(#result(k.clone(), a, w), rec, &mut self.rejects)?;
+            }
+        }
+    };
     quote! {
         match #update(r, &mut self.#groups) {
             Err(e) => self.rejects.record(#i, e, rec),
@@ -264,12 +290,7 @@ fn push_body(i: usize, s: &StatementPlan) -> TokenStream {
                 self.rejects.late(#i, rt::EvalError::Late { event_time, watermark }, rec, #dead_letter)
             }
             Ok(Some(rt::Fate::Placed)) => {
-                let mut rows = std::mem::take(&mut self.#buf);
-                rows.extend(self.#groups.#touched().map(|(w, k, a)| #result(k.clone(), a, w)));
-                for row in rows.drain(..) {
-                    self.#emit(row, rec)?;
-                }
-                self.#buf = rows;
+                #placed
                 self.#fire(false)?;
                 Ok(rt::Flow::Continue)
             }
@@ -287,30 +308,42 @@ fn window_rows(emit: EmitMode) -> (Ident, bool) {
     }
 }
 
-/// `fire_<statement>`: fires the windows the watermark passed (all of them with `flush`) and
-/// emits their rows (EMIT FINAL).
-fn fire_fn(s: &StatementPlan) -> TokenStream {
+/// `fire_<statement>`: fires the windows the watermark has passed (all of them with `flush`) and
+/// emits their rows (EMIT FINAL) — straight to the output, or through a buffer when other
+/// statements read this one (`read`).
+fn fire_fn(s: &StatementPlan, read: bool) -> TokenStream {
     let n = aggregate::names(s);
     let (groups, result, emit, fire, buf) = (&n.groups, &n.result, emit_name(s), fire_name(s), rows_field(s));
+    let out = output_field(s);
     let rows = s.aggregate.as_ref().is_some_and(|a| window_rows(a.emit).1);
     let name = &s.name;
     let doc =
         format!(" Fires the windows of `{}` the watermark has passed (all of them at the end of the input).", s.name);
-    quote! {
-        #[doc = #doc]
-        fn #fire(&mut self, flush: bool) -> Result<(), rt::FatalError> {
+    let body = if read {
+        quote! {
             let mut rows = std::mem::take(&mut self.#buf);
             let fired = self.#groups.fire(flush, #rows, |w, k, a| {
                 rows.push(#result(k.into_owned(), a, w));
                 Ok::<(), std::convert::Infallible>(())
             });
             let Ok(()) = fired;
-            let rec = rt::Record::derived(#name);
             for row in rows.drain(..) {
                 self.#emit(row, &rec)?;
             }
             self.#buf = rows;
             Ok(())
+        }
+    } else {
+        quote! {
+            let (out, rejects) = (&mut self.#out, &mut self.rejects);
+            self.#groups.fire(flush, #rows, |w, k, a| out.emit(#result(k.into_owned(), a, w), &rec, rejects))
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        fn #fire(&mut self, flush: bool) -> Result<(), rt::FatalError> {
+            let rec = rt::Record::derived(#name);
+            #body
         }
     }
 }

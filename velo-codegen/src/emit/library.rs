@@ -29,12 +29,13 @@ pub(super) fn library_mode(plan: &Plan) -> TokenStream {
             }
             #[doc = #process_doc]
             pub fn #process(&mut self, rows: impl IntoIterator<Item = #row>) -> Output {
+                let mut out = Output::default();
                 let rec = rt::Record::derived(#name);
+                self.swap(&mut out);
                 for row in rows {
                     let _ = self.dataflow.#push(&row, &rec);
                 }
-                let mut out = Output::default();
-                self.collect(&mut out);
+                self.swap(&mut out);
                 out
             }
         }
@@ -67,14 +68,22 @@ pub(super) fn library_mode(plan: &Plan) -> TokenStream {
             /// Ends the input: returns the rows of `EMIT FINAL` statements, one per group (per
             /// window), and the rows that waited for later rows.
             pub fn finish(&mut self) -> Output {
-                let _ = self.dataflow.end_of_input();
                 let mut out = Output::default();
-                self.collect(&mut out);
+                self.swap(&mut out);
+                let _ = self.dataflow.end_of_input();
+                self.swap(&mut out);
                 out
             }
+            /// Moves what the last push produced to `out`.
             fn collect(&mut self, out: &mut Output) {
-                #(out.#fields.append(self.dataflow.#fields.rows());)*
-                out.errors.append(self.dataflow.rejects.errors());
+                #(rt::move_rows(self.dataflow.#fields.rows(), &mut out.#fields);)*
+                rt::move_rows(self.dataflow.rejects.errors(), &mut out.errors);
+            }
+            /// Swaps `out`'s vectors with the dataflow's, so a batch of pushes writes straight to
+            /// them.
+            fn swap(&mut self, out: &mut Output) {
+                #(std::mem::swap(&mut out.#fields, self.dataflow.#fields.rows());)*
+                std::mem::swap(&mut out.errors, self.dataflow.rejects.errors());
             }
         }
     }

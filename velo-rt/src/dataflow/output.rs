@@ -88,7 +88,7 @@ impl Gate {
 /// Where a dataflow's results go: the types behind every statement's [`Output`].
 pub trait Mode: Sized {
     /// Where one statement's rows go.
-    type Rows<R: SinkRow + Clone + 'static>: Rows<R>;
+    type Rows<R: SinkRow + 'static>: Rows<R>;
     /// Where every statement's failed records go.
     type Rejects: Rejects;
     /// What opening the outputs needs (the run's configuration, or nothing).
@@ -97,7 +97,7 @@ pub trait Mode: Sized {
     type Error;
 
     /// Opens the rows of statement `spec`.
-    fn rows<R: SinkRow + Clone + 'static>(env: &Self::Env, spec: &StatementSpec) -> Result<Self::Rows<R>, Self::Error>;
+    fn rows<R: SinkRow + 'static>(env: &Self::Env, spec: &StatementSpec) -> Result<Self::Rows<R>, Self::Error>;
 
     /// Opens the failed-record outputs of an app's statements and sources.
     fn rejects(
@@ -110,7 +110,7 @@ pub trait Mode: Sized {
 /// Where one statement's admitted rows go.
 pub trait Rows<R> {
     /// Takes one row.
-    fn write(&mut self, row: &R) -> Result<(), FatalError>;
+    fn write(&mut self, row: R) -> Result<(), FatalError>;
     /// Whether rows go nowhere (a statement without a sink, in a run).
     fn discards(&self) -> bool;
 }
@@ -124,14 +124,14 @@ pub trait Rejects {
 }
 
 /// The output of one statement.
-pub struct Output<R: SinkRow + Clone + 'static, M: Mode> {
+pub struct Output<R: SinkRow + 'static, M: Mode> {
     index: usize,
     spec: StatementSpec,
     gate: Gate,
     rows: M::Rows<R>,
 }
 
-impl<R: SinkRow + Clone + 'static, M: Mode> Output<R, M> {
+impl<R: SinkRow + 'static, M: Mode> Output<R, M> {
     /// Opens the output of statement `index` of `statements`.
     pub fn open(env: &M::Env, statements: &[StatementSpec], index: usize) -> Result<Self, M::Error> {
         let spec = statements[index];
@@ -144,8 +144,8 @@ impl<R: SinkRow + Clone + 'static, M: Mode> Output<R, M> {
     }
 
     /// Takes the statement's result for one record: an error is dead-lettered, a filtered-out
-    /// record skipped, and a row that passes DISTINCT and LIMIT written and handed back, for the
-    /// statements that read this one.
+    /// record skipped, and a row that passes DISTINCT and LIMIT handed back — for the statements
+    /// that read this one, then for [`Output::write`].
     #[inline]
     pub fn admit(
         &mut self,
@@ -167,8 +167,32 @@ impl<R: SinkRow + Clone + 'static, M: Mode> Output<R, M> {
         if !self.gate.admit(&row) {
             return Ok(None);
         }
-        self.rows.write(&row)?;
         Ok(Some(row))
+    }
+
+    /// Writes an admitted row (to the sink, or the vector of library mode).
+    #[inline]
+    pub fn write(&mut self, row: R) -> Result<(), FatalError> {
+        self.rows.write(row)
+    }
+
+    /// [`Output::admit`] then [`Output::write`]: the whole output of a statement no other
+    /// statement reads.
+    #[inline]
+    pub fn emit(
+        &mut self,
+        result: EvalResult<Option<R>>,
+        rec: &Record<'_>,
+        rejects: &mut M::Rejects,
+    ) -> Result<(), FatalError> {
+        if self.is_done() {
+            return Ok(());
+        }
+        match result {
+            Ok(Some(row)) if self.gate.admit(&row) => self.rows.write(row),
+            Ok(_) => Ok(()),
+            Err(e) => rejects.record(self.index, e, rec).map(|_| ()),
+        }
     }
 
     /// Whether the source should keep reading for this statement, given what the statements
@@ -185,12 +209,12 @@ impl<R: SinkRow + Clone + 'static, M: Mode> Output<R, M> {
 pub enum Run {}
 
 impl Mode for Run {
-    type Rows<R: SinkRow + Clone + 'static> = Option<Box<dyn Sink<R>>>;
+    type Rows<R: SinkRow + 'static> = Option<Box<dyn Sink<R>>>;
     type Rejects = DeadLetterQueues;
     type Env = Context;
     type Error = FatalError;
 
-    fn rows<R: SinkRow + Clone + 'static>(ctx: &Context, spec: &StatementSpec) -> Result<Self::Rows<R>, FatalError> {
+    fn rows<R: SinkRow + 'static>(ctx: &Context, spec: &StatementSpec) -> Result<Self::Rows<R>, FatalError> {
         spec.sink.map(|sink| crate::io::open_sink::<R>(&ctx.config, sink)).transpose()
     }
 
@@ -205,9 +229,9 @@ impl Mode for Run {
 
 impl<R> Rows<R> for Option<Box<dyn Sink<R>>> {
     #[inline]
-    fn write(&mut self, row: &R) -> Result<(), FatalError> {
+    fn write(&mut self, row: R) -> Result<(), FatalError> {
         match self {
-            Some(sink) => sink.write(row),
+            Some(sink) => sink.write(&row),
             None => Ok(()),
         }
     }
@@ -232,7 +256,7 @@ impl Rejects for DeadLetterQueues {
     }
 }
 
-impl<R: SinkRow + Clone + 'static> Output<R, Run> {
+impl<R: SinkRow + 'static> Output<R, Run> {
     /// Hands buffered rows to the sink.
     pub fn flush(&mut self) -> Result<(), FatalError> {
         match &mut self.rows {
@@ -267,12 +291,12 @@ impl<R: SinkRow + Clone + 'static> Output<R, Run> {
 pub enum Library {}
 
 impl Mode for Library {
-    type Rows<R: SinkRow + Clone + 'static> = Vec<R>;
+    type Rows<R: SinkRow + 'static> = Vec<R>;
     type Rejects = Collected;
     type Env = ();
     type Error = Infallible;
 
-    fn rows<R: SinkRow + Clone + 'static>(_: &(), _: &StatementSpec) -> Result<Vec<R>, Infallible> {
+    fn rows<R: SinkRow + 'static>(_: &(), _: &StatementSpec) -> Result<Vec<R>, Infallible> {
         Ok(Vec::new())
     }
 
@@ -285,15 +309,26 @@ impl Mode for Library {
     }
 }
 
-impl<R: Clone> Rows<R> for Vec<R> {
+impl<R> Rows<R> for Vec<R> {
     #[inline]
-    fn write(&mut self, row: &R) -> Result<(), FatalError> {
-        self.push(row.clone());
+    fn write(&mut self, row: R) -> Result<(), FatalError> {
+        self.push(row);
         Ok(())
     }
 
     fn discards(&self) -> bool {
         false
+    }
+}
+
+/// Moves `from`'s items to the end of `to` (without copying them when `to` is empty).
+#[inline]
+pub fn move_rows<T>(from: &mut Vec<T>, to: &mut Vec<T>) {
+    if from.is_empty() {
+    } else if to.is_empty() {
+        std::mem::swap(from, to);
+    } else {
+        to.append(from);
     }
 }
 
@@ -305,7 +340,7 @@ pub struct Collected {
 }
 
 impl Collected {
-    /// The errors collected so far (drain them; the vector keeps its capacity).
+    /// Where errors are collected (see [`Output::rows`]).
     pub fn errors(&mut self) -> &mut Vec<(&'static str, EvalError)> {
         &mut self.errors
     }
@@ -325,8 +360,8 @@ impl Rejects for Collected {
     }
 }
 
-impl<R: SinkRow + Clone + 'static> Output<R, Library> {
-    /// The rows collected so far (drain them; the vector keeps its capacity).
+impl<R: SinkRow + 'static> Output<R, Library> {
+    /// Where rows are collected (library mode moves them to the caller's vectors).
     pub fn rows(&mut self) -> &mut Vec<R> {
         &mut self.rows
     }
