@@ -134,7 +134,8 @@ fn build_refuses_an_app_with_errors() {
     assert!(t.contains("could not compile"), "{t}");
 }
 
-/// Builds the app `sql` (written to `dir/app.sql`) into `dir/app`.
+/// Builds the app `sql` (written to `dir/app.sql`) into `dir/app`. Apps built by tests that run
+/// at the same time need distinct `@app` names (they share the build cache).
 fn build_in(dir: &Path, sql: &str) -> PathBuf {
     std::fs::write(dir.join("app.sql"), sql).expect("write app");
     let bin = dir.join("app");
@@ -208,7 +209,8 @@ fn uri_sources_and_sinks_are_objects_of_their_own() {
     // The source and the sink share a file name; two sources share one too.
     let bin = build_in(
         &dir,
-        "SELECT id, qty * 2 AS double FROM 'trades.csv' INTO 'out/trades.csv';
+        "-- @app: uri_objects
+SELECT id, qty * 2 AS double FROM 'trades.csv' INTO 'out/trades.csv';
 CREATE STREAM from_a AS SELECT id FROM 'a/trades.csv' INTO 'out/a.csv';
 CREATE STREAM from_b AS SELECT id FROM 'b/trades.csv' INTO 'out/b.csv';",
     );
@@ -225,7 +227,8 @@ fn sources_and_sinks_take_their_own_dead_letter_files() {
     std::fs::write(dir.join("in.csv"), "id,qty\n1,10\nx,20\n3,0\n").expect("write");
     let bin = build_in(
         &dir,
-        "CREATE STREAM ratios AS SELECT id, 100 / qty AS r FROM nums INTO out
+        "-- @app: own_dead_letters
+CREATE STREAM ratios AS SELECT id, 100 / qty AS r FROM nums INTO out
 WITH ('nums.type' = 'file_source', 'nums.path' = 'in.csv', 'nums.schema' = 'id BIGINT, qty BIGINT',
       'nums.dlq' = 'bad_input.jsonl',
       'out.type' = 'file_sink', 'out.path' = 'out.csv', 'out.dlq' = 'bad_rows.jsonl');",
