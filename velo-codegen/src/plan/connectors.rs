@@ -9,7 +9,7 @@ use velo_spec::{ConnectorKind, FileFormat};
 use super::Planner;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::ir::plan::{SinkPlan, SourcePlan};
-use crate::names::{field_names, struct_name};
+use crate::names::field_names;
 use crate::schema;
 use crate::syntax::{CreateStatement, Property, SinkTarget};
 
@@ -113,14 +113,7 @@ impl Planner<'_> {
         };
         let names: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
         let fields = field_names(&names);
-        let taken: Vec<&str> = self
-            .sources
-            .iter()
-            .map(|s| s.struct_name.as_str())
-            .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
-            .collect();
-        let ident = self.unique_ident(name);
-        let struct_name = struct_name(name, &taken);
+        let (ident, struct_name) = (self.unique_ident(name), self.struct_name(name));
         Some(SourcePlan { name: name.to_string(), connector, format, struct_name, ident, schema, fields })
     }
 

@@ -21,7 +21,7 @@ use crate::ir::aggregate::AggregatePlan;
 use crate::ir::expr::{Origin, TExpr};
 use crate::ir::plan::{AppSource, Input, OutputItem, Plan, SourcePlan, StatementPlan};
 use crate::ir::types::SqlType;
-use crate::names::{field_names, struct_name};
+use crate::names::field_names;
 use crate::syntax::annotations::{self, JobAnnotations};
 use crate::syntax::{CreateStatement, EmitMode, ParsedApp, Property};
 
@@ -179,14 +179,7 @@ impl Planner<'_> {
         let sink = self.sink(index, stmt);
         let key_columns =
             stmt.key_items.iter().filter_map(|i| items.get(*i).map(|it: &OutputItem| it.name.clone())).collect();
-        let taken: Vec<&str> = self
-            .sources
-            .iter()
-            .map(|s| s.struct_name.as_str())
-            .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
-            .collect();
-        let struct_name = struct_name(&name, &taken);
-        let ident = self.unique_ident(&name);
+        let (ident, struct_name) = (self.unique_ident(&name), self.struct_name(&name));
         self.statements.push(StatementPlan {
             name,
             kind: stmt.kind,
@@ -224,6 +217,17 @@ impl Planner<'_> {
         };
         let base = crate::names::snake(name);
         std::iter::once(base.clone()).chain((2..).map(|k| format!("{base}_{k}"))).find(|c| !taken(c)).unwrap_or(base)
+    }
+
+    /// The Rust struct name of the rows of source or statement `name`, unique in the app.
+    fn struct_name(&self, name: &str) -> String {
+        let taken: Vec<&str> = self
+            .sources
+            .iter()
+            .map(|s| s.struct_name.as_str())
+            .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
+            .collect();
+        crate::names::struct_name(name, &taken)
     }
 
     fn unsupported_clauses(&mut self, stmt: &CreateStatement, select: &sqlparser::ast::Select) {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::mapped::{Mapped, Range};
-use super::{FileSourceSpec, trim_newline};
+use super::{FileSourceSpec, hand_over, trim_newline};
 use crate::dataflow::{Consume, Flow, Record};
 use crate::error::FatalError;
 use crate::format::csv::{CsvFields, CsvLayout};
@@ -246,10 +246,7 @@ impl CsvFile<'_> {
         rec: &Record<'_>,
         consume: &mut impl Consume<R>,
     ) -> Result<Flow, FatalError> {
-        match self.layout.decode(fields, row) {
-            Ok(()) => consume(Ok(row), rec),
-            Err(e) => consume(Err(e), rec),
-        }
+        hand_over(self.layout.decode(fields, row), row, rec, consume)
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::value::RawValue;
 
 use super::mapped::{Mapped, Range};
-use super::trim_newline;
+use super::{hand_over, trim_newline};
 use crate::dataflow::{Consume, Flow, Record};
 use crate::error::{DecodeError, FatalError};
 use crate::format::RecordDecoder;
@@ -83,11 +83,7 @@ impl JsonFile<'_> {
             }
             *count += 1;
             let rec = Record::at_line(self.source, self.path, *line - 1, raw);
-            let flow = match decoder.decode(raw, row) {
-                Ok(()) => consume(Ok(row), &rec)?,
-                Err(e) => consume(Err(e), &rec)?,
-            };
-            if flow == Flow::Stop {
+            if hand_over(decoder.decode(raw, row), row, &rec, consume)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
         }
@@ -143,11 +139,7 @@ impl JsonFile<'_> {
             *count += 1;
             let raw = &data[start..end];
             let rec = Record::at_line(self.source, self.path, line, raw);
-            let flow = match decoder.decode(raw, row) {
-                Ok(()) => consume(Ok(row), &rec)?,
-                Err(e) => consume(Err(e), &rec)?,
-            };
-            if flow == Flow::Stop {
+            if hand_over(decoder.decode(raw, row), row, &rec, consume)? == Flow::Stop {
                 return Ok(Some(Flow::Stop));
             }
         }

@@ -350,6 +350,20 @@ fn in_parallel<T: Send, U: Send>(
     })
 }
 
+/// Hands a decoded row — or why it did not decode — to `consume`.
+#[inline]
+fn hand_over<R>(
+    decoded: Result<(), DecodeError>,
+    row: &R,
+    rec: &Record<'_>,
+    consume: &mut impl Consume<R>,
+) -> Result<Flow, FatalError> {
+    match decoded {
+        Ok(()) => consume(Ok(row), rec),
+        Err(e) => consume(Err(e), rec),
+    }
+}
+
 fn trim_newline(mut raw: &[u8]) -> &[u8] {
     while let Some((b'\n' | b'\r', rest)) = raw.split_last() {
         raw = rest;
@@ -357,16 +371,17 @@ fn trim_newline(mut raw: &[u8]) -> &[u8] {
     raw
 }
 
+/// A two-column row, as the compiler would generate it, for the readers' tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod test_row {
+    use crate::error::DecodeError;
     use crate::format::csv::{CsvFields, FromCsv};
+    use crate::row::SourceRow;
 
-    /// A two-column row, as the compiler would generate it.
     #[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
-    struct Row {
-        name: Option<String>,
-        n: Option<i64>,
+    pub(super) struct Row {
+        pub(super) name: Option<String>,
+        pub(super) n: Option<i64>,
     }
 
     impl SourceRow for Row {
@@ -379,6 +394,20 @@ mod tests {
             f.read(1, &mut self.n)
         }
     }
+
+    /// The line of a record.
+    pub(super) fn line_of(rec: &crate::dataflow::Record<'_>) -> u64 {
+        match rec.position {
+            crate::dataflow::Position::Line { line, .. } => line,
+            crate::dataflow::Position::Derived => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_row::{Row, line_of};
+    use super::*;
 
     /// (line, decoded row or error message) of every record.
     type Seen = Vec<(u64, Result<Row, String>)>;
@@ -417,13 +446,6 @@ mod tests {
         while source.poll(&mut consume).unwrap() != Polled::Done {}
         assert_eq!(source.records() as usize, seen.len());
         seen
-    }
-
-    fn line_of(rec: &Record<'_>) -> u64 {
-        match rec.position {
-            crate::dataflow::Position::Line { line, .. } => line,
-            crate::dataflow::Position::Derived => 0,
-        }
     }
 
     fn ok(line: u64, name: &str, n: i64) -> (u64, Result<Row, String>) {

@@ -144,27 +144,10 @@ impl<R: SourceRow> Source for WatchedFile<R> {
 mod tests {
     use std::io::Write;
 
+    use super::super::test_row::{Row, line_of};
     use super::*;
     use crate::dataflow::Record;
     use crate::error::DecodeError;
-    use crate::format::csv::{CsvFields, FromCsv};
-
-    #[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
-    struct Row {
-        name: Option<String>,
-        n: Option<i64>,
-    }
-
-    impl SourceRow for Row {
-        const COLUMNS: &'static [&'static str] = &["name", "n"];
-    }
-
-    impl FromCsv for Row {
-        fn decode_csv(&mut self, f: &CsvFields<'_>) -> Result<(), DecodeError> {
-            f.read(0, &mut self.name)?;
-            f.read(1, &mut self.n)
-        }
-    }
 
     #[test]
     fn a_growing_file_is_followed_line_by_line() {
@@ -182,11 +165,7 @@ mod tests {
         let mut seen: Vec<(u64, Result<Row, String>)> = Vec::new();
         let poll = |source: &mut WatchedFile<Row>, seen: &mut Vec<_>| {
             let mut consume = |row: Result<&Row, DecodeError>, rec: &Record<'_>| {
-                let line = match rec.position {
-                    crate::dataflow::Position::Line { line, .. } => line,
-                    crate::dataflow::Position::Derived => 0,
-                };
-                seen.push((line, row.cloned().map_err(|e| e.message)));
+                seen.push((line_of(rec), row.cloned().map_err(|e| e.message)));
                 Ok(Flow::Continue)
             };
             source.poll(&mut consume).unwrap()
