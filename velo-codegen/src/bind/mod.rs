@@ -494,6 +494,18 @@ impl Binder<'_, '_> {
             }
             _ => (a.cast_to(ty), b.cast_to(ty)),
         };
+        // Integer constants fold at compile time (exact; an overflow stays a per-record error).
+        if let (TExpr::Literal(Literal::Int(x), _), TExpr::Literal(Literal::Int(y), _)) = (&a, &b) {
+            let folded = match op {
+                ArithOp::Add => x.checked_add(*y),
+                ArithOp::Sub => x.checked_sub(*y),
+                ArithOp::Mul => x.checked_mul(*y),
+                _ => None,
+            };
+            if let Some(v) = folded {
+                return Some(TExpr::Literal(Literal::Int(v), SqlType::BigInt));
+            }
+        }
         Some(TExpr::Arith { op, left: Box::new(a), right: Box::new(b), ty })
     }
 
@@ -736,5 +748,25 @@ fn coerce_temporal_literal(a: TExpr, b: TExpr) -> (TExpr, TExpr) {
         (a.cast_to(to), b)
     } else {
         (a, b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bind(sql: &str) -> TExpr {
+        let dialect = sqlparser::dialect::GenericDialect {};
+        let e = sqlparser::parser::Parser::new(&dialect).try_with_sql(sql).and_then(|mut p| p.parse_expr()).unwrap();
+        let (scope, mut diags) = (Scope::default(), Diagnostics::default());
+        Binder::new(&scope, &mut diags).bind(&e).unwrap()
+    }
+
+    #[test]
+    fn integer_constants_fold_exactly() {
+        assert_eq!(bind("1 + 2 * 3 - 4"), TExpr::Literal(Literal::Int(3), SqlType::BigInt));
+        assert_eq!(bind("-(2 * 3)"), TExpr::Literal(Literal::Int(-6), SqlType::BigInt));
+        assert!(matches!(bind("9223372036854775807 + 1"), TExpr::Arith { .. }), "an overflow is left to run time");
+        assert!(matches!(bind("7 / 2"), TExpr::Arith { .. }), "division keeps the runtime's rounding");
     }
 }
