@@ -189,17 +189,23 @@ fn statement_fns(plan: &Plan, i: usize, s: &StatementPlan) -> TokenStream {
             Ok(self.#out.flow(below))
         }
     };
-    let push_doc = format!(" One input row of `{}`.", s.name);
     let emit_doc = format!(" One result of `{}`: to its output, then to the statements that read it.", s.name);
+    // A window nobody reads writes its rows straight to its output (see `push_body`).
+    let emit_fn = (!windowed(s) || read).then(|| {
+        quote! {
+            #[doc = #emit_doc]
+            fn #emit(&mut self, result: rt::EvalResult<Option<#row>>, rec: &rt::Record<'_>) -> Result<rt::Flow, rt::FatalError> {
+                #output
+            }
+        }
+    });
+    let push_doc = format!(" One input row of `{}`.", s.name);
     quote! {
         #[doc = #push_doc]
         fn #push(&mut self, r: &#input, rec: &rt::Record<'_>) -> Result<rt::Flow, rt::FatalError> {
             #body
         }
-        #[doc = #emit_doc]
-        fn #emit(&mut self, result: rt::EvalResult<Option<#row>>, rec: &rt::Record<'_>) -> Result<rt::Flow, rt::FatalError> {
-            #output
-        }
+        #emit_fn
         #fire
     }
 }
