@@ -177,7 +177,8 @@ impl<R: SinkRow + 'static, M: Mode> Output<R, M> {
     }
 
     /// [`Output::admit`] then [`Output::write`]: the whole output of a statement no other
-    /// statement reads.
+    /// statement reads. Written out rather than calling `admit`, so the row moves once, straight
+    /// into the sink or vector (this is the per-row path of most statements).
     #[inline]
     pub fn emit(
         &mut self,

@@ -109,8 +109,13 @@ impl<R: SourceRow> FileSource<R> {
 
     /// The source described by `spec`.
     pub fn from_spec(spec: FileSourceSpec) -> Result<Self, FatalError> {
-        let files = spec.files()?.into_iter();
-        Ok(Self { spec, files, open: None, row: R::default(), records: 0, window: mapped::WINDOW })
+        let files = spec.files()?;
+        Ok(Self::of_files(spec, files))
+    }
+
+    /// The source reading `files` (already resolved: a name is never read as a glob again).
+    fn of_files(spec: FileSourceSpec, files: Vec<PathBuf>) -> Self {
+        Self { spec, files: files.into_iter(), open: None, row: R::default(), records: 0, window: mapped::WINDOW }
     }
 
     /// The same source read in windows of `window` bytes.
@@ -287,8 +292,7 @@ fn read_file_parallel<R: SourceRow, S: Send>(
         let quoted = layout.is_some() && scans.iter().any(|s| s.quotes);
         if scans.is_empty() || quoted {
             // One thread: the whole file through the serial source.
-            let one = FileSourceSpec { path: file.display().to_string(), ..spec.clone() };
-            let mut source = FileSource::<R>::from_spec(one)?;
+            let mut source = FileSource::<R>::of_files(spec.clone(), vec![file.clone()]);
             let mut state = init();
             while source.poll(&mut |row: Result<&R, DecodeError>, rec: &Record<'_>| {
                 step(&mut state, row, rec);

@@ -98,7 +98,7 @@ impl<R: SourceRow> Source for WatchedFile<R> {
             return Ok(Polled::Idle);
         }
         let Some(last) = memchr::memrchr(b'\n', &self.partial) else { return Ok(Polled::Idle) };
-        let mut lines: Vec<u8> = self.partial.drain(..=last).collect();
+        let lines: Vec<u8> = self.partial.drain(..=last).collect();
         self.read += lines.len() as u64;
         let mut start = 0;
         if self.layout.is_none() {
@@ -119,7 +119,6 @@ impl<R: SourceRow> Source for WatchedFile<R> {
             }
             _ => JsonFile { source: name, path: &self.path }.lines(chunk, &mut self.line, row, count, consume)?,
         };
-        lines.clear();
         if flow == Flow::Stop {
             self.done = true;
             return Ok(Polled::Done);
