@@ -66,6 +66,16 @@ case!(
         "CREATE STREAM a AS SELECT id FROM orders INTO out {WITH};\nCREATE STREAM b AS SELECT id FROM orders INTO out;\n"
     )
 );
+case!(
+    a_sink_over_its_own_source_is_refused,
+    "CREATE STREAM out AS SELECT id FROM orders\nWITH ('orders.type' = 'file_source', 'orders.path' = 'data/orders.csv', \
+'orders.schema' = 'id BIGINT', 'out.type' = 'file_sink', 'out.path' = './data/../data/orders.csv');\n"
+);
+case!(
+    dead_letters_over_a_file_a_glob_reads_are_refused,
+    "CREATE STREAM out AS SELECT id FROM orders\nWITH ('orders.type' = 'file_source', 'orders.path' = 'in/*.jsonl', \
+'orders.schema' = 'id BIGINT', 'out.type' = 'file_sink', 'out.path' = 'out.csv', 'out.dlq' = 'in/bad.jsonl');\n"
+);
 case!(misspelt_sink_is_a_warning, format!("CREATE STREAM outs AS SELECT id FROM orders {WITH};\n"));
 case!(select_into_before_from, app("SELECT id INTO elsewhere FROM orders"));
 case!(

@@ -4,25 +4,28 @@
 //! | exit code | meaning |
 //! |---|---|
 //! | 0 | finished (failed records, if any, are in the dead-letter output) |
-//! | 1 | a fatal error stopped the app (missing input file, unwritable sink, …) |
+//! | 1 | a fatal error stopped the app (missing input file, unwritable sink, two objects on one file, …) |
 //! | 2 | bad command-line usage |
 //! | 3 | finished, but records failed and `--fail-on-error` was given |
+//! | 130, 143 | a bounded run stopped by SIGINT or SIGTERM before its input ended |
 //!
-//! SIGTERM and SIGINT stop a run cleanly: no more records are read, sinks are flushed and closed,
-//! the summary says the run was stopped, and the exit code is 0. A bounded (file) run stopped
-//! this way does not emit its end-of-input results (EMIT FINAL groups, rows waiting for later
-//! rows): they would describe only part of the input.
+//! SIGTERM and SIGINT stop a run cleanly: no more records are read and the summary says the run
+//! was stopped. A run over an unbounded input (a watched file) ends this way: its sinks are
+//! flushed and closed, and the exit code is 0. A bounded (file) run stopped before its input
+//! ended has only partial results: it leaves every output file as it was before the run (see
+//! [`crate::io::file::staged`]) and exits with 128 + the signal number, as a shell does.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::config::Config;
 use crate::dataflow::driver::Timers;
 use crate::dataflow::output::{SourceSpec, StatementSpec};
 use crate::error::FatalError;
+use crate::io::file::staged::Staging;
 
 /// What the compiler knows about an app, embedded in its binary.
 #[derive(Debug)]
@@ -50,10 +53,13 @@ pub struct Context {
     pub config: Config,
     /// Reader threads requested with `--partitions` (overrides `@num_partitions`).
     pub partitions: Option<usize>,
-    /// Set (by SIGTERM/SIGINT) to ask the run to stop.
-    pub stop: Arc<AtomicBool>,
+    /// Set (to the number of the signal, SIGTERM or SIGINT) to ask the run to stop.
+    pub stop: Arc<AtomicUsize>,
     /// Whether the run was stopped before its inputs ended.
     pub interrupted: bool,
+    /// Whether every input ends (files read to their end): then outputs are replaced whole
+    /// when the run finishes, and left alone when it does not.
+    pub bounded: bool,
     /// How often the driver's timers fire.
     pub timers: Timers,
     lines: Vec<String>,
@@ -68,10 +74,27 @@ impl Context {
             partitions: None,
             stop: Arc::default(),
             interrupted: false,
+            bounded: true,
             timers: Timers::default(),
             lines: Vec::new(),
             failed: 0,
         }
+    }
+
+    /// Whether a stop was asked for.
+    pub fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) != 0
+    }
+
+    /// How output files are written: staged and renamed in a bounded run, as they go otherwise.
+    pub fn staging(&self) -> Staging {
+        if self.bounded { Staging::Replace } else { Staging::Live }
+    }
+
+    /// Whether the outputs of this run replace the previous ones: not when a bounded run was
+    /// stopped before its input ended.
+    pub fn keeps_outputs(&self) -> bool {
+        !(self.bounded && self.interrupted)
     }
 
     /// Records that source `name` produced `records` records.
@@ -221,17 +244,23 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
     let started = Instant::now();
     let mut ctx = Context::new(config);
     ctx.partitions = args.partitions;
+    ctx.bounded = spec.sources.iter().all(|s| crate::io::is_bounded(&ctx.config, s.name));
+    if let Err(e) = crate::io::check_files(&ctx.config, spec) {
+        eprintln!("velo: error: {e}");
+        return ExitCode::FAILURE;
+    }
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&ctx.stop)) {
+        if let Err(e) = signal_hook::flag::register_usize(signal, Arc::clone(&ctx.stop), signal as usize) {
             eprintln!("velo: warning: cannot handle signal {signal}: {e}");
         }
     }
     let outcome = run(&mut ctx);
     if !args.quiet || outcome.is_err() {
-        let status = match (&outcome, ctx.interrupted) {
-            (Err(_), _) => "stopped by an error",
-            (Ok(()), true) => "stopped by a signal",
-            (Ok(()), false) => "finished",
+        let status = match (&outcome, ctx.interrupted, ctx.keeps_outputs()) {
+            (Err(_), _, _) => "stopped by an error (outputs left as they were)",
+            (Ok(()), true, false) => "stopped by a signal before the input ended (outputs left as they were)",
+            (Ok(()), true, true) => "stopped by a signal",
+            (Ok(()), false, _) => "finished",
         };
         eprintln!("velo app {}: {status} in {:.3} s", spec.name, started.elapsed().as_secs_f64());
         for line in &ctx.lines {
@@ -243,6 +272,7 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
             eprintln!("velo: error: {e}");
             ExitCode::FAILURE
         }
+        Ok(()) if !ctx.keeps_outputs() => ExitCode::from(128 + ctx.stop.load(Ordering::Relaxed).min(127) as u8),
         Ok(()) if args.fail_on_error && ctx.failed > 0 => ExitCode::from(EXIT_RECORDS_FAILED),
         Ok(()) => ExitCode::SUCCESS,
     }

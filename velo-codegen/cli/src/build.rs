@@ -7,6 +7,8 @@
 //!                                         checkout (<rt>: a hash of its path), lock seeded from
 //!                                         velo's own
 //!   workspace-<rt>/apps/<app>/src/main.rs  the generated code
+//!   workspace-<rt>/apps/<app>.lock         held while <app> is written and compiled, so two
+//!                                         builds of apps with one name do not mix
 //!   target/                              one shared target dir: velo-rt is compiled once
 //!   bin/<app>-<hash>                     finished binaries; an unchanged app is a cache hit
 //! ```
@@ -98,6 +100,15 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
     let ws = workspace_dir(&opts.cache_dir, &runtime);
     let app_dir = ws.join("apps").join(&pkg);
     std::fs::create_dir_all(app_dir.join("src")).map_err(|e| e.to_string())?;
+    // Apps that share a name share a package folder: one build at a time writes and compiles it
+    // (the lock is released when `_lock` is dropped, or when the process dies).
+    let lock_path = ws.join("apps").join(format!("{pkg}.lock"));
+    let _lock = std::fs::File::create(&lock_path)
+        .and_then(|f| f.lock().map(|()| f))
+        .map_err(|e| format!("cannot lock `{}`: {e}", lock_path.display()))?;
+    if binary.is_file() {
+        return Ok(Built { binary, cache_hit: true });
+    }
     write_if_changed(&ws.join("Cargo.toml"), WORKSPACE_TOML)?;
     if !ws.join("Cargo.lock").exists() {
         write_if_changed(&ws.join("Cargo.lock"), SEED_LOCK)?;
@@ -143,6 +154,30 @@ pub fn build(app_name: &str, main_rs: &str, opts: &BuildOptions) -> Result<Built
     Ok(Built { binary, cache_hit: false })
 }
 
+/// Copies the built `binary` to `out` by writing a temporary file beside it and renaming, so a
+/// running copy of the old binary is not disturbed and a failed copy leaves nothing
+/// half-written. Refuses to overwrite the app's `sql` file (or any `.sql` file).
+pub fn install(binary: &Path, out: &Path, sql: &Path) -> Result<(), String> {
+    refuse_sql_output(out, sql)?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}.velo-{}.tmp", std::process::id()));
+    let cannot = |e: std::io::Error| format!("cannot write `{}`: {e}", out.display());
+    std::fs::copy(binary, &tmp).map_err(cannot)?;
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        cannot(e)
+    })
+}
+
+/// An error when `out` is the app's `sql` file (or any `.sql` file): a binary never replaces SQL.
+pub fn refuse_sql_output(out: &Path, sql: &Path) -> Result<(), String> {
+    let same = |a: &Path, b: &Path| a.canonicalize().ok().zip(b.canonicalize().ok()).is_some_and(|(a, b)| a == b);
+    if same(out, sql) || out.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
+        return Err(format!("refusing to write the binary over `{}`: choose another -o path", out.display()));
+    }
+    Ok(())
+}
+
 /// The cache workspace of apps built against the velo-rt at `runtime`: one per checkout, since
 /// one Cargo workspace cannot hold two different `velo-rt` packages.
 fn workspace_dir(cache_dir: &Path, runtime: &Path) -> PathBuf {
@@ -158,7 +193,8 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Hash of everything the binary depends on: the generated code, the profile, the velo version,
-/// and the runtime sources (size and modification time of each file).
+/// the templates and dependency lock, the toolchain, and the runtime sources (size and
+/// modification time of each file).
 fn cache_key(main_rs: &str, runtime: &Path, profile: Profile) -> String {
     let mut h = Sha256::new();
     h.update(main_rs.as_bytes());
@@ -166,6 +202,8 @@ fn cache_key(main_rs: &str, runtime: &Path, profile: Profile) -> String {
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(WORKSPACE_TOML.as_bytes());
     h.update(APP_TOML.as_bytes());
+    h.update(SEED_LOCK.as_bytes());
+    h.update(toolchain().as_bytes());
     let mut files = Vec::new();
     collect_files(runtime, &mut files);
     files.sort();
@@ -181,6 +219,12 @@ fn cache_key(main_rs: &str, runtime: &Path, profile: Profile) -> String {
         }
     }
     h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The compiler cargo will use (`rustc -vV`), which shapes the binary as much as the code does.
+fn toolchain() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    Command::new(rustc).arg("-vV").output().map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default()
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -94,18 +94,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     match cli.command {
-        Cmd::Build { file, output, dist, quiet } => match build_app(&file, dist, quiet) {
-            Some((name, bin)) => {
-                let out = output.unwrap_or_else(|| PathBuf::from(format!("./{}", build::package_name(&name))));
-                if let Err(e) = std::fs::copy(&bin, &out) {
-                    eprintln!("error: cannot write `{}`: {e}", out.display());
-                    return ExitCode::FAILURE;
-                }
-                eprintln!("    Finished `{}` → {}", name, out.display());
-                ExitCode::SUCCESS
-            }
-            None => ExitCode::FAILURE,
-        },
+        Cmd::Build { file, output, dist, quiet } => build_command(&file, output, dist, quiet),
         Cmd::Run { file, dist, args } => match build_app(&file, dist, true) {
             Some((_, bin)) => match Command::new(&bin).args(&args).status() {
                 Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
@@ -167,6 +156,35 @@ fn compile_file(file: &Path, format: Format) -> Option<(velo_codegen::AppSource,
         return None;
     }
     Some((src, compiled))
+}
+
+/// `velo build`: the binary goes to `output` (a folder gets it under the app's name), never
+/// over the SQL file.
+fn build_command(file: &Path, output: Option<PathBuf>, dist: bool, quiet: bool) -> ExitCode {
+    let error = |e: String| eprintln!("{}: {e}", paint("error", "1;31"));
+    if let Some(Err(e)) = output.as_deref().map(|o| build::refuse_sql_output(o, file)) {
+        error(e);
+        return ExitCode::from(2);
+    }
+    let Some((name, bin)) = build_app(file, dist, quiet) else {
+        return ExitCode::FAILURE;
+    };
+    let default = build::package_name(&name);
+    let out = match output {
+        Some(dir) if dir.is_dir() => dir.join(default),
+        Some(out) => out,
+        None => PathBuf::from(format!("./{default}")),
+    };
+    match build::install(&bin, &out, file) {
+        Ok(()) => {
+            eprintln!("    Finished `{name}` → {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            error(e);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn build_app(file: &Path, dist: bool, quiet: bool) -> Option<(String, PathBuf)> {

@@ -251,3 +251,97 @@ WITH ('nums.type' = 'file_source', 'nums.path' = 'in.csv', 'nums.schema' = 'id B
     assert_eq!(typo.status.code(), Some(2));
     assert!(text(&typo).contains("did you mean `nums.path`?"), "{}", text(&typo));
 }
+
+#[test]
+fn build_never_writes_the_binary_over_its_sql_file() {
+    let dir = temp("over-sql");
+    let sql = dir.join("app.sql");
+    let app = "CREATE STREAM s AS SELECT * FROM 'in.csv' INTO 'out.csv';";
+    std::fs::write(&sql, app).expect("write");
+    for out in [sql.clone(), dir.join("./APP.SQL")] {
+        let run = velo().arg("build").arg(&sql).arg("-o").arg(&out).output().expect("run velo");
+        assert_eq!(run.status.code(), Some(2), "{}", text(&run));
+        assert!(text(&run).contains("refusing to write the binary over"), "{}", text(&run));
+    }
+    assert_eq!(std::fs::read_to_string(&sql).expect("read"), app);
+}
+
+/// Files in `dir` whose name starts with `.` (temporary outputs).
+fn hidden_files(dir: &Path) -> Vec<String> {
+    let names = std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").file_name());
+    names.map(|n| n.to_string_lossy().into_owned()).filter(|n| n.starts_with('.')).collect()
+}
+
+#[test]
+fn a_bounded_run_killed_or_stopped_midway_leaves_the_previous_output() {
+    let dir = temp("atomic");
+    let bin = build_in(
+        &dir,
+        "-- @app: atomic_outputs
+CREATE STREAM copied AS SELECT id, UPPER(name) AS name FROM events
+WITH ('events.type' = 'file_source', 'events.path' = 'events.csv', 'events.schema' = 'id BIGINT, name STRING',
+      'copied.type' = 'file_sink', 'copied.path' = 'out/copied.csv');",
+    );
+    // Enough rows that a run takes a while: the signal arrives while it writes.
+    let mut data = String::from("id,name\n");
+    for i in 0..3_000_000 {
+        data.push_str(&format!("{i},name{}\n", i % 1000));
+    }
+    std::fs::write(dir.join("events.csv"), &data).expect("write data");
+    std::fs::create_dir_all(dir.join("out")).expect("mkdir");
+    let output = dir.join("out/copied.csv");
+    std::fs::write(&output, "previous output\n").expect("write");
+    for (signal, code) in [("-TERM", Some(143)), ("-INT", Some(130)), ("-KILL", None)] {
+        let app = Command::new(&bin).current_dir(&dir).stderr(std::process::Stdio::piped()).spawn().expect("start");
+        wait_until("the run starts writing", || !hidden_files(&dir.join("out")).is_empty());
+        let status = Command::new("kill").arg(signal).arg(app.id().to_string()).status().expect("kill");
+        assert!(status.success());
+        let out = app.wait_with_output().expect("wait");
+        let summary = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), code, "{signal}: {summary}");
+        assert_eq!(std::fs::read_to_string(&output).expect("read"), "previous output\n", "{signal}: {summary}");
+        if code.is_some() {
+            assert!(summary.contains("outputs left as they were"), "{summary}");
+            assert!(hidden_files(&dir.join("out")).is_empty(), "a stopped run removes its temporary file");
+        }
+    }
+    // A complete run replaces the output whole.
+    let run = Command::new(&bin).current_dir(&dir).output().expect("run");
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_eq!(lines_of(&output).len(), 3_000_001);
+    assert_eq!(lines_of(&output)[3_000_000], "2999999,NAME999");
+
+    // A sink over the source is refused at start-up, naming both, and nothing is touched.
+    let before = std::fs::metadata(dir.join("events.csv")).expect("stat").len();
+    let clash = Command::new(&bin).current_dir(&dir).args(["--set", "copied.path=./events.csv"]).output().expect("run");
+    assert_eq!(clash.status.code(), Some(1), "{}", text(&clash));
+    assert!(text(&clash).contains("source `events` (`events.csv`) and sink `copied` (`./events.csv`) are one file"));
+    assert_eq!(std::fs::metadata(dir.join("events.csv")).expect("stat").len(), before);
+}
+
+#[test]
+fn apps_that_share_a_name_built_at_once_each_get_their_own_binary() {
+    let (a, b) = (temp("same-name-a"), temp("same-name-b"));
+    let sql = |word: &str| {
+        format!(
+            "-- @app: same_name_twice
+CREATE STREAM s AS SELECT '{word}' AS word FROM 'in.csv' INTO 'out.csv' WITH ('in.schema' = 'id BIGINT');"
+        )
+    };
+    let builds: Vec<_> = [(&a, "alpha"), (&b, "beta")]
+        .into_iter()
+        .map(|(dir, word)| {
+            std::fs::write(dir.join("app.sql"), sql(word)).expect("write app");
+            std::fs::write(dir.join("in.csv"), "id\n1\n").expect("write data");
+            velo().arg("-C").arg(dir).args(["build", "app.sql", "-o", "app"]).spawn().expect("start velo")
+        })
+        .collect();
+    for b in builds {
+        assert!(b.wait_with_output().expect("wait").status.success());
+    }
+    for (dir, word) in [(&a, "alpha"), (&b, "beta")] {
+        let run = Command::new(dir.join("app")).current_dir(dir).output().expect("run");
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+        assert_eq!(lines_of(&dir.join("out.csv")), ["word", word], "the binary of {word}'s app");
+    }
+}

@@ -86,3 +86,36 @@ impl Planner<'_> {
         }
     }
 }
+
+impl Planner<'_> {
+    /// E0511: two objects of the app use one file — a sink over its own source, two sinks on one
+    /// path, dead letters over a sink or a source. Paths are compared as the SQL spells them,
+    /// relative to the `.sql` file's folder (a built binary checks again after overrides).
+    pub(super) fn check_files(&mut self) {
+        let get = |object: &str, key: &str| self.props.get(&format!("{object}.{key}")).map(|p| p.value.as_str());
+        let statements: Vec<(&str, Option<&str>)> =
+            self.statements.iter().map(|s| (s.name.as_str(), s.sink.as_ref().map(|k| k.object.as_str()))).collect();
+        let sources: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+        let files = velo_spec::files::app_files(&get, &statements, &sources);
+        let mut found = Vec::new();
+        for (i, j) in velo_spec::files::clashes(&files, &self.src.base_dir) {
+            let (a, b) = (&files[i], &files[j]);
+            // Point at the second path as written: its own key, else the sink path it derives from.
+            let prop = |object: &str, key: &str| self.props.get(&format!("{object}.{key}"));
+            let sink_of = |object: &str| statements.iter().find(|s| s.0 == object).and_then(|s| s.1);
+            let key = match b.used {
+                velo_spec::FileUse::DeadLetters => prop(&b.object, "dlq")
+                    .or_else(|| sink_of(&b.object).and_then(|k| prop(k, "dlq").or_else(|| prop(k, "path")))),
+                _ => prop(&b.object, "path"),
+            };
+            let span = key.map(|p| p.value_span.clone()).unwrap_or_default();
+            found.push(
+                Diagnostic::error("E0511", span, format!("{} and {} are one file", a.describe(), b.describe()))
+                    .with_help("give each its own path: writing a file that the app also reads or writes destroys it"),
+            );
+        }
+        for d in found {
+            self.diags.push(d);
+        }
+    }
+}

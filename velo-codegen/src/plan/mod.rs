@@ -53,6 +53,7 @@ pub(crate) fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics)
     planner.check_keys(parsed);
     if !planner.diags.has_errors() {
         planner.check_outputs(parsed);
+        planner.check_files();
     }
     let Planner { props, sources, statements, files_read, used, .. } = planner;
     if diags.has_errors() {

@@ -8,7 +8,6 @@
 //! Everything per record stays synchronous and monomorphic: an [`Input`] is polled through one
 //! virtual call per batch, and pushes each record into the generated dataflow directly.
 
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{Flow, Polled, Record, Source};
@@ -103,7 +102,7 @@ pub fn drive<D: Dataflow>(
     let (mut next_tick, mut next_flush) = (Instant::now() + timers.tick, Instant::now() + timers.flush);
     let mut idle = vec![false; inputs.len()];
     while !active.is_empty() {
-        if ctx.stop.load(Ordering::Relaxed) {
+        if ctx.stop_requested() {
             ctx.interrupted = true;
             break;
         }
@@ -166,6 +165,7 @@ fn fire_timers<D: Dataflow>(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::Ordering;
     use std::sync::{Arc, Mutex};
 
     use super::*;
@@ -323,7 +323,7 @@ mod tests {
         let stop = Arc::clone(&ctx.stop);
         let asker = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));
-            stop.store(true, Ordering::Relaxed);
+            stop.store(15, Ordering::Relaxed);
         });
         let log = Log::default();
         drive(&mut ctx, log.clone(), vec![input(endless)]).unwrap();

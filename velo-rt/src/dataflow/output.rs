@@ -216,7 +216,7 @@ impl Mode for Run {
     type Error = FatalError;
 
     fn rows<R: SinkRow + 'static>(ctx: &Context, spec: &StatementSpec) -> Result<Self::Rows<R>, FatalError> {
-        spec.sink.map(|sink| crate::io::open_sink::<R>(&ctx.config, sink)).transpose()
+        spec.sink.map(|sink| crate::io::open_sink::<R>(&ctx.config, sink, ctx.staging())).transpose()
     }
 
     fn rejects(
@@ -224,7 +224,7 @@ impl Mode for Run {
         statements: &'static [StatementSpec],
         sources: &'static [SourceSpec],
     ) -> Result<DeadLetterQueues, FatalError> {
-        DeadLetterQueues::open(&ctx.config, statements, sources)
+        DeadLetterQueues::open(&ctx.config, ctx.staging(), statements, sources)
     }
 }
 
@@ -266,10 +266,11 @@ impl<R: SinkRow + 'static> Output<R, Run> {
         }
     }
 
-    /// Closes the sink and reports what the statement did.
+    /// Closes the sink (or, when the run's outputs are not kept, drops it: a staged file is
+    /// not replaced) and reports what the statement did.
     pub fn close(self, rejects: &DeadLetterQueues, ctx: &mut Context) -> Result<(), FatalError> {
         let sink = self.rows.as_ref().map(|s| s.location());
-        if let Some(s) = self.rows {
+        if let Some(s) = self.rows.filter(|_| ctx.keeps_outputs()) {
             s.close()?;
         }
         let (dead_letters, dlq) = rejects.summary(self.index);

@@ -4,7 +4,6 @@
 //! else standard error). Records of a source that do not decode go to `'<source>.dlq'` when the
 //! source has one, else to the dead letters of the first statement that reads it.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -15,13 +14,15 @@ use crate::config::Config;
 use crate::dataflow::output::{SourceSpec, StatementSpec};
 use crate::dataflow::{Flow, Position, Record};
 use crate::error::{DecodeError, FatalError};
-use crate::io::strip_file_scheme;
+use crate::io::file::staged::{StagedFile, Staging};
 
-/// The dead-letter output of one statement or source. The file is created on the first failure.
+/// The dead-letter output of one statement or source. The file is created on the first failure
+/// and staged like a sink's ([`StagedFile`]).
 pub struct DeadLetters {
     owner: &'static str,
     path: Option<PathBuf>,
-    out: Option<BufWriter<File>>,
+    staging: Staging,
+    out: Option<BufWriter<StagedFile>>,
     count: u64,
 }
 
@@ -36,9 +37,10 @@ struct Entry<'a> {
 }
 
 impl DeadLetters {
-    /// Dead letters of `owner` written to `path`, or to standard error when there is no path.
-    pub fn new(owner: &'static str, path: Option<PathBuf>) -> Self {
-        Self { owner, path, out: None, count: 0 }
+    /// Dead letters of `owner` written to `path` as `staging` says, or to standard error when
+    /// there is no path.
+    pub fn new(owner: &'static str, path: Option<PathBuf>, staging: Staging) -> Self {
+        Self { owner, path, staging, out: None, count: 0 }
     }
 
     /// Records one failed record.
@@ -65,7 +67,7 @@ impl DeadLetters {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            let f = File::create(path)
+            let f = StagedFile::create(path, self.staging, &mut Vec::new())
                 .map_err(|e| FatalError(format!("cannot create dead-letter file `{}`: {e}", path.display())))?;
             self.out = Some(BufWriter::new(f));
         }
@@ -76,16 +78,19 @@ impl DeadLetters {
         Ok(())
     }
 
-    /// Flushes the file; a file left from an earlier run is removed when this run had no
-    /// failures.
-    fn close(mut self) -> Result<(), FatalError> {
-        if let Some(out) = &mut self.out {
-            out.flush()?;
-        }
-        if self.count == 0
-            && let Some(p) = &self.path
-        {
-            let _ = std::fs::remove_file(p);
+    /// Commits the file (unless `keep` is false: then the previous one stays); a file left
+    /// from an earlier run is removed when this run had no failures and does not append.
+    fn close(self, keep: bool) -> Result<(), FatalError> {
+        let cannot =
+            |e: std::io::Error, p: &Path| FatalError(format!("cannot write dead-letter file `{}`: {e}", p.display()));
+        match (self.out, &self.path) {
+            (Some(out), Some(p)) if keep => {
+                out.into_inner().map_err(|e| cannot(e.into_error(), p))?.commit().map_err(|e| cannot(e, p))?
+            }
+            (None, Some(p)) if keep && self.staging != Staging::Append => {
+                let _ = std::fs::remove_file(p);
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -124,27 +129,30 @@ pub struct DeadLetterQueues {
 
 impl DeadLetterQueues {
     /// Opens (lazily) the dead-letter outputs as configured.
+    /// Opens (lazily) the dead-letter outputs as configured, staged as `staging` says; those of
+    /// a statement whose sink appends are appended to.
     pub fn open(
         config: &Config,
+        staging: Staging,
         statements: &'static [StatementSpec],
         sources: &'static [SourceSpec],
     ) -> Result<Self, FatalError> {
-        let path = |object: &str| config.get(object, "dlq").map(|p| PathBuf::from(strip_file_scheme(p)));
-        let beside_sink = |sink: &str| {
-            let kind = config.get(sink, "type").and_then(velo_spec::ConnectorKind::parse);
-            let file = config.get(sink, "path").filter(|_| kind == Some(velo_spec::ConnectorKind::FileSink))?;
-            let mut p = Path::new(strip_file_scheme(file)).as_os_str().to_owned();
-            p.push(".dlq.jsonl");
-            Some(PathBuf::from(p))
+        let get = |object: &str, key: &str| config.get(object, key);
+        let mut letters = Vec::with_capacity(statements.len());
+        for s in statements {
+            let appends = match s.sink {
+                Some(sink) => config.flag(sink, "append", false)?,
+                None => false,
+            };
+            let at = velo_spec::files::dead_letter_file(&get, s.name, s.sink).map(PathBuf::from);
+            letters.push(DeadLetters::new(s.name, at, if appends { Staging::Append } else { staging }));
+        }
+        let statements = letters;
+        let own = |s: &SourceSpec| {
+            let at = config.get(s.name, "dlq").map(|p| PathBuf::from(velo_spec::files::strip_file_scheme(p)));
+            (at.map(|p| DeadLetters::new(s.name, Some(p), staging)), s.first_reader)
         };
-        let statements: Vec<DeadLetters> = statements
-            .iter()
-            .map(|s| {
-                let at = path(s.name).or_else(|| s.sink.and_then(|k| path(k).or_else(|| beside_sink(k))));
-                DeadLetters::new(s.name, at)
-            })
-            .collect();
-        let sources = sources.iter().map(|s| (path(s.name).map(|p| DeadLetters::new(s.name, Some(p))), s.first_reader));
+        let sources = sources.iter().map(own);
         Ok(Self { late: vec![Late::default(); statements.len()], sources: sources.collect(), statements })
     }
 
@@ -192,18 +200,20 @@ impl DeadLetterQueues {
         self.late[i]
     }
 
-    /// Flushes every file, and reports sources whose own dead letters took records.
+    /// Commits every file (when the run's outputs are kept), and reports sources whose own
+    /// dead letters took records.
     pub fn close(self, ctx: &mut Context) -> Result<(), FatalError> {
+        let keep = ctx.keeps_outputs();
         for (own, _) in self.sources {
             if let Some(d) = own {
                 if d.count > 0 {
                     ctx.source_failed(d.owner, d.count, d.path.as_deref());
                 }
-                d.close()?;
+                d.close(keep)?;
             }
         }
         for d in self.statements {
-            d.close()?;
+            d.close(keep)?;
         }
         Ok(())
     }

@@ -6,26 +6,55 @@ pub mod file;
 
 use velo_spec::ConnectorKind;
 
+use velo_spec::files;
+
+use crate::app::AppSpec;
 use crate::config::Config;
 use crate::dataflow::{Consume, Polled, Sink, Source};
 use crate::error::FatalError;
+use crate::io::file::staged::Staging;
 use crate::row::{SinkRow, SourceRow};
 
-/// Strips a `file://` scheme from a configured path.
-pub fn strip_file_scheme(path: &str) -> &str {
-    path.strip_prefix("file://").unwrap_or(path)
-}
+pub use velo_spec::files::strip_file_scheme;
 
 fn kind(config: &Config, object: &str) -> Result<ConnectorKind, FatalError> {
     let ty = config.get(object, "type").unwrap_or("");
     ConnectorKind::parse(ty).ok_or_else(|| FatalError(format!("`{object}`: unknown connector type `{ty}`")))
 }
 
-/// Opens the sink object `name` as its `type` says.
-pub fn open_sink<R: SinkRow + 'static>(config: &Config, name: &str) -> Result<Box<dyn Sink<R>>, FatalError> {
+/// Opens the sink object `name` as its `type` says; a file is staged as `staging` says.
+pub fn open_sink<R: SinkRow + 'static>(
+    config: &Config,
+    name: &str,
+    staging: Staging,
+) -> Result<Box<dyn Sink<R>>, FatalError> {
     match kind(config, name)? {
-        ConnectorKind::FileSink => Ok(Box::new(file::FileSink::<R>::open(config, name)?)),
+        ConnectorKind::FileSink => Ok(Box::new(file::FileSink::<R>::open(config, name, staging)?)),
         other => Err(FatalError(format!("`{name}`: `{}` cannot be a sink here", other.name()))),
+    }
+}
+
+/// Whether source `name` ends: a file read to its end (not watched).
+pub fn is_bounded(config: &Config, name: &str) -> bool {
+    kind(config, name).ok() == Some(ConnectorKind::FileSource) && !config.flag(name, "watch", false).unwrap_or(false)
+}
+
+/// Refuses to start when two objects of the app would use one file (a sink over its own
+/// source, two sinks on one path, dead letters over a sink or a source), with the paths in
+/// effect after overrides, relative to the working directory (see [`velo_spec::files`]).
+pub fn check_files(config: &Config, spec: &AppSpec) -> Result<(), FatalError> {
+    let get = |object: &str, key: &str| config.get(object, key);
+    let statements: Vec<(&str, Option<&str>)> = spec.statements.iter().map(|s| (s.name, s.sink)).collect();
+    let sources: Vec<&str> = spec.sources.iter().map(|s| s.name).collect();
+    let files = files::app_files(&get, &statements, &sources);
+    let here = std::env::current_dir()?;
+    match files::clashes(&files, &here).first() {
+        Some(&(i, j)) => Err(FatalError(format!(
+            "{} and {} are one file; give each its own path",
+            files[i].describe(),
+            files[j].describe()
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -9,6 +9,7 @@ mod csv;
 mod json;
 mod mapped;
 mod sink;
+pub mod staged;
 mod watch;
 
 use std::path::PathBuf;
@@ -23,9 +24,9 @@ use crate::dataflow::driver::Input;
 use crate::dataflow::{Consume, Flow, Polled, Record, Source};
 use crate::error::{DecodeError, FatalError};
 use crate::format::csv::CsvLayout;
-use crate::io::strip_file_scheme;
 use crate::row::SourceRow;
 pub use velo_spec::FileFormat;
+use velo_spec::files::strip_file_scheme;
 
 /// The resolved settings of one file source.
 #[derive(Debug, Clone)]

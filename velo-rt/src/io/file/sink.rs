@@ -1,12 +1,12 @@
 //! File sinks: CSV (header in select-list order, RFC 4180 quoting), JSON Lines and JSON arrays,
 //! each row encoded by its format's [`RecordEncoder`] and written through one buffer.
 //!
-//! With `append`, rows are added to an existing file: a CSV file must have the same header (it
-//! is not written again), a missing final newline is added first, and a JSON array is continued
-//! (its closing `]` is moved to the new end).
+//! The file is staged ([`StagedFile`]): replaced whole when the run finishes. With `append`, rows
+//! are added to an existing file: a CSV file must have the same header (it is not written
+//! again), a missing final newline is added first, and a JSON array is continued (its closing
+//! `]` is moved to the new end).
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
 use std::path::PathBuf;
 
@@ -16,15 +16,16 @@ use crate::error::FatalError;
 use crate::format::RecordEncoder;
 use crate::format::csv::{Csv, CsvEncoder};
 use crate::format::json::JsonEncoder;
-use crate::io::strip_file_scheme;
+use crate::io::file::staged::{StagedFile, Staging};
 use crate::row::SinkRow;
 use velo_spec::FileFormat;
+use velo_spec::files::strip_file_scheme;
 
 /// A file sink writing rows of type `R`.
 pub struct FileSink<R> {
     name: String,
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<StagedFile>,
     encoding: Encoding,
     buf: Vec<u8>,
     /// Rows in the file's JSON array so far (separators), counting appended-to ones.
@@ -39,14 +40,15 @@ enum Encoding {
 }
 
 impl<R: SinkRow> FileSink<R> {
-    /// Opens sink `name` as configured (creating parent folders; truncating unless `append`).
-    pub fn open(config: &Config, name: &str) -> Result<Self, FatalError> {
+    /// Opens sink `name` as configured, creating parent folders; `staging` says how the file
+    /// is replaced (`append` makes it [`Staging::Append`]).
+    pub fn open(config: &Config, name: &str, staging: Staging) -> Result<Self, FatalError> {
         let path = config.get(name, "path").ok_or_else(|| FatalError(format!("sink `{name}` has no path")))?;
         let path = PathBuf::from(strip_file_scheme(path));
         let header = config.header(name)?;
         let format = FileFormat::configured(config.get(name, "format"), &path.to_string_lossy(), header)
             .map_err(|e| FatalError(format!("sink `{name}`: {e}")))?;
-        let append = config.flag(name, "append", false)?;
+        let staging = if config.flag(name, "append", false)? { Staging::Append } else { staging };
         let delimiter = match config.get(name, "delimiter") {
             Some(d) => velo_spec::parse_delimiter(d).map_err(|e| FatalError(format!("sink `{name}`: {e}")))?,
             None => b',',
@@ -56,12 +58,8 @@ impl<R: SinkRow> FileSink<R> {
                 .map_err(|e| FatalError(format!("sink `{name}`: cannot create `{}`: {e}", dir.display())))?;
         }
         let cannot = |e: std::io::Error| FatalError(format!("sink `{name}`: cannot open `{}`: {e}", path.display()));
-        let mut file =
-            OpenOptions::new().create(true).read(true).write(true).truncate(!append).open(&path).map_err(cannot)?;
         let mut existing = Vec::new();
-        if append {
-            file.read_to_end(&mut existing).map_err(cannot)?;
-        }
+        let file = StagedFile::create(&path, staging, &mut existing).map_err(cannot)?;
         let encoding = match format {
             FileFormat::Csv | FileFormat::CsvNoHeader => Encoding::Csv(Box::new(CsvEncoder(Csv::new(delimiter)))),
             FileFormat::JsonLines => Encoding::JsonLines,
@@ -113,9 +111,7 @@ impl<R: SinkRow> FileSink<R> {
                 // Continue the array: drop its `]`, which `close` writes again after the new rows.
                 let keep = inner.trim_ascii_end().len();
                 self.elements = u64::from(inner.trim_ascii().len() > 1);
-                let file = self.out.get_mut();
-                file.set_len(keep as u64)?;
-                file.seek(SeekFrom::End(0))?;
+                self.out.get_mut().cut(keep as u64)?;
                 return Ok(());
             }
         }
@@ -158,7 +154,7 @@ impl<R: SinkRow> Sink<R> for FileSink<R> {
 
     fn acknowledge(&mut self) -> Result<(), FatalError> {
         self.out.flush()?;
-        self.out.get_ref().sync_data()?;
+        self.out.get_ref().sync()?;
         Ok(())
     }
 
@@ -166,7 +162,9 @@ impl<R: SinkRow> Sink<R> for FileSink<R> {
         if matches!(self.encoding, Encoding::JsonArray) {
             self.out.write_all(b"\n]\n")?;
         }
-        self.acknowledge()
+        let FileSink { name, path, out, .. } = *self;
+        let cannot = |e: std::io::Error| FatalError(format!("sink `{name}`: cannot write `{}`: {e}", path.display()));
+        out.into_inner().map_err(|e| cannot(e.into_error()))?.commit().map_err(cannot)
     }
 
     fn location(&self) -> String {
@@ -202,7 +200,7 @@ mod tests {
             ("out.append", append.as_str()),
         ];
         let config = Config::new(&props, &["out"]);
-        let mut sink: Box<dyn Sink<Row>> = Box::new(FileSink::<Row>::open(&config, "out")?);
+        let mut sink: Box<dyn Sink<Row>> = Box::new(FileSink::<Row>::open(&config, "out", Staging::Replace)?);
         for &id in ids {
             sink.write(&Row { id: Some(id) })?;
         }
