@@ -62,6 +62,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// Characters of a source line shown at most, and before the span when the line is cut.
+const MAX_SHOWN: usize = 160;
+const CONTEXT: usize = 60;
+
 impl Diagnostic {
     /// An error.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
@@ -101,11 +105,18 @@ impl Diagnostic {
                 } else {
                     line_len.max(start + 1)
                 };
+                // A long line is shown around the span, `…` marking what is cut.
+                let from = if line_len > MAX_SHOWN { start.saturating_sub(CONTEXT) } else { 0 };
+                let to = line_len.min(from + MAX_SHOWN).max(start + 1);
+                let (before, after) = (if from > 0 { "…" } else { "" }, if to < line_len { "…" } else { "" });
+                let shown: String = line.chars().skip(from).take(to - from).collect();
                 // Keep tabs so the caret lines up under them.
-                let lead: String = line.chars().take(start).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let lead: String =
+                    line.chars().skip(from).take(start - from).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let marker = if from > 0 { " " } else { "" };
                 let _ = writeln!(out, "{pad} |");
-                let _ = writeln!(out, "{line_no} | {line}");
-                let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(end - start));
+                let _ = writeln!(out, "{line_no} | {before}{shown}{after}");
+                let _ = writeln!(out, "{pad} | {marker}{lead}{}", "^".repeat(end.min(to).saturating_sub(start).max(1)));
             }
         }
         if let Some(help) = &self.help {
@@ -155,5 +166,17 @@ mod tests {
             d.render("app.sql", text),
             "error[E0201]: unknown column `amuont`\n  --> app.sql:2:8\n  |\n2 | SELECT amuont FROM orders\n  |        ^^^^^^\n  = help: did you mean `amount`?\n"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("SELECT {} FROM s", vec!["x"; 500].join(" + "));
+        let d = Diagnostic::error("E0001", Span::at(1, 1003, 1), "too deep");
+        let text = d.render("app.sql", &line);
+        let shown: Vec<&str> = text.lines().collect();
+        assert!(shown[3].starts_with("1 | …") && shown[3].ends_with('…'), "{text}");
+        assert!(shown[3].chars().count() <= 4 + MAX_SHOWN + 2);
+        let caret = shown[4].find('^').unwrap_or(0);
+        assert_eq!(shown[3].chars().nth(shown[4][..caret].chars().count()), line.chars().nth(1002), "{text}");
     }
 }

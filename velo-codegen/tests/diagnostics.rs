@@ -157,3 +157,40 @@ case!(
     group_by_keys_match_by_meaning_not_spelling,
     app("SELECT CUSTOMER, amount, COUNT(*) AS n FROM orders GROUP BY customer")
 );
+
+/// Compiles `sql` as `app.sql`: its diagnostics, and the generated `main.rs` when it has none.
+fn compile_and_emit(sql: String) -> (Vec<velo_codegen::Diagnostic>, Option<String>) {
+    let src = AppSource { sql, file_name: "app.sql".into(), base_dir: ".".into(), default_name: "app".into() };
+    let compiled = compile(&src);
+    let main = compiled.plan.as_ref().map(|p| velo_codegen::generate_main(p).expect("formats"));
+    (compiled.diagnostics, main)
+}
+
+#[test]
+fn very_deep_or_very_long_apps_are_checked_and_emitted_without_exhausting_the_stack() {
+    let sum = |n: usize| app(&format!("SELECT {} AS total FROM orders", vec!["id"; n].join(" + ")));
+    let (diags, main) = compile_and_emit(sum(2400));
+    assert!(diags.is_empty() && main.is_some(), "{diags:?}");
+    for sql in [sum(3000), app(&format!("SELECT id FROM orders WHERE {}", vec!["id > 1"; 100_000].join(" AND ")))] {
+        let (diags, _) = compile_and_emit(sql);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "E0001");
+        assert!(diags[0].message.contains("nests more than"), "{}", diags[0].message);
+        assert!(diags[0].span.line >= 1 && diags[0].span.column >= 1);
+    }
+    let mut chain = String::from("CREATE STREAM s0 AS SELECT id FROM orders;\n");
+    for i in 1..1000 {
+        chain.push_str(&format!("CREATE STREAM s{i} AS SELECT id FROM s{} WHERE id > {i};\n", i - 1));
+    }
+    chain.push_str(&format!("CREATE STREAM out AS SELECT * FROM s999\n{WITH};\n"));
+    let (diags, main) = compile_and_emit(chain);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(main.is_some_and(|m| m.contains("fn push_s999")));
+}
+
+#[test]
+fn a_bare_select_into_is_reported_where_it_starts() {
+    let (diags, _) = compile_and_emit(format!("\n  SELECT id FROM orders {WITH};\n"));
+    let nowhere = diags.iter().find(|d| d.code == "W0511").expect("its rows go nowhere");
+    assert_eq!((nowhere.span.line, nowhere.span.column), (2, 3), "{diags:?}");
+}

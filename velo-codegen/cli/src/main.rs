@@ -137,7 +137,7 @@ fn compile_file(file: &Path, format: Format) -> Option<(velo_codegen::AppSource,
     let src = match velo_codegen::load(file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", file.display());
+            report(&e.source, &[*e.diagnostic], format);
             return None;
         }
     };
@@ -233,7 +233,7 @@ fn check(paths: &[PathBuf], format: Format, strict: bool) -> ExitCode {
         let src = match velo_codegen::load(f) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", f.display());
+                report(&e.source, &[*e.diagnostic], format);
                 problems += 1;
                 continue;
             }

@@ -75,6 +75,38 @@ fn check_reports_all_problems_as_json_lines_and_exits_1() {
     assert_eq!(usage.status.code(), Some(2), "a usage error");
 }
 
+#[test]
+fn files_that_are_not_utf8_get_a_positioned_diagnostic_and_a_bom_is_skipped() {
+    let dir = temp("encoding");
+    let ok = "CREATE STREAM s AS SELECT * FROM 'in.csv' INTO 'out.csv' WITH ('in.schema' = 'id BIGINT');\n";
+    // (file, bytes, the expected E0007's line, column and words; None: no problem)
+    type Case = (&'static str, Vec<u8>, Option<(u64, u64, &'static str)>);
+    let cases: [Case; 3] = [
+        ("bom.sql", [b"\xEF\xBB\xBF".as_slice(), ok.as_bytes()].concat(), None),
+        ("latin1.sql", b"-- caf\xE9\nCREATE STREAM s AS SELECT 1 AS x FROM t;".to_vec(), Some((1, 7, "byte 0xE9"))),
+        ("utf16.sql", b"\xFF\xFEC\x00R\x00".to_vec(), Some((1, 1, "UTF-16"))),
+    ];
+    for (name, bytes, expected) in cases {
+        let app = dir.join(name);
+        std::fs::write(&app, bytes).expect("write");
+        let out = velo().args(["check", "--format", "json"]).arg(&app).output().expect("run velo");
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+        match expected {
+            None => assert_eq!((out.status.code(), lines.len()), (Some(0), 0), "{name}: {}", text(&out)),
+            Some((line, column, says)) => {
+                assert_eq!(out.status.code(), Some(1), "{name}");
+                assert_eq!(lines.len(), 1, "{name}: {}", text(&out));
+                assert_eq!(lines[0]["code"], "E0007");
+                assert_eq!((lines[0]["line"].as_u64(), lines[0]["column"].as_u64()), (Some(line), Some(column)));
+                assert!(lines[0]["message"].as_str().is_some_and(|m| m.contains(says)), "{name}: {}", lines[0]);
+            }
+        }
+    }
+    let missing = velo().args(["check", "--format", "json"]).arg(dir.join("nowhere/none.sql")).output().expect("run");
+    assert_eq!(missing.status.code(), Some(2), "a missing file is a usage error: {}", text(&missing));
+}
+
 /// `velo build apps/dead_letters/dead_letters.sql -o bin`.
 fn build_dead_letters(bin: &Path) -> Output {
     velo().arg("build").arg(apps().join("dead_letters/dead_letters.sql")).arg("-o").arg(bin).output().expect("run velo")

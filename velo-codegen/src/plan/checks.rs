@@ -1,12 +1,14 @@
 //! Checks of a planned app: `@metric_condition` annotations, compiled like WHERE against their
 //! statement's output, and warnings about work that goes nowhere.
 
+use std::collections::{HashMap, HashSet};
+
 use super::Planner;
 use crate::bind::{Binder, Scope};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::ir::plan::Input;
 use crate::syntax::annotations::Annotation;
-use crate::syntax::{ParsedApp, Property};
+use crate::syntax::{CreateStatement, ParsedApp, Property};
 
 impl Planner<'_> {
     /// Checks a `@metric_condition`: a SQL boolean expression over the statement's output
@@ -40,14 +42,22 @@ impl Planner<'_> {
     /// and a sink object that no statement writes (often a misspelt statement name).
     pub(super) fn check_outputs(&mut self, parsed: &ParsedApp) {
         let names: Vec<String> = self.statements.iter().map(|s| s.name.clone()).collect();
+        let read: HashSet<usize> = self
+            .statements
+            .iter()
+            .filter_map(|s| match s.input {
+                Input::Statement(i) => Some(i),
+                Input::Source(_) => None,
+            })
+            .collect();
+        let parsed_by_name: HashMap<&str, &CreateStatement> =
+            parsed.statements.iter().map(|p| (p.name.value.as_str(), p)).collect();
         for (i, s) in self.statements.iter().enumerate() {
-            let read = self.statements.iter().any(|o| o.input == Input::Statement(i));
-            if s.sink.is_none() && !read {
-                let span = parsed
-                    .statements
-                    .iter()
-                    .find(|p| p.name.value == s.name)
-                    .map(|p| Span::from_sql(p.name.span))
+            if s.sink.is_none() && !read.contains(&i) {
+                // An unnamed `SELECT … INTO` has a sink; a name without a place is the statement's.
+                let span = parsed_by_name
+                    .get(s.name.as_str())
+                    .map(|p| if p.implicit { p.span.clone() } else { Span::from_sql(p.name.span) })
                     .unwrap_or_default();
                 self.diags.push(
                     Diagnostic::warning(
@@ -66,10 +76,7 @@ impl Planner<'_> {
             .props
             .values()
             .filter(|p| p.key.ends_with(".type") && p.value.ends_with("_sink"))
-            .filter(|p| {
-                let object = p.key.strip_suffix(".type");
-                !self.statements.iter().any(|s| s.sink.as_ref().map(|k| k.object.as_str()) == object)
-            })
+            .filter(|p| p.key.strip_suffix(".type").is_some_and(|object| !self.index.sinks.contains_key(object)))
             .cloned()
             .collect();
         for p in unused {

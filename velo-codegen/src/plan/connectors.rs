@@ -2,7 +2,7 @@
 //! `velo_spec::connector`), the file format and options, and the schema of a source (declared,
 //! from a schema file, or inferred from the data at build time).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use velo_spec::{ConnectorKind, FileFormat};
 
@@ -74,7 +74,7 @@ impl Planner<'_> {
             return None;
         }
         let (connector, ty) = self.connector(name, true)?;
-        self.used.push(name.to_string());
+        self.mark_used(name);
         let (format, delimiter) = self.file_format(name, &ty.value_span)?;
         self.check_watch(name, format)?;
         let schema = if let Some(p) = self.prop(name, "schema").cloned() {
@@ -193,14 +193,7 @@ impl Planner<'_> {
         let candidates = [PathBuf::from(path), self.src.base_dir.join(path)];
         candidates.into_iter().find_map(|c| {
             let text = c.to_string_lossy().to_string();
-            if text.contains(['*', '?', '[']) {
-                let mut matches: Vec<PathBuf> =
-                    glob::glob(&text).ok()?.filter_map(Result::ok).filter(|p| p.is_file()).collect();
-                matches.sort();
-                matches.into_iter().next()
-            } else {
-                c.is_file().then_some(c)
-            }
+            if velo_spec::files::is_glob(&text) { first_match(&text) } else { c.is_file().then_some(c) }
         })
     }
 
@@ -237,19 +230,86 @@ impl Planner<'_> {
         }
         let (connector, ty) = self.connector(&object, false)?;
         let (format, _) = self.file_format(&object, &ty.value_span)?;
-        if let Some(other) = self.statements.iter().find(|s| s.sink.as_ref().is_some_and(|k| k.object == object)) {
+        if let Some(&other) = self.index.sinks.get(&object) {
             let span = span.unwrap_or_else(|| Span::from_sql(stmt.name.span));
+            let other = &self.statements[other].name;
             self.diags.push(
-                Diagnostic::error("E0510", span, format!("`{object}` is already the sink of `{}`", other.name))
+                Diagnostic::error("E0510", span, format!("`{object}` is already the sink of `{other}`"))
                     .with_help("give each statement its own sink (two writers would overwrite each other's file)"),
             );
             return None;
         }
-        if !self.used.contains(&object) {
-            self.used.push(object.clone());
-        }
+        self.mark_used(&object);
         let decimal_as_number =
             self.prop(&object, "decimal.format").is_some_and(|p| p.value.eq_ignore_ascii_case("number"));
         Some(SinkPlan { object, connector, format, decimal_as_number })
+    }
+}
+
+/// Folder entries that checking looks at, at most, to find a sample file for a glob: a glob
+/// such as `/**/*.csv` would otherwise walk the whole file system.
+const GLOB_VISITS: usize = 20_000;
+
+/// The first regular file, in path order, that matches `pattern`, looked for by a sorted walk
+/// from the pattern's literal folder (no deeper than its components unless it has `**`),
+/// giving up after [`GLOB_VISITS`] entries.
+fn first_match(pattern: &str) -> Option<PathBuf> {
+    let matcher = glob::Pattern::new(pattern).ok()?;
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let literal = parts.iter().take_while(|p| !velo_spec::files::is_glob(p)).count();
+    let base = match parts[..literal].join("/") {
+        b if b.is_empty() && pattern.starts_with('/') => "/".to_string(),
+        b if b.is_empty() => ".".to_string(),
+        b => b,
+    };
+    let depth = if pattern.contains("**") { usize::MAX } else { parts.len() - literal };
+    let mut visits = 0;
+    walk(Path::new(&base), depth, &matcher, &mut visits)
+}
+
+fn walk(dir: &Path, depth: usize, matcher: &glob::Pattern, visits: &mut usize) -> Option<PathBuf> {
+    if depth == 0 {
+        return None;
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        *visits += 1;
+        if *visits > GLOB_VISITS {
+            return None;
+        }
+        let text = path.to_string_lossy();
+        let shown = text.strip_prefix("./").unwrap_or(&text);
+        if path.is_file() && (matcher.matches(&text) || matcher.matches(shown)) {
+            return Some(path);
+        }
+        if path.is_dir()
+            && !path.is_symlink()
+            && let Some(found) = walk(&path, depth - 1, matcher, visits)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_glob_samples_its_first_file_by_a_bounded_walk() {
+        let dir = std::env::temp_dir().join(format!("velo-glob-{}", std::process::id()));
+        for f in ["b/2.csv", "a/x/3.csv", "a/1.csv", "a/0.txt", "c.csv"] {
+            let path = dir.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x\n").unwrap();
+        }
+        let at = |p: &str| first_match(&format!("{}/{p}", dir.display()));
+        assert_eq!(at("*/*.csv"), Some(dir.join("a/1.csv")));
+        assert_eq!(at("**/3.csv"), Some(dir.join("a/x/3.csv")));
+        assert_eq!(at("*.csv"), Some(dir.join("c.csv")), "no deeper than the pattern");
+        assert_eq!(at("*/*.json"), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -2,7 +2,7 @@
 //! statements with bound filter and projection, sinks and runtime properties — checking every
 //! WITH key and reporting all problems at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use sqlparser::ast::{
@@ -32,21 +32,25 @@ pub(crate) fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics)
         src,
         diags,
         props: BTreeMap::new(),
-        uri_objects: Vec::new(),
-        uri_names: Vec::new(),
+        uri_objects: HashMap::new(),
+        uri_names: HashMap::new(),
         sources: Vec::new(),
         statements: Vec::new(),
         files_read: Vec::new(),
         used: Vec::new(),
+        index: Index::default(),
     };
     planner.collect_properties(parsed);
+    let mut conditions: HashMap<usize, Vec<&annotations::Annotation>> = HashMap::new();
+    for (s, a) in parsed.annotations.iter().filter(|(_, a)| a.key == "metric_condition") {
+        conditions.entry(*s).or_default().push(a);
+    }
     for (i, (stmt, job)) in parsed.statements.iter().zip(jobs).enumerate() {
         // A statement that fails to plan has no output for its metric conditions to read.
         if !planner.statement(i, stmt, job) {
             continue;
         }
-        let conditions = parsed.annotations.iter().filter(|(s, a)| *s == i && a.key == "metric_condition");
-        for (_, a) in conditions {
+        for a in conditions.remove(&i).unwrap_or_default() {
             planner.metric_condition(a);
         }
     }
@@ -55,22 +59,18 @@ pub(crate) fn plan(src: &AppSource, parsed: &ParsedApp, diags: &mut Diagnostics)
         planner.check_outputs(parsed);
         planner.check_files();
     }
-    let Planner { props, sources, statements, files_read, used, .. } = planner;
+    let names: Vec<String> = planner.statements.iter().map(|s| s.name.clone()).collect();
+    for name in &names {
+        planner.mark_used(name);
+    }
+    let Planner { props, sources, statements, files_read, used, index, .. } = planner;
     if diags.has_errors() {
         return None;
     }
-    let mut used = used;
-    for s in &statements {
-        if !used.contains(&s.name) {
-            used.push(s.name.clone());
-        }
-    }
-    let objects: Vec<String> = used.clone();
-    let properties = props
-        .into_iter()
-        .filter(|(k, _)| used.iter().any(|o| k.starts_with(&format!("{o}."))))
-        .map(|(k, p)| (k, p.value))
-        .collect();
+    let objects: Vec<String> = used;
+    // `object.key`: the object is a prefix of the key ending at one of its dots.
+    let of_used = |k: &str| k.match_indices('.').any(|(at, _)| index.used.contains(&k[..at]));
+    let properties = props.into_iter().filter(|(k, _)| of_used(k)).map(|(k, p)| (k, p.value)).collect();
     let mut app = app;
     app.name.get_or_insert_with(|| src.default_name.clone());
     Some(Plan { app, sources, statements, properties, objects, files_read })
@@ -81,15 +81,34 @@ struct Planner<'a> {
     diags: &'a mut Diagnostics,
     /// Every WITH property of the app, `object.key` → property.
     props: BTreeMap<String, Property>,
-    /// The objects of URI sources and sinks.
-    uri_objects: Vec<properties::UriObject>,
-    /// (statement, the name it uses for a URI, the URI's object).
-    uri_names: Vec<(usize, String, String)>,
+    /// The object of each URI source and sink: (URI, kind) → object name.
+    uri_objects: HashMap<(String, velo_spec::ConnectorKind), String>,
+    /// (statement, the name it uses for a URI) → the URI's object.
+    uri_names: HashMap<(usize, String), String>,
     sources: Vec<SourcePlan>,
     statements: Vec<StatementPlan>,
     files_read: Vec<PathBuf>,
-    /// Source and sink objects in use (runtime-configurable).
+    /// Source and sink objects in use (runtime-configurable), in order of first use.
     used: Vec<String>,
+    index: Index,
+}
+
+/// Lookups by name over what is planned so far, so planning stays linear in the number of
+/// statements.
+#[derive(Default)]
+struct Index {
+    /// Statement name → its index in `statements`.
+    statements: HashMap<String, usize>,
+    /// Sink object → the statement writing it.
+    sinks: HashMap<String, usize>,
+    /// Rust identifiers of sources and statements.
+    idents: HashSet<String>,
+    /// Row struct names of sources and statements.
+    structs: HashSet<String>,
+    /// The members of `used`.
+    used: HashSet<String>,
+    /// Names of URI objects.
+    uri_objects: HashSet<String>,
 }
 
 fn span_of(e: &impl Spanned) -> Span {
@@ -100,7 +119,7 @@ impl Planner<'_> {
     /// Plans statement `index`; `false` when it has errors.
     fn statement(&mut self, index: usize, stmt: &CreateStatement, job: JobAnnotations) -> bool {
         let name = stmt.name.value.clone();
-        if self.statements.iter().any(|s| s.name == name) {
+        if self.index.statements.contains_key(&name) {
             self.diags.push(Diagnostic::error(
                 "E0207",
                 Span::from_sql(stmt.name.span),
@@ -181,6 +200,10 @@ impl Planner<'_> {
         let key_columns =
             stmt.key_items.iter().filter_map(|i| items.get(*i).map(|it: &OutputItem| it.name.clone())).collect();
         let (ident, struct_name) = (self.unique_ident(&name), self.struct_name(&name));
+        self.index.statements.insert(name.clone(), self.statements.len());
+        if let Some(sink) = &sink {
+            self.index.sinks.insert(sink.object.clone(), self.statements.len());
+        }
         self.statements.push(StatementPlan {
             name,
             kind: stmt.kind,
@@ -205,30 +228,37 @@ impl Planner<'_> {
     /// if another source or statement has it, or it is one the generated code uses itself (a
     /// `rejects` or `errors` field, the state fields `groups_<x>`, `over_<x>`, `rows_<x>` of
     /// another statement).
-    fn unique_ident(&self, name: &str) -> String {
-        let idents: Vec<&str> = self
-            .sources
-            .iter()
-            .map(|s| s.ident.as_str())
-            .chain(self.statements.iter().map(|s| s.ident.as_str()))
-            .collect();
-        let state = |a: &str, b: &str| ["groups_", "over_", "rows_"].iter().any(|p| a.strip_prefix(p) == Some(b));
+    fn unique_ident(&mut self, name: &str) -> String {
+        const STATE: [&str; 3] = ["groups_", "over_", "rows_"];
+        let idents = &self.index.idents;
         let taken = |c: &str| {
-            ["errors", "rejects"].contains(&c) || idents.iter().any(|i| *i == c || state(c, i) || state(i, c))
+            ["errors", "rejects"].contains(&c)
+                || idents.contains(c)
+                || STATE.iter().any(|p| c.strip_prefix(p).is_some_and(|b| idents.contains(b)))
+                || STATE.iter().any(|p| idents.contains(&format!("{p}{c}")))
         };
         let base = crate::names::snake(name);
-        std::iter::once(base.clone()).chain((2..).map(|k| format!("{base}_{k}"))).find(|c| !taken(c)).unwrap_or(base)
+        let ident = std::iter::once(base.clone())
+            .chain((2..).map(|k| format!("{base}_{k}")))
+            .find(|c| !taken(c))
+            .unwrap_or(base);
+        self.index.idents.insert(ident.clone());
+        ident
     }
 
     /// The Rust struct name of the rows of source or statement `name`, unique in the app.
-    fn struct_name(&self, name: &str) -> String {
-        let taken: Vec<&str> = self
-            .sources
-            .iter()
-            .map(|s| s.struct_name.as_str())
-            .chain(self.statements.iter().map(|s| s.struct_name.as_str()))
-            .collect();
-        crate::names::struct_name(name, &taken)
+    fn struct_name(&mut self, name: &str) -> String {
+        let structs = &self.index.structs;
+        let struct_name = crate::names::struct_name(name, |s| structs.contains(s));
+        self.index.structs.insert(struct_name.clone());
+        struct_name
+    }
+
+    /// Marks source or sink `object` as used (configurable at start-up).
+    fn mark_used(&mut self, object: &str) {
+        if self.index.used.insert(object.to_string()) {
+            self.used.push(object.to_string());
+        }
     }
 
     fn unsupported_clauses(&mut self, stmt: &CreateStatement, select: &sqlparser::ast::Select) {
@@ -313,7 +343,7 @@ impl Planner<'_> {
         if let Some(a) = alias {
             qualifiers.push(a.name.value.clone());
         }
-        if let Some(i) = self.statements.iter().position(|s| s.name == source) {
+        if let Some(&i) = self.index.statements.get(&source) {
             let columns = self.statements[i].columns();
             return Some((Input::Statement(i), Scope { columns, qualifiers, ..Scope::default() }));
         }

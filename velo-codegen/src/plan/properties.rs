@@ -3,6 +3,8 @@
 //! connector registry (`velo_spec::connector`): a key no object understands is an error with a
 //! suggestion, a planned one says so.
 
+use std::collections::HashSet;
+
 use velo_spec::ConnectorKind;
 use velo_spec::connector::{KeyStatus, STATEMENT_KEYS};
 
@@ -33,13 +35,6 @@ const GLOBAL_KEYS: &[&str] = &[
     "prometheus.port",
 ];
 
-/// An object the app names by URI: its URI, kind and object name.
-pub(super) struct UriObject {
-    uri: String,
-    kind: ConnectorKind,
-    name: String,
-}
-
 impl Planner<'_> {
     /// Collects the WITH properties of every statement, then gives each URI source and sink an
     /// object of its own (one per URI and kind, named after the file and unique in the app).
@@ -56,18 +51,18 @@ impl Planner<'_> {
             }
             self.props.insert(p.key.clone(), p.clone());
         }
-        let statements: Vec<&str> = parsed.statements.iter().map(|s| s.name.value.as_str()).collect();
+        let statements: HashSet<&str> = parsed.statements.iter().map(|s| s.name.value.as_str()).collect();
         for (i, stmt) in parsed.statements.iter().enumerate() {
             for u in &stmt.uri_sources {
                 if let Some(object) = self.uri_object(&u.uri, ConnectorKind::FileSource, &u.span, &statements, None) {
-                    self.uri_names.push((i, u.name.clone(), object));
+                    self.uri_names.insert((i, u.name.clone()), object);
                 }
             }
             if let Some(SinkTarget::Uri(uri, span)) = &stmt.into {
                 let own = Some(stmt.name.value.as_str());
                 if let Some(object) = self.uri_object(uri, ConnectorKind::FileSink, span, &statements, own) {
                     // Keyed by the URI itself: the statement may read a file of the same name.
-                    self.uri_names.push((i, uri.clone(), object));
+                    self.uri_names.insert((i, uri.clone()), object);
                 }
             }
         }
@@ -81,11 +76,11 @@ impl Planner<'_> {
         uri: &str,
         kind: ConnectorKind,
         span: &Span,
-        statements: &[&str],
+        statements: &HashSet<&str>,
         own: Option<&str>,
     ) -> Option<String> {
-        if let Some(o) = self.uri_objects.iter().find(|o| o.uri == uri && o.kind == kind) {
-            return Some(o.name.clone());
+        if let Some(name) = self.uri_objects.get(&(uri.to_string(), kind)) {
+            return Some(name.clone());
         }
         let path = match uri.strip_prefix("file://") {
             Some(rest) => rest,
@@ -104,9 +99,9 @@ impl Planner<'_> {
         };
         let base = uri_name(uri);
         let taken = |name: &str| {
-            statements.iter().any(|s| *s == name && Some(name) != own)
+            (statements.contains(name) && Some(name) != own)
                 || self.props.contains_key(&format!("{name}.type"))
-                || self.uri_objects.iter().any(|o| o.name == name)
+                || self.index.uri_objects.contains(name)
         };
         let name = std::iter::once(base.clone())
             .chain((2..).map(|k| format!("{base}_{k}")))
@@ -120,15 +115,15 @@ impl Planner<'_> {
         };
         self.props.insert(format!("{name}.type"), prop("type", kind.name()));
         self.props.insert(format!("{name}.path"), prop("path", path));
-        self.uri_objects.push(UriObject { uri: uri.to_string(), kind, name: name.clone() });
+        self.uri_objects.insert((uri.to_string(), kind), name.clone());
+        self.index.uri_objects.insert(name.clone());
         Some(name)
     }
 
     /// The object statement `stmt` means by `local` (a name it gave a URI source, or the URI of
     /// its sink): URIs are objects of their own.
     pub(super) fn object_name(&self, stmt: usize, local: &str) -> String {
-        let found = self.uri_names.iter().find(|(s, l, _)| *s == stmt && l == local);
-        found.map_or_else(|| local.to_string(), |(_, _, object)| object.clone())
+        self.uri_names.get(&(stmt, local.to_string())).cloned().unwrap_or_else(|| local.to_string())
     }
 
     /// The connector kind `'<object>.type'` names, with the property (`None` when unset or not
@@ -175,7 +170,7 @@ impl Planner<'_> {
 
     /// Reports WITH keys that name no object of the app or that an object does not understand.
     pub(super) fn check_keys(&mut self, parsed: &ParsedApp) {
-        let statements: Vec<String> = parsed.statements.iter().map(|s| s.name.value.clone()).collect();
+        let statements: HashSet<&str> = parsed.statements.iter().map(|s| s.name.value.as_str()).collect();
         let objects: Vec<String> =
             self.props.keys().filter_map(|k| k.strip_suffix(".type")).map(str::to_string).collect();
         let props: Vec<Property> = self.props.values().cloned().collect();
@@ -199,7 +194,7 @@ impl Planner<'_> {
                 continue;
             };
             let statement_key = STATEMENT_KEYS.iter().any(|k| k.name == key);
-            if statement_key && statements.iter().any(|s| s == object) {
+            if statement_key && statements.contains(object) {
                 continue; // A statement's own key, also when its sink has its name.
             }
             let keys = match self.kind(object) {
@@ -207,9 +202,9 @@ impl Planner<'_> {
                 Some((kind, _)) => kind.keys(),
                 // A `type` that names no kind is reported where the object is used.
                 None if self.prop(object, "type").is_some() => continue,
-                None if statements.iter().any(|s| s == object) => STATEMENT_KEYS,
+                None if statements.contains(object) => STATEMENT_KEYS,
                 None => {
-                    let names = objects.iter().chain(&statements).map(String::as_str);
+                    let names = objects.iter().map(String::as_str).chain(statements.iter().copied());
                     let mut d = Diagnostic::error(
                         "E0502",
                         p.key_span.clone(),

@@ -100,7 +100,7 @@ pub(crate) fn parse_inline(text: &str, span: &Span, diags: &mut Diagnostics) -> 
 /// Loads a schema file: `.avsc` (Avro) or `.schema.yaml`/`.yaml`/`.yml` (Velostream's format).
 /// `shown` is the path as the app wrote it.
 pub(crate) fn load_file(path: &Path, shown: &str, span: &Span, diags: &mut Diagnostics) -> Option<Schema> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_schema_file(path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(
@@ -286,6 +286,21 @@ fn plain_number(t: &str) -> Option<(u32, u32)> {
         return None;
     }
     Some((i.trim_start_matches('0').len() as u32, f.len() as u32))
+}
+
+/// The largest schema file read (schemas are a few KiB; a device or a huge file is refused).
+const MAX_SCHEMA_FILE: u64 = 16 << 20;
+
+/// The text of a schema file: a regular file of at most [`MAX_SCHEMA_FILE`] bytes.
+fn read_schema_file(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    if meta.len() > MAX_SCHEMA_FILE {
+        return Err(std::io::Error::other(format!("it is larger than {} MiB", MAX_SCHEMA_FILE >> 20)));
+    }
+    std::fs::read_to_string(path)
 }
 
 /// Infers the schema of a data file; `shown` is the path as the app wrote it.

@@ -16,6 +16,7 @@
 
 pub(crate) mod annotations;
 pub(crate) mod duration;
+mod nesting;
 
 use std::fmt;
 
@@ -234,6 +235,9 @@ fn parse_statement(tokens: Vec<TokenWithSpan>, index: usize, diags: &mut Diagnos
         diags.push(Diagnostic::error("E0004", start_span, "expected `AS SELECT …` in this statement"));
         return None;
     };
+    if !nesting::check(&tokens, diags) {
+        return None;
+    }
     let mut ext = Extensions::default();
     let mut over_expiry = None;
     let query_tokens =
@@ -456,6 +460,22 @@ fn close_paren(tokens: &[TokenWithSpan], open: usize) -> Option<usize> {
     None
 }
 
+/// Like [`close_paren`]; an unclosed parenthesis of clause `what` is reported (E0001).
+fn closed(tokens: &[TokenWithSpan], open: usize, what: &str, diags: &mut Diagnostics) -> Option<usize> {
+    let end = close_paren(tokens, open);
+    if end.is_none() {
+        diags.push(
+            Diagnostic::error(
+                "E0001",
+                span_of(&tokens[open]),
+                format!("syntax error: the `(` of {what} is not closed"),
+            )
+            .with_help("close it with `)` before the `;` that ends the statement"),
+        );
+    }
+    end
+}
+
 /// The standard clauses after FROM, in the order sqlparser expects them.
 const CLAUSES: &[&[&str]] = &[&["WHERE"], &["GROUP", "BY"], &["HAVING"], &["ORDER", "BY"], &["LIMIT"]];
 
@@ -563,12 +583,12 @@ fn lift_extensions(q: &[TokenWithSpan], ext: &mut Extensions, diags: &mut Diagno
                 i += 2;
             }
             _ if word_is(&t.token, "WITH") && q.get(i + 1).is_some_and(|n| n.token == Token::LParen) => {
-                let end = close_paren(q, i + 1).unwrap_or(q.len());
+                let end = closed(q, i + 1, "WITH", diags)?;
                 parse_properties(&q[i + 2..end.saturating_sub(1)], &mut ext.with, diags);
                 i = end;
             }
             _ if word_is(&t.token, "WINDOW") && q.get(i + 2).is_some_and(|n| n.token == Token::LParen) => {
-                let end = close_paren(q, i + 2).unwrap_or(q.len());
+                let end = closed(q, i + 2, "WINDOW", diags)?;
                 let text: String = q[i + 1..end].iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join("");
                 let mut span = span_of(&q[i + 1]);
                 if let Some(last) = q.get(end - 1) {
@@ -829,6 +849,20 @@ mod tests {
         let errs = d.into_sorted();
         assert_eq!(errs[0].code, "E0001");
         assert_eq!(errs[0].span.column, 44);
+    }
+
+    #[test]
+    fn an_unclosed_with_or_window_is_an_error() {
+        for sql in [
+            "CREATE STREAM a AS SELECT * FROM s WITH ('s.type' = 'file_source', 's.path' = 'x.csv'",
+            "CREATE STREAM a AS SELECT * FROM s WITH (",
+            "CREATE STREAM a AS SELECT COUNT(*) AS n FROM s WINDOW TUMBLING(ts, 1m",
+        ] {
+            let mut d = Diagnostics::default();
+            parse_app(sql, &mut d);
+            let errs = d.into_sorted();
+            assert!(errs.iter().any(|e| e.message.contains("is not closed")), "{sql}: {errs:?}");
+        }
     }
 
     #[test]
