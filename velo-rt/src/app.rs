@@ -136,7 +136,7 @@ impl Context {
         self.partitions
             .or(declared)
             .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
-            .max(1)
+            .clamp(1, velo_spec::MAX_PARTITIONS as usize)
     }
 
     /// Total records that failed in this run.
@@ -188,8 +188,8 @@ const USAGE: &str = "usage: APP [--set object.key=value]... [--fail-on-error] [-
   --set object.key=value   override a WITH property at start-up (path, format, delimiter,\n\
                            header, dlq, append); also VELO_<OBJECT>_<KEY>=value in the environment\n\
   --fail-on-error          exit with code 3 when any record failed (default: 0)\n\
-  --partitions N           reader threads for EMIT FINAL aggregations (default: @num_partitions,\n\
-                           else the number of cores)\n\
+  --partitions N           reader threads for EMIT FINAL aggregations, 1 to 256 (default:\n\
+                           @num_partitions, else the number of cores)\n\
   --quiet                  do not print the run summary\n\
   --print-config           print the effective configuration and exit\n\
   --version, --help\n\
@@ -211,9 +211,14 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
             },
             s if s.starts_with("--set=") => args.overrides.push(s["--set=".len()..].to_string()),
             "--fail-on-error" => args.fail_on_error = true,
-            "--partitions" => match it.next().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
-                Some(n) => args.partitions = Some(n),
-                None => return usage_error("--partitions needs a positive whole number"),
+            "--partitions" => match it.next().and_then(|v| v.parse::<u64>().ok()) {
+                Some(n @ 1..=velo_spec::MAX_PARTITIONS) => args.partitions = Some(n as usize),
+                _ => {
+                    return usage_error(&format!(
+                        "--partitions needs a whole number from 1 to {}",
+                        velo_spec::MAX_PARTITIONS
+                    ));
+                }
             },
             "--quiet" | "-q" => args.quiet = true,
             "--version" | "-V" => {

@@ -125,7 +125,14 @@ pub(crate) fn interpret(
                         job.job_mode = Some(a.value.clone());
                     }
                     "batch_size" => job.batch_size = number(diags),
-                    "num_partitions" => job.num_partitions = number(diags),
+                    "num_partitions" => match number(diags) {
+                        Some(n) if n > velo_spec::MAX_PARTITIONS => diags.push(Diagnostic::error(
+                            "E0601",
+                            a.span.clone(),
+                            format!("@num_partitions is at most {} (reader threads)", velo_spec::MAX_PARTITIONS),
+                        )),
+                        n => job.num_partitions = n,
+                    },
                     "partitioning_strategy" => job.partitioning_strategy = Some(a.value.clone()),
                     _ => {}
                 }
@@ -163,12 +170,14 @@ mod tests {
             (0, parse_comment("@app: demo", Span::default()).unwrap()),
             (0, parse_comment("@num_partitions: 0", Span::default()).unwrap()),
             (0, parse_comment("@batch_sise: 10", Span::default()).unwrap()),
+            (0, parse_comment("@num_partitions: 100000000", Span::default()).unwrap()),
         ];
         let mut d = Diagnostics::default();
         let (app, _) = interpret(&all, 1, &mut d);
         assert_eq!(app.name.as_deref(), Some("demo"));
         let ds = d.into_sorted();
-        assert_eq!(ds.len(), 2);
+        assert_eq!(ds.len(), 3);
+        assert!(ds.iter().any(|x| x.message == "@num_partitions is at most 256 (reader threads)"));
         assert!(ds.iter().any(|x| x.code == "E0601"));
         assert!(ds.iter().any(|x| x.help.as_deref() == Some("did you mean `@batch_size`?")));
     }

@@ -20,3 +20,6 @@ pub use files::{AppFile, FileUse};
 pub use format::{FileFormat, parse_delimiter, parse_flag};
 pub use suggest::did_you_mean;
 pub use window::{Hop, LateStrategy, TimeFormat, Watermarks, WindowKind};
+
+/// The most reader threads a run may use (`@num_partitions`, `--partitions`).
+pub const MAX_PARTITIONS: u64 = 256;

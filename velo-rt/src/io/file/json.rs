@@ -3,12 +3,10 @@
 
 use std::path::Path;
 
-use serde_json::value::RawValue;
-
 use super::mapped::{Mapped, Range};
 use super::{hand_over, trim_newline};
 use crate::dataflow::{Consume, Flow, Record};
-use crate::error::{DecodeError, FatalError};
+use crate::error::FatalError;
 use crate::format::RecordDecoder;
 use crate::format::json::JsonDecoder;
 use crate::row::SourceRow;
@@ -26,12 +24,10 @@ pub(super) struct Elements {
     next: usize,
 }
 
-/// How a JSON file is framed: lines, or the elements of an array (with a whole-file error when
-/// it is not a valid array).
+/// How a JSON file is framed: lines, or the elements of an array.
 pub(super) enum Framing {
     Lines,
     Array(Elements),
-    Invalid(String),
 }
 
 impl JsonFile<'_> {
@@ -90,28 +86,14 @@ impl JsonFile<'_> {
         Ok(Flow::Continue)
     }
 
-    /// How the file is framed: an array when it starts with `[`, else JSON Lines.
+    /// How the file is framed: an array when it starts with `[` (after a byte-order mark and
+    /// white space), else JSON Lines.
     pub(super) fn framing(data: &[u8]) -> Framing {
-        let first = data.iter().position(|b| !b.is_ascii_whitespace());
+        let first = data.iter().skip(bom(data)).position(|b| !b.is_ascii_whitespace()).map(|i| i + bom(data));
         if first.is_none_or(|i| data[i] != b'[') {
             return Framing::Lines;
         }
-        let items: Vec<&RawValue> = match serde_json::from_slice(data) {
-            Ok(items) => items,
-            Err(e) => return Framing::Invalid(format!("not a JSON array: {e}")),
-        };
-        let (mut line, mut counted) = (1u64, 0usize);
-        let items = items
-            .into_iter()
-            .map(|item| {
-                let raw = item.get().as_bytes();
-                let offset = (raw.as_ptr() as usize).saturating_sub(data.as_ptr() as usize).min(data.len());
-                line += data[counted.min(offset)..offset].iter().filter(|b| **b == b'\n').count() as u64;
-                counted = counted.max(offset);
-                (offset, offset + raw.len(), line)
-            })
-            .collect();
-        Framing::Array(Elements { items, next: 0 })
+        Framing::Array(Elements { items: split_array(data), next: 0 })
     }
 
     /// Delivers the next elements of an array, about `budget` bytes of them; `Ok(None)` once
@@ -145,17 +127,60 @@ impl JsonFile<'_> {
         }
         Ok(Some(Flow::Continue))
     }
+}
 
-    /// Reports a file that is not a valid array as one failed record.
-    pub(super) fn invalid<R>(
-        &self,
-        data: &[u8],
-        why: &str,
-        count: &mut u64,
-        consume: &mut impl Consume<R>,
-    ) -> Result<Flow, FatalError> {
-        *count += 1;
-        let rec = Record::at_line(self.source, self.path, 1, trim_newline(data));
-        consume(Err(DecodeError::new(why)), &rec)
+/// The elements of the JSON array in `data` as (start, end, line): found by their framing alone
+/// — strings, escapes and nesting — so that a defect in one element (a bad escape, invalid
+/// UTF-8, a stray character) fails only that element when it is decoded. An empty element
+/// (`[1,,2]`) and text after the closing `]` are elements too (they fail to decode); a trailing
+/// comma before `]` is not.
+fn split_array(data: &[u8]) -> Vec<(usize, usize, u64)> {
+    let skip_space = |mut i: usize, line: &mut u64| {
+        while let Some(&b) = data.get(i).filter(|b| b.is_ascii_whitespace()) {
+            *line += u64::from(b == b'\n');
+            i += 1;
+        }
+        i
+    };
+    let mut line = 1;
+    let mut i = skip_space(bom(data), &mut line) + 1; // past `[`
+    let mut items = Vec::new();
+    loop {
+        i = skip_space(i, &mut line);
+        let (start, first_line) = (i, line);
+        let (mut depth, mut in_string) = (0usize, false);
+        while let Some(&b) = data.get(i) {
+            match b {
+                b'\\' if in_string => i += 1,
+                b'"' => in_string = !in_string,
+                b'\n' => line += 1,
+                _ if in_string => {}
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => depth -= 1,
+                b']' | b',' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        let end = start + data[start..i.min(data.len())].trim_ascii_end().len();
+        let last = data.get(i) != Some(&b',');
+        if end > start || !last {
+            items.push((start, end, first_line));
+        }
+        if last {
+            break;
+        }
+        i += 1;
     }
+    // Anything but white space after the closing `]` is one more (failing) element.
+    let after = skip_space(i + 1, &mut line);
+    if after < data.len() {
+        items.push((after, after + data[after..].trim_ascii_end().len(), line));
+    }
+    items
+}
+
+/// The length of the UTF-8 byte-order mark `data` starts with (0 or 3): skipped, as CSV does.
+pub(super) fn bom(data: &[u8]) -> usize {
+    if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 }
 }

@@ -15,7 +15,7 @@ mod watch;
 use std::path::PathBuf;
 
 use self::csv::CsvFile;
-use self::json::{Framing, JsonFile};
+use self::json::{Framing, JsonFile, bom};
 use self::mapped::{Mapped, Range, scan, split_lines};
 pub use self::sink::FileSink;
 pub use self::watch::WatchedFile;
@@ -55,25 +55,51 @@ impl FileSourceSpec {
         Ok(Self { name: name.to_string(), path, format, delimiter })
     }
 
-    /// The files this source reads, in name order (a glob may match several).
+    /// The files this source reads, in name order (a glob may match several). Each must be a
+    /// regular file: a folder, a pipe, a device or a broken link among them is an error (a
+    /// file source reads files to their end; a pipe has no end to read to).
     pub fn files(&self) -> Result<Vec<PathBuf>, FatalError> {
-        if !self.path.contains(['*', '?', '[']) {
+        if !velo_spec::files::is_glob(&self.path) {
             let p = PathBuf::from(&self.path);
             if !p.exists() {
                 return Err(FatalError(format!("source `{}`: file `{}` does not exist", self.name, self.path)));
             }
+            self.regular(&p)?;
             return Ok(vec![p]);
         }
-        let mut files: Vec<PathBuf> = glob::glob(&self.path)
-            .map_err(|e| FatalError(format!("source `{}`: bad glob `{}`: {e}", self.name, self.path)))?
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect();
+        let matches = glob::glob(&self.path)
+            .map_err(|e| FatalError(format!("source `{}`: bad glob `{}`: {e}", self.name, self.path)))?;
+        let mut files = Vec::new();
+        for m in matches {
+            let p = m.map_err(|e| {
+                FatalError(format!("source `{}`: cannot read `{}`: {e}", self.name, e.path().display()))
+            })?;
+            self.regular(&p)?;
+            files.push(p);
+        }
         files.sort();
         if files.is_empty() {
             return Err(FatalError(format!("source `{}`: no file matches `{}`", self.name, self.path)));
         }
         Ok(files)
+    }
+
+    /// An error unless `path` is a regular file (following links).
+    fn regular(&self, path: &std::path::Path) -> Result<(), FatalError> {
+        let what = match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => return Ok(()),
+            Ok(m) if m.is_dir() => "a folder",
+            Ok(_) => "not a regular file (a pipe, socket or device)",
+            Err(e) if path.is_symlink() => {
+                return Err(FatalError(format!("source `{}`: `{}` is a broken link: {e}", self.name, path.display())));
+            }
+            Err(e) => return Err(FatalError(format!("source `{}`: cannot read `{}`: {e}", self.name, path.display()))),
+        };
+        Err(FatalError(format!(
+            "source `{}`: `{}` is {what}; a file source reads regular files",
+            self.name,
+            path.display()
+        )))
     }
 }
 
@@ -138,9 +164,12 @@ impl<R: SourceRow> FileSource<R> {
                     };
                     (Reading::Csv { layout, quoted: false }, Range { start: body, end: len, first_line: line })
                 }
-                FileFormat::JsonLines => (Reading::JsonLines, Range { start: 0, end: len, first_line: 1 }),
+                FileFormat::JsonLines => {
+                    (Reading::JsonLines, Range { start: bom(mapped.data()), end: len, first_line: 1 })
+                }
                 FileFormat::Json => {
-                    (Reading::Json(JsonFile::framing(mapped.data())), Range { start: 0, end: len, first_line: 1 })
+                    let at = Range { start: bom(mapped.data()), end: len, first_line: 1 };
+                    (Reading::Json(JsonFile::framing(mapped.data())), at)
                 }
             };
             self.open = Some(OpenFile { path, mapped, at, reading });
@@ -182,10 +211,6 @@ impl<R: SourceRow> Source for FileSource<R> {
                     Some(flow) => (flow, false),
                     None => (Flow::Continue, true),
                 }
-            }
-            Reading::Json(Framing::Invalid(why)) => {
-                let reader = JsonFile { source: name, path: &file.path };
-                (reader.invalid(file.mapped.data(), why, count, consume)?, true)
             }
         };
         if flow == Flow::Stop {
@@ -278,7 +303,7 @@ fn read_file_parallel<R: SourceRow, S: Send>(
                 Some((layout, body, line)) => (body, line, Some(layout)),
                 None => continue,
             },
-            FileFormat::JsonLines | FileFormat::Json => (0, 1, None),
+            FileFormat::JsonLines | FileFormat::Json => (bom(data), 1, None),
         };
         let pieces = if partitions > 1 && spec.format != FileFormat::Json {
             split_lines(data, start, partitions)
@@ -481,6 +506,48 @@ mod tests {
         for window in [1, 4, 1 << 20] {
             assert_eq!(read(&spec, window), expected, "window {window}");
         }
+    }
+
+    #[test]
+    fn folders_pipes_devices_and_broken_links_are_errors_not_empty_input() {
+        let (dir, mut spec) = write("special", b"name;n\na;1\n");
+        std::fs::create_dir(dir.0.join("sub.csv")).unwrap();
+        std::os::unix::fs::symlink(dir.0.join("gone.csv"), dir.0.join("link.csv")).unwrap();
+        let fifo = dir.0.join("pipe");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        for (path, says) in [
+            (format!("{}/s*.csv", dir.0.display()), "is a folder"),
+            (dir.0.join("link.csv").display().to_string(), "does not exist"),
+            (format!("{}/l*.csv", dir.0.display()), "is a broken link"),
+            (fifo.display().to_string(), "not a regular file"),
+            ("/dev/stdin".to_string(), "not a regular file"),
+        ] {
+            spec.path = path.clone();
+            let e = FileSource::<Row>::from_spec(spec.clone()).err().unwrap_or_else(|| panic!("{path} was read"));
+            assert!(e.0.contains(says), "{path}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_defect_in_one_json_element_fails_only_that_element_and_a_bom_is_skipped() {
+        let array = b"\xEF\xBB\xBF[\n{\"name\": \"a\", \"n\": 1},\n{\"name\": \"b\\q\", \"n\": 2},\n{\"name\": \"c\xff\", \"n\": 3},\n,\n{\"name\": \"[}\", \"n\": 4},\n{\"name\": \"e\", \"n\": 5},\n] x\n";
+        let (_dir, mut spec) = write("json-defects", array);
+        spec.format = FileFormat::Json;
+        let seen = read(&spec, 1 << 20);
+        let lines: Vec<u64> = seen.iter().map(|s| s.0).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8], "{seen:?}");
+        assert_eq!(seen[0], ok(2, "a", 1));
+        assert!(seen[1].1.is_err() && seen[2].1.is_err() && seen[3].1.is_err(), "{seen:?}");
+        assert_eq!(seen[4], ok(6, "[}", 4), "brackets inside strings do not frame");
+        assert_eq!(seen[5], ok(7, "e", 5));
+        assert!(seen[6].1.is_err(), "text after the array is reported: {seen:?}");
+        let (_dir, mut spec) = write("json-trailing", b"[{\"name\": \"a\", \"n\": 1},]");
+        spec.format = FileFormat::Json;
+        assert_eq!(read(&spec, 1 << 20), [ok(1, "a", 1)], "a trailing comma loses nothing");
+        let (_dir, mut spec) =
+            write("jsonl-bom", b"\xEF\xBB\xBF{\"name\": \"a\", \"n\": 1}\n{\"name\": \"b\", \"n\": 2}\n");
+        spec.format = FileFormat::JsonLines;
+        assert_eq!(read(&spec, 1 << 20), [ok(1, "a", 1), ok(2, "b", 2)]);
     }
 
     #[test]
