@@ -83,6 +83,14 @@ case!(
     app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(placed_at, 5 parsecs)")
 );
 case!(
+    windows_that_cannot_be_honoured_are_refused,
+    format!(
+        "{}{}",
+        app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW SLIDING(placed_at, 1000d, 1ms)"),
+        "CREATE STREAM b AS SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(placed_at, 9223372036854775807ms);\n"
+    )
+);
+case!(
     window_time_column_must_be_a_time,
     app("SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer WINDOW TUMBLING(customer, 1m)")
 );

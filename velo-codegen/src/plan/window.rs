@@ -138,6 +138,11 @@ pub(super) struct WindowClauseSpec {
 }
 
 /// Parses `TUMBLING(1m)`, `TUMBLING(ts, 1m)`, `TUMBLING(ts, INTERVAL '1' MINUTE)`,
+/// The longest window (100 years, in ms): window arithmetic stays far from overflow.
+const MAX_WINDOW_MS: i64 = 100 * 366 * 24 * 3_600_000;
+/// The most windows one record may fall in (`size / advance` of a SLIDING window).
+const MAX_WINDOWS_PER_RECORD: i64 = 10_000;
+
 /// `SLIDING([ts,] 5m, 1m)`; reports E0217 for anything else (E0901 for SESSION).
 pub(super) fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Option<WindowClauseSpec> {
     let span = clause.span.clone();
@@ -180,6 +185,9 @@ pub(super) fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Op
     let mut sizes = Vec::new();
     for a in &args {
         match parse_duration(a) {
+            Some(ms) if ms > MAX_WINDOW_MS => {
+                return bad(format!("`{a}` is longer than a window may be"), "a window lasts at most 100 years");
+            }
             Some(ms) if ms > 0 => sizes.push(ms),
             _ => {
                 return bad(
@@ -192,6 +200,12 @@ pub(super) fn parse_clause(clause: &WindowClause, diags: &mut Diagnostics) -> Op
     let kind = match sizes.as_slice() {
         [gap] if kind == "SESSION" => WindowKind::Session { gap: *gap },
         [size] => WindowKind::Tumbling { size: *size },
+        [size, advance] if size / advance > MAX_WINDOWS_PER_RECORD => {
+            return bad(
+                format!("SLIDING({}, {}) puts each record in {} windows", args[0], args[1], size / advance),
+                "a record may be in at most 10000 windows: advance by at least size / 10000",
+            );
+        }
         [size, advance] if advance <= size => WindowKind::Sliding { size: *size, advance: *advance },
         _ => return bad("a SLIDING window must advance by at most its size".into(), "e.g. SLIDING(ts, 5m, 1m)"),
     };
