@@ -3,3 +3,5 @@
 //! `quickstart_01_filter`). The end-to-end tests in `tests/` run them in-process.
 
 include!(concat!(env!("OUT_DIR"), "/apps.rs"));
+
+pub mod fuzz;

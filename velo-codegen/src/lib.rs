@@ -176,13 +176,9 @@ pub fn generate_main(plan: &Plan) -> Result<String, String> {
 }
 
 /// The app as a Rust module `pub mod <module> { … }` (what `velo_sql!` expands to). Emitted on
-/// the compiler's large stack as text (token streams cannot cross threads), then re-tokenised.
+/// the caller's thread: inside a proc macro, token streams belong to the compiler's thread.
 pub fn app_module(plan: &Plan, module: &str) -> TokenStream {
-    let text = on_large_stack(|| emit::app_module(plan, module).to_string());
-    text.parse().unwrap_or_else(|e| {
-        let message = format!("velo: generated code does not tokenize (a bug in velo): {e}");
-        quote::quote!(compile_error!(#message);)
-    })
+    emit::app_module(plan, module)
 }
 
 /// Formats generated tokens as Rust source.

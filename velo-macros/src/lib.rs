@@ -77,8 +77,7 @@ fn expand(input: &MacroInput) -> syn::Result<proc_macro2::TokenStream> {
         }
         SqlSource::File(lit) => {
             let path = root.join(lit.value());
-            let src = velo_codegen::load(&path)
-                .map_err(|e| syn::Error::new(lit.span(), e.to_string()))?;
+            let src = velo_codegen::load(&path).map_err(|e| syn::Error::new(lit.span(), e.to_string()))?;
             (src, lit, Some(path))
         }
     };

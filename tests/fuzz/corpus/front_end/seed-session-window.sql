@@ -1,0 +1,2 @@
+CREATE STREAM s AS SELECT symbol, _window_start AS a, _window_end AS b, COUNT(*) AS n, STRING_AGG(CAST(trade_id AS STRING), ',') AS ids FROM t GROUP BY symbol WINDOW SESSION(ts, 30s) EMIT FINAL
+WITH ('t.type' = 'file_source', 't.path' = './trades.csv', 't.schema' = 'trade_id BIGINT, symbol STRING, price DECIMAL(10,2), qty BIGINT, ts TIMESTAMP', 'watermark.max_out_of_orderness' = '5s', 's.type' = 'file_sink', 's.path' = './output/s.jsonl', 's.format' = 'jsonl');
