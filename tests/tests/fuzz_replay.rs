@@ -143,7 +143,8 @@ fn replay_child() {
     let first: usize = first.parse().expect("first index");
     let run = TARGETS.iter().find(|(t, _)| *t == target).expect("a known target").1;
     for (index, path) in inputs(folder, target).into_iter().enumerate().skip(first) {
-        let shown = path.strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join("..")).unwrap_or(&path);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("/"));
+        let shown = path.strip_prefix(root).unwrap_or(&path);
         eprintln!("{MARKER}{index} {}", shown.display());
         let data = std::fs::read(&path).expect("read the input");
         let replayed = std::thread::Builder::new().stack_size(STACK).spawn(move || run(&data)).expect("thread").join();

@@ -151,7 +151,11 @@ fn split_array(data: &[u8]) -> Vec<(usize, usize, u64)> {
         let (mut depth, mut in_string) = (0usize, false);
         while let Some(&b) = data.get(i) {
             match b {
-                b'\\' if in_string => i += 1,
+                b'\\' if in_string => {
+                    // The escaped byte is skipped, but a raw newline after it still ends a line.
+                    i += 1;
+                    line += u64::from(data.get(i) == Some(&b'\n'));
+                }
                 b'"' => in_string = !in_string,
                 b'\n' => line += 1,
                 _ if in_string => {}

@@ -544,6 +544,11 @@ mod tests {
         let (_dir, mut spec) = write("json-trailing", b"[{\"name\": \"a\", \"n\": 1},]");
         spec.format = FileFormat::Json;
         assert_eq!(read(&spec, 1 << 20), [ok(1, "a", 1)], "a trailing comma loses nothing");
+        // A raw newline after a backslash (invalid JSON) still counts as a line for later elements.
+        let (_dir, mut spec) = write("json-escaped-newline", b"[\"\\\n\",\n{\"name\": \"b\", \"n\": 2}]");
+        spec.format = FileFormat::Json;
+        let lines: Vec<u64> = read(&spec, 1 << 20).iter().map(|s| s.0).collect();
+        assert_eq!(lines, [1, 3], "the element after the broken string is on line 3");
         let (_dir, mut spec) =
             write("jsonl-bom", b"\xEF\xBB\xBF{\"name\": \"a\", \"n\": 1}\n{\"name\": \"b\", \"n\": 2}\n");
         spec.format = FileFormat::JsonLines;
