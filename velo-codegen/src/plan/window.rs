@@ -250,7 +250,9 @@ mod tests {
         ] {
             assert_eq!(parse_duration(text), Some(ms), "{text}");
         }
-        for text in ["", "m", "5x", "250us", "INTERVAL'1'FORTNIGHT", "1.5m", "-5s"] {
+        for text in
+            ["", "m", "5x", "250us", "INTERVAL'1'FORTNIGHT", "1.5m", "-5s", "t\u{fffd}\u{fffd}0s", "INTERVA\u{e9}"]
+        {
             assert_eq!(parse_duration(text), None, "{text}");
         }
     }

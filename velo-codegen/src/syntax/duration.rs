@@ -47,5 +47,6 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)).then(|| &s[prefix.len()..])
+    let head = s.get(..prefix.len())?; // `None` too when the cut falls inside a character
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }

@@ -248,7 +248,7 @@ fn parse_statement(tokens: Vec<TokenWithSpan>, index: usize, diags: &mut Diagnos
     all.push(TokenWithSpan::new(Token::EOF, sqlparser::tokenizer::Span::new(end, end)));
 
     let dialect = GenericDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(all);
+    let mut parser = Parser::new(&dialect).with_recursion_limit(2 * nesting::MAX_DEPTH).with_tokens_with_locations(all);
     let result = (|| -> Result<CreateStatement, ParserError> {
         let (kind, name, columns) = if implicit {
             let name = match &ext.into {

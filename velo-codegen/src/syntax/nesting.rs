@@ -1,6 +1,8 @@
 //! How deep a statement's expressions nest, measured on its tokens before anything is parsed:
 //! a chain of binary operators (`a + b + … `, `x AND y AND …`) parses into a tree as deep as
-//! the chain is long, and every later stage walks that tree recursively. Statements deeper than
+//! the chain is long, parentheses and `CASE … END` nest, and every later stage walks that tree
+//! recursively (sqlparser too: its recursion limit is set above this depth, so the diagnostic
+//! here is the one a user sees). Statements deeper than
 //! [`MAX_DEPTH`] are refused with a diagnostic instead of exhausting the stack.
 
 use sqlparser::tokenizer::{Token, TokenWithSpan};
@@ -14,7 +16,7 @@ pub(crate) const MAX_DEPTH: usize = 2500;
 
 /// Words that separate one expression from the next at the same parenthesis level.
 const SEPARATORS: &[&str] =
-    &["SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY", "WHEN", "THEN", "ELSE", "END", "AS", "ON", "LIMIT"];
+    &["SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "BY", "WHEN", "THEN", "ELSE", "AS", "ON", "LIMIT"];
 
 /// Word operators that join two operands.
 const WORD_OPERATORS: &[&str] = &["AND", "OR", "NOT", "IS", "LIKE", "ILIKE", "IN", "BETWEEN"];
@@ -29,7 +31,11 @@ pub(crate) fn check(tokens: &[TokenWithSpan], diags: &mut Diagnostics) -> bool {
             Token::Comma => depth.reset(),
             Token::Word(w) if w.quote_style.is_none() => {
                 let word = w.value.to_ascii_uppercase();
-                if SEPARATORS.contains(&word.as_str()) {
+                if word == "CASE" {
+                    depth.open(); // CASE … END nests like a parenthesis
+                } else if word == "END" {
+                    depth.close();
+                } else if SEPARATORS.contains(&word.as_str()) {
                     depth.reset();
                 } else if WORD_OPERATORS.contains(&word.as_str()) {
                     depth.bump();
@@ -140,5 +146,10 @@ mod tests {
         let branches = (0..5000).map(|i| format!("WHEN x = {i} THEN {i}")).collect::<Vec<_>>().join(" ");
         assert!(deep_enough(&format!("SELECT CASE {branches} END FROM s")));
         assert!(deep_enough(&format!("SELECT a FROM s WHERE x IN ({})", chain(50_000, ", "))));
+        // Nested CASE and parentheses are deep.
+        let nested_case = |n: usize| "CASE WHEN x > 0 THEN ".repeat(n) + "x" + &" ELSE 0 END".repeat(n);
+        assert!(deep_enough(&format!("SELECT {} FROM s", nested_case(2000))));
+        assert!(!deep_enough(&format!("SELECT {} FROM s", nested_case(3000))));
+        assert!(!deep_enough(&format!("SELECT {}x{} FROM s", "(".repeat(3000), ")".repeat(3000))));
     }
 }
