@@ -422,6 +422,40 @@ fn json_sources_enforce_not_null_columns() {
     assert!(dead.iter().all(|d| d["error"].as_str().unwrap_or("").contains("NOT NULL")), "{dead:?}");
 }
 
+#[test]
+fn decimals_with_more_integer_digits_than_declared_are_dead_letters() {
+    // `price DECIMAL(10,2)` holds 8 digits before the point.
+    let csv = "trade_id,symbol,price,qty,traded_at\n1,A,99999999.99,1,\n2,B,123456789.00,1,\n3,C,-99999999999999999999999999999999999.99,1,\n";
+    let jsonl = "{\"trade_id\": 1, \"symbol\": \"A\", \"price\": \"-99999999.99\"}\n{\"trade_id\": 2, \"symbol\": \"B\", \"price\": 123456789}\n";
+    for (name, data, overrides, good) in
+        [("digits-csv", csv, &[][..], 1), ("digits-json", jsonl, &["trades.format=jsonl"][..], 1)]
+    {
+        let (ctx, out, dead) = run_dead_letters(name, data, overrides);
+        assert_eq!(out.lines().count(), 1 + good, "{name}: {out}");
+        assert_eq!(ctx.failed() as usize, dead.len(), "{name}");
+        assert!(!dead.is_empty(), "{name}");
+        for d in &dead {
+            let e = d["error"].as_str().unwrap_or_default();
+            assert!(e.contains("`price`") && e.contains("more than 8 digits before the decimal point"), "{name}: {e}");
+        }
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_one_dead_letter_and_the_rest_of_the_file_is_read() {
+    let mut csv = String::from("trade_id,symbol,price,qty,traded_at\n");
+    for i in 1..=20_000 {
+        let symbol = if i == 11 { "\"ACME".to_string() } else { format!("S{}", i % 7) };
+        csv.push_str(&format!("{i},{symbol},1.00,1,2024-01-01T10:00:00\n"));
+    }
+    let (ctx, out, dead) = run_dead_letters("unclosed", &csv, &[]);
+    assert_eq!(out.lines().count(), 1 + 19_999, "every other trade is read");
+    assert_eq!(ctx.failed(), 1);
+    assert_eq!(dead[0]["line"], 12, "trade 11 is on line 12");
+    assert_eq!(dead[0]["raw"], "11,\"ACME,1.00,1,2024-01-01T10:00:00");
+    assert!(dead[0]["error"].as_str().unwrap_or_default().contains("never closed"), "{dead:?}");
+}
+
 /// Trade id (first CSV field) of each dead letter whose error matches `what`.
 fn dead_letter_ids(dlq: &str, what: &str) -> Vec<String> {
     dlq.lines()

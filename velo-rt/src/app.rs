@@ -4,7 +4,7 @@
 //! | exit code | meaning |
 //! |---|---|
 //! | 0 | finished (failed records, if any, are in the dead-letter output) |
-//! | 1 | a fatal error stopped the app (missing input file, unwritable sink, two objects on one file, …) |
+//! | 1 | a fatal error stopped the app (missing input file, unwritable sink, two objects on one file, an input truncated by another process while read, …) |
 //! | 2 | bad command-line usage |
 //! | 3 | finished, but records failed and `--fail-on-error` was given |
 //! | 130, 143 | a bounded run stopped by SIGINT or SIGTERM before its input ended |
@@ -258,6 +258,9 @@ pub fn main(spec: &AppSpec, run: impl FnOnce(&mut Context) -> Result<(), FatalEr
         if let Err(e) = signal_hook::flag::register_usize(signal, Arc::clone(&ctx.stop), signal as usize) {
             eprintln!("velo: warning: cannot handle signal {signal}: {e}");
         }
+    }
+    if let Err(e) = crate::io::file::report_truncated_inputs() {
+        eprintln!("velo: warning: cannot handle SIGBUS (an input truncated while read): {e}");
     }
     let outcome = run(&mut ctx);
     if !args.quiet || outcome.is_err() {

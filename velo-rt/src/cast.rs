@@ -151,9 +151,9 @@ impl CastFrom<Timestamp> for i64 {
 }
 
 impl CastFrom<i64> for Timestamp {
-    /// Epoch milliseconds.
+    /// Epoch milliseconds, within the calendar ([`Timestamp::from_millis`]).
     fn cast_from(v: i64) -> EvalResult<Self> {
-        Ok(Timestamp(v))
+        Timestamp::from_millis(v).ok_or(EvalError::Overflow)
     }
 }
 
@@ -172,5 +172,7 @@ mod tests {
         assert!(cast_decimal::<i64, 2>(Some(1000), 4).is_err());
         assert_eq!(cast_decimal::<i64, 2>(Some(99), 4), Ok(Some(Decimal(9900))));
         assert_eq!(cast::<Timestamp, Date>(Some(Timestamp(-1))), Ok(Some(Date(-1))));
+        assert_eq!(cast::<i64, Timestamp>(Some(-1)), Ok(Some(Timestamp(-1))));
+        assert_eq!(cast::<i64, Timestamp>(Some(i64::MAX)), Err(EvalError::Overflow), "outside the calendar");
     }
 }

@@ -120,27 +120,34 @@ pub fn split_part(s: Option<String>, delim: Option<String>, n: Option<i64>) -> E
 }
 
 /// `LPAD(s, len [, fill])`: pads on the left to `len` characters (truncates if longer).
-pub fn lpad(s: Option<String>, len: Option<i64>, fill: Option<String>) -> Option<String> {
-    pad(s?, len?, fill?, true)
+pub fn lpad(s: Option<String>, len: Option<i64>, fill: Option<String>) -> EvalResult<Option<String>> {
+    pad(s, len, fill, true)
 }
 
 /// `RPAD(s, len [, fill])`.
-pub fn rpad(s: Option<String>, len: Option<i64>, fill: Option<String>) -> Option<String> {
-    pad(s?, len?, fill?, false)
+pub fn rpad(s: Option<String>, len: Option<i64>, fill: Option<String>) -> EvalResult<Option<String>> {
+    pad(s, len, fill, false)
 }
 
-/// The longest result LPAD/RPAD build (characters): a larger length is capped, never an allocation
-/// failure.
+/// The longest result LPAD/RPAD build (characters): a larger length fails the record, it is
+/// never an allocation failure or a silently shorter string.
 const MAX_PAD: i64 = 1 << 20;
 
-fn pad(s: String, len: i64, fill: String, left: bool) -> Option<String> {
-    let len = len.clamp(0, MAX_PAD) as usize;
+fn pad(s: Option<String>, len: Option<i64>, fill: Option<String>, left: bool) -> EvalResult<Option<String>> {
+    let (Some(s), Some(len), Some(fill)) = (s, len, fill) else { return Ok(None) };
+    if len > MAX_PAD {
+        let name = if left { "LPAD" } else { "RPAD" };
+        return Err(EvalError::InvalidArgument(format!(
+            "{name} length {len} is over the limit of {MAX_PAD} characters"
+        )));
+    }
+    let len = len.max(0) as usize;
     let count = s.chars().count();
     if count >= len || fill.is_empty() {
-        return Some(s.chars().take(len).collect());
+        return Ok(Some(s.chars().take(len).collect()));
     }
     let padding: String = fill.chars().cycle().take(len - count).collect();
-    Some(if left { padding + &s } else { s + &padding })
+    Ok(Some(if left { padding + &s } else { s + &padding }))
 }
 
 thread_local! {
@@ -234,10 +241,23 @@ pub fn abs<T: Additive + PartialOrd + Default>(x: Option<T>) -> EvalResult<Optio
     }
 }
 
-/// `ROUND(x, d)` for DOUBLE: HALF away from zero at `d` fraction digits.
+/// `ROUND(x, d)` for DOUBLE: HALF away from zero at `d` fraction digits. A `d` past what a
+/// double holds leaves `x` as it is (or gives 0 for a large negative `d`), never NaN.
 pub fn round_f64(x: Option<f64>, d: i64) -> Option<f64> {
-    let f = 10f64.powi(d as i32);
-    x.map(|v| (v * f).round() / f)
+    let unit = 10f64.powi(d.unsigned_abs().min(400) as i32);
+    x.map(|v| {
+        if !v.is_finite() {
+            v
+        } else if d >= 0 {
+            let scaled = v * unit;
+            // From 2^52 on, a double has no fraction digits left to round.
+            if scaled.is_finite() && scaled.abs() < 4_503_599_627_370_496.0 { scaled.round() / unit } else { v }
+        } else if unit.is_finite() {
+            (v / unit).round() * unit
+        } else {
+            0.0 * v.signum()
+        }
+    })
 }
 
 /// `ROUND(x, d)` for DECIMAL(p, S) into scale `R = max(0, min(S, d))`, HALF_UP. A negative `d`
@@ -339,8 +359,12 @@ mod tests {
         assert_eq!(position(s("z"), s("hello")), Some(0));
         assert_eq!(split_part(s("a,b,c"), s(","), Some(-1)), Ok(s("c")));
         assert_eq!(split_part(s("a,b,c"), s(","), Some(5)), Ok(s("")));
-        assert_eq!(lpad(s("7"), Some(3), s("0")), s("007"));
-        assert_eq!(rpad(s("abcd"), Some(2), s("0")), s("ab"));
+        assert_eq!(lpad(s("7"), Some(3), s("0")), Ok(s("007")));
+        assert_eq!(rpad(s("abcd"), Some(2), s("0")), Ok(s("ab")));
+        assert_eq!(lpad(s("7"), Some(-3), s("0")), Ok(s("")));
+        assert_eq!(lpad(s("7"), Some(MAX_PAD), s("ab")).map(|r| r.map(|r| r.len())), Ok(Some(1 << 20)));
+        let e = rpad(s("7"), Some(1_000_000_000), s("x")).unwrap_err().to_string();
+        assert!(e.contains("RPAD length 1000000000 is over the limit of 1048576 characters"), "{e}");
         assert_eq!(concat(vec![s("a"), None, s("b")]), s("ab"));
         assert_eq!(regexp_replace(s("a1b22"), s("[0-9]+"), s("#")), Ok(s("a#b#")));
         assert!(regexp(s("a"), s("(")).is_err());
@@ -368,6 +392,17 @@ mod tests {
         assert_eq!(ceil_dec::<2>(Some(Decimal(-150))), Some(Decimal(-1)));
         assert_eq!(floor_dec::<2>(Some(Decimal(-150))), Some(Decimal(-2)));
         assert_eq!(round_f64(Some(2.5), 0), Some(3.0));
+        assert_eq!(round_f64(Some(1.25), 1), Some(1.3));
+        assert_eq!(round_f64(Some(1250.0), -2), Some(1300.0));
+        for d in [17, 300, 400, i64::MAX] {
+            assert_eq!(round_f64(Some(1.5e-5), d), Some(1.5e-5), "ROUND(x, {d}) keeps x");
+            assert_eq!(round_f64(Some(1e300), d), Some(1e300), "ROUND(1e300, {d})");
+        }
+        for d in [-309, -400, i64::MIN] {
+            assert_eq!(round_f64(Some(123.0), d), Some(0.0), "ROUND(x, {d}) is 0");
+        }
+        assert!(round_f64(Some(f64::NAN), 2).is_some_and(f64::is_nan));
+        assert_eq!(round_f64(Some(f64::INFINITY), 2), Some(f64::INFINITY));
         assert_eq!(abs(Some(Decimal::<2>(-5))), Ok(Some(Decimal(5))));
         assert_eq!(least(vec![Some(3), None, Some(1)]), Some(1));
         assert_eq!(greatest::<i64>(vec![None, None]), None);

@@ -63,9 +63,9 @@ pub mod __private {
     pub use crate::io::dlq::Rejected;
     pub use crate::io::file::{FileSourceSpec, read_parallel};
     pub use crate::io::open_source;
-    pub use crate::row::SourceRow;
+    pub use crate::row::{SourceRow, check_digits};
     pub use crate::time::{Date, Timestamp};
-    pub use crate::value::decimal_as_number;
+    pub use crate::value::{decimal_as_number, json_double};
     pub use crate::window::{self, EventTime, Fate, Sessions, WindowBounds, Windows};
     pub use crate::{func, ops, over};
     pub use serde;

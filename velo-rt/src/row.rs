@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::decimal::Decimal;
 use crate::error::DecodeError;
 use crate::format::csv::{FromCsv, ToCsv};
 
@@ -13,9 +14,25 @@ pub trait SourceRow: Sized + Default + DeserializeOwned + FromCsv {
     /// Column names in schema order.
     const COLUMNS: &'static [&'static str];
 
-    /// Checks what serde cannot (JSON): that NOT NULL columns have a value.
+    /// Checks what the decoders leave to the schema, after every format's decode: that NOT NULL
+    /// columns have a value and that DECIMAL values fit their declared precision.
     fn validate(&self) -> Result<(), DecodeError> {
         Ok(())
+    }
+}
+
+/// Checks that a decoded value of a `DECIMAL(precision, S)` column has at most `precision`
+/// digits, so at most `precision − S` before the point (the scale is already exact).
+pub fn check_digits<const S: u32>(value: &Option<Decimal<S>>, column: &str, precision: u32) -> Result<(), DecodeError> {
+    match value {
+        Some(d) if d.check_precision(precision).is_err() => Err(DecodeError::column(
+            column,
+            format_args!(
+                "{d} has more than {} digits before the decimal point (DECIMAL({precision}, {S}))",
+                precision.saturating_sub(S)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -196,7 +196,7 @@ pub fn add_interval(ts: Option<Timestamp>, months: i32, millis: i64) -> EvalResu
         let shifted = if months > 0 { n.checked_add_months(m) } else { n.checked_sub_months(m) };
         from_naive(shifted.ok_or(EvalError::Overflow)?)
     };
-    moved.0.checked_add(millis).map(|v| Some(Timestamp(v))).ok_or(EvalError::Overflow)
+    moved.0.checked_add(millis).and_then(Timestamp::from_millis).map(Some).ok_or(EvalError::Overflow)
 }
 
 #[cfg(test)]
@@ -261,5 +261,8 @@ mod tests {
         assert_eq!(add_interval(t, 1, 0).unwrap(), ts("2024-02-29T08:05:00"), "month end is clamped");
         assert_eq!(add_interval(t, -1, -300_000).unwrap(), ts("2023-12-31T08:00:00"));
         assert!(add_interval(Some(Timestamp(i64::MAX)), 0, 1).is_err());
+        let last = Timestamp::parse("+262142-12-31T23:59:59.999").unwrap();
+        assert!(add_interval(Some(last), 0, 1).is_err(), "past the calendar's end: an error, not a number");
+        assert_eq!(add_interval(Some(last), 0, -1).unwrap().unwrap().to_string(), "+262142-12-31T23:59:59.998");
     }
 }

@@ -13,6 +13,13 @@ pub struct Timestamp(pub i64);
 pub struct Date(pub i32);
 
 impl Timestamp {
+    /// The timestamp `millis` after the epoch, when it lies in the calendar timestamps are
+    /// written in (years −262,143 to 262,142): one outside could be printed only as a number,
+    /// which no reader takes back as a TIMESTAMP.
+    pub fn from_millis(millis: i64) -> Option<Self> {
+        DateTime::from_timestamp_millis(millis).map(|_| Timestamp(millis))
+    }
+
     /// Parses ISO 8601 text: `2024-01-01T10:00:00[.fff][Z|±hh:mm]`, a space instead of `T`,
     /// or a bare date (midnight).
     pub fn parse(text: &str) -> Option<Self> {

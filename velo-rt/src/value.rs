@@ -214,6 +214,63 @@ pub fn decimal_as_number<const S: u32, Z: Serializer>(v: &Option<Decimal<S>>, s:
     }
 }
 
+/// DOUBLE in JSON, which has no NaN or infinity: they are written as the strings `"NaN"`,
+/// `"Infinity"` and `"-Infinity"` (as Jackson, so Flink, writes them) and read back from them; a
+/// DOUBLE column also reads a number written as a string (`"1.5"`), as DECIMAL columns do.
+pub mod json_double {
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::ser::Serializer;
+
+    /// Writes a nullable DOUBLE.
+    pub fn serialize<Z: Serializer>(v: &Option<f64>, s: Z) -> Result<Z::Ok, Z::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(x) if x.is_nan() => s.serialize_str("NaN"),
+            Some(x) if x.is_infinite() => s.serialize_str(if *x > 0.0 { "Infinity" } else { "-Infinity" }),
+            Some(x) => s.serialize_f64(*x),
+        }
+    }
+
+    /// Reads a nullable DOUBLE: a number, one of the strings above, or null.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        d.deserialize_any(DoubleVisitor)
+    }
+
+    struct DoubleVisitor;
+
+    impl Visitor<'_> for DoubleVisitor {
+        type Value = Option<f64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            v.trim().parse().map(Some).map_err(|_| E::custom(format!("`{v}` is not a DOUBLE")))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
         s.collect_str(self)
@@ -236,11 +293,11 @@ impl Visitor<'_> for TimeVisitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
-        Ok(Timestamp(v))
+        Timestamp::from_millis(v).ok_or_else(|| E::custom(format!("{v} ms is outside the calendar of a TIMESTAMP")))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
-        i64::try_from(v).map(Timestamp).map_err(E::custom)
+        self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
@@ -286,11 +343,44 @@ mod tests {
     }
 
     #[test]
+    fn json_doubles_write_and_read_nan_and_infinities_as_strings() {
+        #[derive(Deserialize, Serialize, Debug, PartialEq)]
+        struct Doubles {
+            #[serde(default, with = "json_double")]
+            x: Option<f64>,
+        }
+        for (x, json) in [
+            (Some(f64::INFINITY), r#"{"x":"Infinity"}"#),
+            (Some(f64::NEG_INFINITY), r#"{"x":"-Infinity"}"#),
+            (Some(1.5), r#"{"x":1.5}"#),
+            (None, r#"{"x":null}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&Doubles { x }).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Doubles>(json).unwrap().x, x, "{json} reads back");
+        }
+        assert_eq!(serde_json::to_string(&Doubles { x: Some(f64::NAN) }).unwrap(), r#"{"x":"NaN"}"#);
+        assert!(serde_json::from_str::<Doubles>(r#"{"x":"NaN"}"#).unwrap().x.is_some_and(f64::is_nan));
+        assert_eq!(serde_json::from_str::<Doubles>(r#"{"x":"2"}"#).unwrap().x, Some(2.0));
+        assert_eq!(serde_json::from_str::<Doubles>(r#"{"x":3}"#).unwrap().x, Some(3.0));
+        assert_eq!(serde_json::from_str::<Doubles>(r#"{}"#).unwrap().x, None);
+        assert!(serde_json::from_str::<Doubles>(r#"{"x":"abc"}"#).is_err());
+        assert!(serde_json::from_str::<Doubles>(r#"{"x":true}"#).is_err());
+    }
+
+    #[test]
     fn json_timestamps_accept_text_and_millis() {
         let r: Row = serde_json::from_str(r#"{"at": "2024-01-01T10:00:00"}"#).unwrap();
         assert_eq!(r.at, Some(Timestamp(1_704_103_200_000)));
         let r: Row = serde_json::from_str(r#"{"at": 1704103200000}"#).unwrap();
         assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"price":null,"at":"2024-01-01T10:00:00"}"#);
+        assert!(serde_json::from_str::<Row>(r#"{"at": 9223372036854775807}"#).is_err(), "outside the calendar");
+        assert!(serde_json::from_str::<Row>(r#"{"at": 18446744073709551615}"#).is_err());
+        // Years past 9999 are written with a sign and read back.
+        let r: Row = serde_json::from_str(r#"{"at": 400000000000000}"#).unwrap();
+        let text = serde_json::to_string(&r).unwrap();
+        assert!(text.contains("+14645-06-30T15:06:40"), "{text}");
+        assert_eq!(serde_json::from_str::<Row>(&text).unwrap(), r);
+        assert_eq!(Timestamp::from_text("+14645-06-30T15:06:40").unwrap(), r.at.unwrap());
     }
 
     #[test]

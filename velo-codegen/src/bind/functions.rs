@@ -219,7 +219,7 @@ pub(crate) fn bind_call(
                 Some(_) => s(b, 2)?,
                 None => TExpr::Literal(Literal::Str(" ".into()), String),
             };
-            call(f, vec![s(b, 0)?, int(b, 1)?, fill], String)
+            fallible(f, vec![s(b, 0)?, int(b, 1)?, fill], String)
         }
         Signature::Position => call("position", vec![s(b, 0)?, s(b, 1)?], BigInt),
         Signature::Substring => {

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::ident;
 use crate::ir::plan::{SourcePlan, StatementPlan};
-use crate::ir::types::SqlType;
+use crate::ir::types::{MAX_PRECISION, SqlType};
 
 fn column_list(names: &[String]) -> TokenStream {
     quote!(&[#(#names),*])
@@ -17,24 +17,38 @@ pub(super) fn source_struct(s: &SourcePlan) -> TokenStream {
     let doc = format!(" A row of source `{}` ({}).", s.name, s.schema.origin);
     let fields: Vec<Ident> = s.fields.iter().map(|f| ident(f)).collect();
     let tys = s.schema.columns.iter().map(|c| c.ty.rust());
-    let renames = s.schema.columns.iter().map(|c| &c.name);
+    let attrs = s.schema.columns.iter().map(|c| {
+        let rename = &c.name;
+        match c.ty {
+            SqlType::Double => {
+                quote!(#[serde(default, rename = #rename, deserialize_with = "rt::json_double::deserialize")])
+            }
+            _ => quote!(#[serde(default, rename = #rename)]),
+        }
+    });
     let names: Vec<String> = s.schema.columns.iter().map(|c| c.name.clone()).collect();
     let columns = column_list(&names);
-    let decodes = s.schema.columns.iter().zip(&fields).enumerate().map(|(i, (c, field))| {
-        let read = if c.nullable { quote!(read) } else { quote!(read_not_null) };
-        let i = Lit::usize_unsuffixed(i);
-        quote!(f.#read(#i, &mut self.#field)?;)
+    let decodes = (0..fields.len()).map(Lit::usize_unsuffixed);
+    let required = s.fields.iter().zip(&s.schema.columns).filter(|(_, c)| !c.nullable);
+    let not_null = required.map(|(f, c)| {
+        let (field, name) = (ident(f), &c.name);
+        quote!(if self.#field.is_none() {
+            return Err(rt::DecodeError::column(#name, "NULL in a NOT NULL column"));
+        })
     });
-    let required: Vec<(&String, &crate::schema::Column)> =
-        s.fields.iter().zip(&s.schema.columns).filter(|(_, c)| !c.nullable).collect();
-    let validate = (!required.is_empty()).then(|| {
-        let fields = required.iter().map(|(f, _)| ident(f));
-        let names = required.iter().map(|(_, c)| &c.name);
+    let digits = s.fields.iter().zip(&s.schema.columns).filter_map(|(f, c)| match c.ty {
+        SqlType::Decimal(p, _) if p < MAX_PRECISION => {
+            let (field, name) = (ident(f), &c.name);
+            let p = Lit::u32_unsuffixed(p);
+            Some(quote!(rt::check_digits(&self.#field, #name, #p)?;))
+        }
+        _ => None,
+    });
+    let checks: Vec<TokenStream> = not_null.chain(digits).collect();
+    let validate = (!checks.is_empty()).then(|| {
         quote! {
             fn validate(&self) -> Result<(), rt::DecodeError> {
-                #(if self.#fields.is_none() {
-                    return Err(rt::DecodeError::column(#names, "NULL in a NOT NULL column"));
-                })*
+                #(#checks)*
                 Ok(())
             }
         }
@@ -44,7 +58,7 @@ pub(super) fn source_struct(s: &SourcePlan) -> TokenStream {
         #[derive(Debug, Clone, Default, PartialEq, rt::serde::Deserialize)]
         #[serde(crate = "rt::serde")]
         pub struct #name {
-            #(#[serde(default, rename = #renames)] pub #fields: Option<#tys>,)*
+            #(#attrs pub #fields: Option<#tys>,)*
         }
         impl rt::SourceRow for #name {
             const COLUMNS: &'static [&'static str] = #columns;
@@ -52,8 +66,8 @@ pub(super) fn source_struct(s: &SourcePlan) -> TokenStream {
         }
         impl rt::FromCsv for #name {
             fn decode_csv(&mut self, f: &rt::CsvFields<'_>) -> Result<(), rt::DecodeError> {
-                #(#decodes)*
-                Ok(())
+                #(f.read(#decodes, &mut self.#fields)?;)*
+                rt::SourceRow::validate(self)
             }
         }
     }
@@ -67,10 +81,12 @@ pub(super) fn output_struct(s: &StatementPlan) -> TokenStream {
     let decimal_as_number = s.sink.as_ref().is_some_and(|k| k.decimal_as_number);
     let attrs = s.items.iter().map(|i| {
         let rename = &i.name;
-        if decimal_as_number && matches!(i.expr.ty(), SqlType::Decimal(..)) {
-            quote!(#[serde(rename = #rename, serialize_with = "rt::decimal_as_number")])
-        } else {
-            quote!(#[serde(rename = #rename)])
+        match i.expr.ty() {
+            SqlType::Decimal(..) if decimal_as_number => {
+                quote!(#[serde(rename = #rename, serialize_with = "rt::decimal_as_number")])
+            }
+            SqlType::Double => quote!(#[serde(rename = #rename, serialize_with = "rt::json_double::serialize")]),
+            _ => quote!(#[serde(rename = #rename)]),
         }
     });
     let names: Vec<String> = s.items.iter().map(|i| i.name.clone()).collect();

@@ -93,16 +93,6 @@ impl<'a> CsvFields<'a> {
         T::decode_into(field, slot).map_err(|e| DecodeError::column(self.columns[i], e))
     }
 
-    /// Decodes schema column `i` of a `NOT NULL` column: an empty field is an error.
-    #[inline]
-    pub fn read_not_null<T: FromText>(&self, i: usize, slot: &mut Option<T>) -> Result<(), DecodeError> {
-        self.read(i, slot)?;
-        match slot {
-            None => Err(DecodeError::column(self.columns[i], "NULL in a NOT NULL column")),
-            Some(_) => Ok(()),
-        }
-    }
-
     /// Whether field `pos` of the raw record is written as `""` (rare, so scanned on demand).
     fn quoted_empty(&self, pos: usize) -> bool {
         if !self.raw.contains(&b'"') {
@@ -354,7 +344,6 @@ mod tests {
         f.read(2, &mut text).unwrap();
         assert_eq!(text.as_deref(), Some(""));
         assert!(f.read(3, &mut int).unwrap_err().message.contains("column `d`"));
-        assert!(f.read_not_null(1, &mut text).unwrap_err().message.contains("NOT NULL"));
         let short = CsvFields::new(rec.as_slice(), &bounds, &[0, 1, 2, 7], COLS, raw, b',');
         assert!(short.read(3, &mut text).unwrap_err().message.contains("missing"));
     }

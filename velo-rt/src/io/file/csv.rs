@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use super::mapped::{Mapped, Range};
-use super::{FileSourceSpec, hand_over, trim_newline};
+use super::{FileSourceSpec, bom, hand_over, trim_newline};
 use crate::dataflow::{Consume, Flow, Record};
-use crate::error::FatalError;
+use crate::error::{DecodeError, FatalError};
 use crate::format::csv::{CsvFields, CsvLayout};
 use crate::row::SourceRow;
 
@@ -18,17 +18,23 @@ pub(super) struct CsvFile<'a> {
     pub path: &'a Path,
     pub layout: &'a CsvLayout,
     pub delimiter: u8,
+    /// The longest record read past a window ([`MAX_RECORD`]; tests use less).
+    pub max_record: usize,
 }
 
+/// The longest CSV record read (a quoted field may span lines): a longer one is a failed record.
+pub(super) const MAX_RECORD: usize = 16 << 20;
+
 /// Reads the header (for `csv`) and maps schema columns to record positions: the layout, the
-/// offset of the first record and its line; `None` when the file has no header row at all.
+/// offset of the first record (past a byte-order mark) and its line; `None` when the file has
+/// no header row at all.
 pub(super) fn layout<R: SourceRow>(
     spec: &FileSourceSpec,
     file: &Path,
     data: &[u8],
 ) -> Result<Option<(CsvLayout, usize, u64)>, FatalError> {
     if spec.format != velo_spec::FileFormat::Csv {
-        return Ok(Some((CsvLayout::positional(R::COLUMNS), 0, 1)));
+        return Ok(Some((CsvLayout::positional(R::COLUMNS), bom(data), 1)));
     }
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(spec.delimiter).from_reader(data);
@@ -58,8 +64,16 @@ impl CsvFile<'_> {
         let mut line = range.first_line;
         for (pos, end) in mapped.windows(range.start, range.end) {
             if !is_plain(&data[pos..end]) {
-                let rest = Range { start: pos, end: range.end, first_line: line };
-                return Ok(self.quoted(data, rest, usize::MAX, row, count, consume)?.0);
+                let mut rest = Range { start: pos, end: range.end, first_line: line };
+                while rest.start < rest.end {
+                    let (flow, next) = self.quoted(data, rest, mapped.window(), row, count, consume)?;
+                    mapped.release(rest.start, next.start);
+                    if flow == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                    rest = next;
+                }
+                return Ok(Flow::Continue);
             }
             let flow = self.plain(&data[pos..end], &mut line, row, count, consume)?;
             mapped.release(pos, end);
@@ -126,64 +140,138 @@ impl CsvFile<'_> {
     /// The general path: RFC 4180 records (quoted fields may span lines) through the `csv` crate,
     /// from `range.start` until at least `budget` bytes are read (at a record boundary) or the
     /// range ends. Returns the flow and the rest of the range.
+    ///
+    /// The crate is given at most `max_record` bytes past the budget, so a quote that is never
+    /// closed costs a bounded read, not the rest of the file. Such a record — one that leaves a
+    /// quoted field open at the end of the input, or one longer than `max_record` — is a failed
+    /// record of its first line, and reading resumes on the line after it.
     fn quoted<R: SourceRow>(
         &self,
         data: &[u8],
-        range: Range,
+        mut range: Range,
         budget: usize,
         row: &mut R,
         count: &mut u64,
         consume: &mut impl Consume<R>,
     ) -> Result<(Flow, Range), FatalError> {
-        let chunk = &data[range.start..range.end];
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(self.delimiter).from_reader(chunk);
+        let origin = range.start;
         let mut record = csv::ByteRecord::new();
         let mut bounds = Vec::with_capacity(self.layout.width);
-        let rest = |reader: &csv::Reader<&[u8]>| {
-            let mut start = reader.position().byte() as usize;
-            let mut line = range.first_line + reader.position().line() - 1;
-            // Resume after a `\n` the reader has not consumed yet (it stops at the `\r` of CRLF).
-            if chunk.get(start) == Some(&b'\n') {
-                start += 1;
-                line += 1;
+        'chunks: loop {
+            let read = range.start - origin;
+            if read >= budget || range.start >= range.end {
+                return Ok((Flow::Continue, range));
             }
-            Range { start: range.start + start.min(chunk.len()), end: range.end, first_line: line }
-        };
-        loop {
-            let start = reader.position().byte() as usize;
-            if start >= budget {
-                return Ok((Flow::Continue, rest(&reader)));
-            }
-            let line = range.first_line + reader.position().line() - 1;
-            // Byte records fail only on I/O errors, which an in-memory slice does not have.
-            if !reader
-                .read_byte_record(&mut record)
-                .map_err(|e| FatalError(format!("`{}`: {e}", self.path.display())))?
-            {
-                return Ok((Flow::Continue, rest(&reader)));
-            }
-            let end = reader.position().byte() as usize;
-            let mut raw = trim_newline(&chunk[start.min(chunk.len())..end.min(chunk.len())]);
-            // With CRLF line ends the reader stops at `\r` and the `\n` opens the next record.
-            let mut line = line;
-            while let Some((&b, tail)) = raw.split_first().filter(|(b, _)| matches!(b, b'\n' | b'\r')) {
-                line += u64::from(b == b'\n');
-                raw = tail;
-            }
-            if record.len() == 1 && record[0].is_empty() && raw.is_empty() {
-                continue; // a blank line (a lone `""` is a record with one empty-text field)
-            }
-            *count += 1;
-            bounds.clear();
-            bounds.extend((0..record.len()).filter_map(|j| record.range(j)).map(|r| (r.start, r.end)));
-            let rec = Record::at_line(self.source, self.path, line, raw);
-            let fields =
-                CsvFields::new(record.as_slice(), &bounds, &self.layout.positions, R::COLUMNS, raw, self.delimiter);
-            if self.deliver(row, &fields, &rec, consume)? == Flow::Stop {
-                return Ok((Flow::Stop, rest(&reader)));
+            let limit = range.end.min(range.start.saturating_add((budget - read).saturating_add(self.max_record)));
+            let cut = limit < range.end;
+            let chunk = &data[range.start..limit];
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(self.delimiter)
+                .from_reader(chunk);
+            // Where reading goes on from `at` in the chunk, on line `line` (after a `\n` the reader
+            // has not consumed yet: it stops at the `\r` of CRLF).
+            let resume = |mut at: usize, mut line: u64| {
+                if chunk.get(at) == Some(&b'\n') {
+                    at += 1;
+                    line += 1;
+                }
+                Range { start: range.start + at.min(chunk.len()), end: range.end, first_line: line }
+            };
+            loop {
+                let start = reader.position().byte() as usize;
+                let at_line = range.first_line + reader.position().line() - 1;
+                if read + start >= budget {
+                    return Ok((Flow::Continue, resume(start, at_line)));
+                }
+                // Byte records fail only on I/O errors, which an in-memory slice does not have.
+                if !reader
+                    .read_byte_record(&mut record)
+                    .map_err(|e| FatalError(format!("`{}`: {e}", self.path.display())))?
+                {
+                    if cut {
+                        range = resume(start, at_line);
+                        continue 'chunks;
+                    }
+                    return Ok((Flow::Continue, resume(start, at_line)));
+                }
+                let end = (reader.position().byte() as usize).min(chunk.len());
+                // With CRLF line ends the reader stops at `\r` and the `\n` opens the next record.
+                let (mut first, mut line) = (start.min(chunk.len()), at_line);
+                while let Some(&b) = chunk[..end].get(first).filter(|b| matches!(b, b'\n' | b'\r')) {
+                    line += u64::from(b == b'\n');
+                    first += 1;
+                }
+                let raw = trim_newline(&chunk[first..end]);
+                if end == chunk.len() && cut && start > 0 {
+                    range = resume(start, at_line);
+                    continue 'chunks; // the record may go on past the chunk: read it in the next one
+                }
+                if end == chunk.len() && (cut || self.leaves_quote_open(raw)) {
+                    // The record's first line, which may go on past the chunk.
+                    let from = range.start + first;
+                    let line_end = memchr::memchr(b'\n', &data[from..range.end]).map_or(range.end, |i| from + i);
+                    let next = Range { start: (line_end + 1).min(range.end), end: range.end, first_line: line + 1 };
+                    *count += 1;
+                    let rec = Record::at_line(self.source, self.path, line, trim_newline(&data[from..line_end]));
+                    let why = if cut {
+                        format!(
+                            "a record longer than {} bytes: a quote opened on this line is not closed within it; reading goes on at the next line",
+                            self.max_record
+                        )
+                    } else {
+                        "a quote opened on this line is never closed; reading goes on at the next line".to_string()
+                    };
+                    if consume(Err(DecodeError::new(why)), &rec)? == Flow::Stop {
+                        return Ok((Flow::Stop, next));
+                    }
+                    range = next;
+                    continue 'chunks;
+                }
+                if record.len() == 1 && self.is_blank(raw) {
+                    continue; // a blank line (a lone `""` is a record with one empty-text field)
+                }
+                *count += 1;
+                bounds.clear();
+                bounds.extend((0..record.len()).filter_map(|j| record.range(j)).map(|r| (r.start, r.end)));
+                let rec = Record::at_line(self.source, self.path, line, raw);
+                let fields =
+                    CsvFields::new(record.as_slice(), &bounds, &self.layout.positions, R::COLUMNS, raw, self.delimiter);
+                if self.deliver(row, &fields, &rec, consume)? == Flow::Stop {
+                    return Ok((Flow::Stop, resume(end, range.first_line + reader.position().line() - 1)));
+                }
             }
         }
+    }
+
+    /// Whether a line without delimiters holds nothing but spaces and tabs: it is skipped like an
+    /// empty line (with a tab delimiter, tabs split fields and such a line is a record).
+    fn is_blank(&self, line: &[u8]) -> bool {
+        line.iter().all(|&b| matches!(b, b' ' | b'\t') && b != self.delimiter)
+    }
+
+    /// Whether `raw`, one record the `csv` crate read up to the end of its input, leaves a quoted
+    /// field open: followed by a line end, csv-core's reader still does not end a record.
+    fn leaves_quote_open(&self, raw: &[u8]) -> bool {
+        if !raw.contains(&b'"') {
+            return false;
+        }
+        let mut reader = csv_core::ReaderBuilder::new().delimiter(self.delimiter).build();
+        let (mut out, mut ends) = (vec![0; raw.len() + 1], vec![0; raw.len() + 2]);
+        for mut part in [raw, b"\n"] {
+            while !part.is_empty() {
+                let (result, read, _, _) = reader.read_record(part, &mut out, &mut ends);
+                if result == csv_core::ReadRecordResult::Record {
+                    return false;
+                }
+                part = &part[read..];
+                if read == 0 {
+                    break;
+                }
+            }
+        }
+        true
     }
 
     /// The fast path for a chunk without quotes: records are lines, fields are split at the
@@ -203,7 +291,7 @@ impl CsvFile<'_> {
         let mut record = |start: usize, end: usize, bounds: &mut Vec<(usize, usize)>, row: &mut R| {
             let end = if end > start && chunk[end - 1] == b'\r' { end - 1 } else { end };
             *line += 1;
-            if start == end {
+            if bounds.is_empty() && self.is_blank(&chunk[start..end]) {
                 return Ok(Flow::Continue); // a blank line
             }
             *count += 1;

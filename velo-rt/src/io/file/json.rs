@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::mapped::{Mapped, Range};
-use super::{hand_over, trim_newline};
+use super::{bom, hand_over, trim_newline};
 use crate::dataflow::{Consume, Flow, Record};
 use crate::error::FatalError;
 use crate::format::RecordDecoder;
@@ -182,9 +182,4 @@ fn split_array(data: &[u8]) -> Vec<(usize, usize, u64)> {
         items.push((after, after + data[after..].trim_ascii_end().len(), line));
     }
     items
-}
-
-/// The length of the UTF-8 byte-order mark `data` starts with (0 or 3): skipped, as CSV does.
-pub(super) fn bom(data: &[u8]) -> usize {
-    if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 }
 }

@@ -26,8 +26,9 @@ impl Mapped {
         if f.metadata()?.len() == 0 {
             return Ok(None);
         }
-        // SAFETY: the file is opened read-only; a concurrent truncation by another process is
-        // outside what a file source supports (documented), as with every mmap reader.
+        // SAFETY: the file is opened read-only. If another process truncates it while it is
+        // mapped, reading the lost pages raises SIGBUS, which `report_truncated_inputs` turns
+        // into an error message and exit code 1 (what a file source documents).
         let map = unsafe { Mmap::map(&f) }.map_err(|e| FatalError(format!("cannot map `{}`: {e}", file.display())))?;
         Ok(Some(Self { map, window: WINDOW }))
     }
@@ -78,6 +79,26 @@ impl Mapped {
         #[cfg(not(target_os = "linux"))]
         let _ = (from, to);
     }
+}
+
+/// Makes the SIGBUS that reading a mapped input raises once another process has truncated it a
+/// clear error: the message below and exit code 1, instead of a crash. Outputs being replaced are
+/// only written to temporary files until the run ends, so their targets stay as they were.
+pub(crate) fn report_truncated_inputs() -> std::io::Result<()> {
+    const MESSAGE: &[u8] = b"velo: error: an input file became shorter while it was read (another process \
+truncated it); the run is stopped and the outputs it replaces are left as they were\n";
+    let on_sigbus = || {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        // SAFETY: fd 2 is standard error, open for the life of the process; ManuallyDrop keeps
+        // it open. `write` on a File is one write(2) call, which is async-signal-safe.
+        let mut stderr = std::mem::ManuallyDrop::new(unsafe { File::from_raw_fd(2) });
+        let _ = stderr.write_all(MESSAGE);
+        signal_hook::low_level::exit(1);
+    };
+    // SAFETY: the action only writes to fd 2 and calls _exit, both async-signal-safe; it never
+    // returns, so the faulting access is not retried.
+    unsafe { signal_hook::low_level::register(signal_hook::consts::SIGBUS, on_sigbus) }.map(|_| ())
 }
 
 /// A byte range of a file that starts at a record boundary, with the line number of its start.
@@ -151,6 +172,32 @@ mod tests {
             assert!(pieces.len() <= n);
         }
         assert!(split_lines(b"h\n", 2, 4).is_empty());
+    }
+
+    /// Run in a child process by the test below: maps a file, truncates it and reads it.
+    #[test]
+    fn truncated_child() {
+        let Some(path) = std::env::var_os("VELO_TRUNCATED_CHILD") else { return };
+        report_truncated_inputs().unwrap();
+        std::fs::write(&path, vec![b'x'; 1 << 20]).unwrap();
+        let mapped = Mapped::open(Path::new(&path)).unwrap().unwrap();
+        File::options().write(true).open(&path).unwrap().set_len(0).unwrap();
+        let tail = mapped.data()[(1 << 20) - 1];
+        panic!("read {tail} from a truncated file");
+    }
+
+    #[test]
+    fn reading_a_file_truncated_by_another_process_is_a_clear_error_not_a_crash() {
+        let path = std::env::temp_dir().join(format!("velo-rt-truncated-{}", std::process::id()));
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "io::file::mapped::tests::truncated_child", "--nocapture", "--test-threads=1"])
+            .env("VELO_TRUNCATED_CHILD", &path)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&path);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("an input file became shorter while it was read"), "{stderr}");
     }
 
     #[test]

@@ -15,7 +15,8 @@ mod watch;
 use std::path::PathBuf;
 
 use self::csv::CsvFile;
-use self::json::{Framing, JsonFile, bom};
+use self::json::{Framing, JsonFile};
+pub(crate) use self::mapped::report_truncated_inputs;
 use self::mapped::{Mapped, Range, scan, split_lines};
 pub use self::sink::FileSink;
 pub use self::watch::WatchedFile;
@@ -112,6 +113,8 @@ pub struct FileSource<R> {
     records: u64,
     /// Bytes per window (tests use tiny windows to cross many boundaries).
     window: usize,
+    /// The longest CSV record ([`csv::MAX_RECORD`]; tests use less).
+    max_record: usize,
 }
 
 /// The file being read and where.
@@ -142,13 +145,20 @@ impl<R: SourceRow> FileSource<R> {
 
     /// The source reading `files` (already resolved: a name is never read as a glob again).
     fn of_files(spec: FileSourceSpec, files: Vec<PathBuf>) -> Self {
-        Self { spec, files: files.into_iter(), open: None, row: R::default(), records: 0, window: mapped::WINDOW }
+        let (window, max_record) = (mapped::WINDOW, csv::MAX_RECORD);
+        Self { spec, files: files.into_iter(), open: None, row: R::default(), records: 0, window, max_record }
     }
 
     /// The same source read in windows of `window` bytes.
     #[cfg(test)]
     fn with_window(self, window: usize) -> Self {
         Self { window, ..self }
+    }
+
+    /// The same source with CSV records of at most `max_record` bytes.
+    #[cfg(test)]
+    fn with_max_record(self, max_record: usize) -> Self {
+        Self { max_record, ..self }
     }
 
     /// Opens the next non-empty file; `false` when there is none.
@@ -190,7 +200,13 @@ impl<R: SourceRow> Source for FileSource<R> {
         let (row, count, name) = (&mut self.row, &mut self.records, self.spec.name.as_str());
         let (flow, finished) = match &mut file.reading {
             Reading::Csv { layout, quoted } => {
-                let reader = CsvFile { source: name, path: &file.path, layout, delimiter: self.spec.delimiter };
+                let reader = CsvFile {
+                    source: name,
+                    path: &file.path,
+                    layout,
+                    delimiter: self.spec.delimiter,
+                    max_record: self.max_record,
+                };
                 let (flow, next) = reader.next_window(&file.mapped, file.at, quoted, row, count, consume)?;
                 file.at = next;
                 (flow, next.start >= next.end)
@@ -348,7 +364,13 @@ fn read_file_parallel<R: SourceRow, S: Send>(
             };
             match &layout {
                 Some(layout) => {
-                    let reader = CsvFile { source: &spec.name, path: &file, layout, delimiter: spec.delimiter };
+                    let reader = CsvFile {
+                        source: &spec.name,
+                        path: &file,
+                        layout,
+                        delimiter: spec.delimiter,
+                        max_record: csv::MAX_RECORD,
+                    };
                     reader.read_range(&mapped, range, &mut row, &mut count, &mut consume)?;
                 }
                 None => {
@@ -392,6 +414,11 @@ fn hand_over<R>(
         Ok(()) => consume(Ok(row), rec),
         Err(e) => consume(Err(e), rec),
     }
+}
+
+/// The length of the UTF-8 byte-order mark `data` starts with (0 or 3): skipped in every format.
+fn bom(data: &[u8]) -> usize {
+    if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 }
 }
 
 fn trim_newline(mut raw: &[u8]) -> &[u8] {
@@ -467,7 +494,14 @@ mod tests {
 
     /// Reads the file of `spec` with windows of `window` bytes.
     fn read(spec: &FileSourceSpec, window: usize) -> Seen {
-        let mut source = FileSource::<Row>::from_spec(spec.clone()).unwrap().with_window(window);
+        read_bounded(spec, window, csv::MAX_RECORD)
+    }
+
+    /// Reads the file of `spec` with windows of `window` bytes and CSV records of at most
+    /// `max_record` bytes.
+    fn read_bounded(spec: &FileSourceSpec, window: usize, max_record: usize) -> Seen {
+        let mut source =
+            FileSource::<Row>::from_spec(spec.clone()).unwrap().with_window(window).with_max_record(max_record);
         let mut seen = Vec::new();
         let mut consume = |row: Result<&Row, DecodeError>, rec: &Record<'_>| {
             seen.push((line_of(rec), row.cloned().map_err(|e| e.message)));
@@ -506,6 +540,52 @@ mod tests {
         for window in [1, 4, 1 << 20] {
             assert_eq!(read(&spec, window), expected, "window {window}");
         }
+    }
+
+    #[test]
+    fn lines_of_spaces_and_tabs_are_blank_unless_tabs_split_fields() {
+        for (name, text) in
+            [("ws-plain", &b"name;n\na;1\n   \n\t \nb;2\n"[..]), ("ws-quoted", b"name;n\n\"a\";1\n   \n\t \nb;2\n")]
+        {
+            let (_dir, spec) = write(name, text);
+            for window in [1, 1 << 20] {
+                assert_eq!(read(&spec, window), [ok(2, "a", 1), ok(5, "b", 2)], "{name}, window {window}");
+            }
+        }
+        let (_dir, mut spec) = write("ws-tabs", b"name\tn\na\t1\n\t\nb\t2\n");
+        spec.delimiter = b'\t';
+        let nulls = (3, Ok(Row { name: None, n: None }));
+        assert_eq!(read(&spec, 1 << 20), [ok(2, "a", 1), nulls, ok(4, "b", 2)]);
+    }
+
+    #[test]
+    fn an_unclosed_quote_fails_its_line_and_reading_goes_on_at_the_next() {
+        let mut text = b"name;n\na;1\nb;\"2\n".to_vec();
+        for i in 0..40 {
+            text.extend_from_slice(format!("k{i};{i}\n").as_bytes());
+        }
+        let (_dir, spec) = write("unclosed", &text);
+        for (window, max_record, says) in [
+            (1 << 20, csv::MAX_RECORD, "never closed"),
+            (3, csv::MAX_RECORD, "never closed"),
+            (1, 16, "longer than 16 bytes"),
+        ] {
+            let seen = read_bounded(&spec, window, max_record);
+            let case = format!("window {window}, records up to {max_record} bytes");
+            assert_eq!(seen.len(), 42, "{case}: {seen:?}");
+            assert_eq!(seen[0], ok(2, "a", 1), "{case}");
+            assert_eq!(seen[1].0, 3, "{case}");
+            assert!(seen[1].1.as_ref().is_err_and(|e| e.contains(says)), "{case}: {:?}", seen[1]);
+            assert_eq!(seen[2], ok(4, "k0", 0), "{case}");
+            assert_eq!(seen[41], ok(43, "k39", 39), "{case}");
+        }
+        // A quoted field that spans lines and is closed is still one record.
+        let (_dir, spec) = write("closed", b"name;n\n\"x\ny\";1\n\"z\";2\n");
+        assert_eq!(read_bounded(&spec, 1, 16), [ok(2, "x\ny", 1), ok(4, "z", 2)]);
+        // The last line opening a quote without a line end.
+        let (_dir, spec) = write("unclosed-last", b"name;n\na;1\nb;\"2");
+        let seen = read(&spec, 1 << 20);
+        assert!(seen.len() == 2 && seen[1].0 == 3 && seen[1].1.is_err(), "{seen:?}");
     }
 
     #[test]
@@ -553,6 +633,9 @@ mod tests {
             write("jsonl-bom", b"\xEF\xBB\xBF{\"name\": \"a\", \"n\": 1}\n{\"name\": \"b\", \"n\": 2}\n");
         spec.format = FileFormat::JsonLines;
         assert_eq!(read(&spec, 1 << 20), [ok(1, "a", 1), ok(2, "b", 2)]);
+        let (_dir, mut spec) = write("csv-no-header-bom", b"\xEF\xBB\xBFa;1\nb;2\n");
+        spec.format = FileFormat::CsvNoHeader;
+        assert_eq!(read(&spec, 1 << 20), [ok(1, "a", 1), ok(2, "b", 2)], "the mark is not part of the first field");
     }
 
     #[test]

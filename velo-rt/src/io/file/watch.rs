@@ -8,10 +8,10 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
-use super::csv::{CsvFile, layout};
+use super::csv::{CsvFile, MAX_RECORD, layout};
 use super::json::JsonFile;
 use super::mapped::WINDOW;
-use super::{FileFormat, FileSourceSpec};
+use super::{FileFormat, FileSourceSpec, bom};
 use crate::dataflow::{Consume, Flow, Polled, Source};
 use crate::error::FatalError;
 use crate::format::csv::CsvLayout;
@@ -99,8 +99,9 @@ impl<R: SourceRow> Source for WatchedFile<R> {
         }
         let Some(last) = memchr::memrchr(b'\n', &self.partial) else { return Ok(Polled::Idle) };
         let lines: Vec<u8> = self.partial.drain(..=last).collect();
+        // The file's first lines may start with a byte-order mark.
+        let mut start = if self.read == 0 { bom(&lines) } else { 0 };
         self.read += lines.len() as u64;
-        let mut start = 0;
         if self.layout.is_none() {
             // The header is the first complete line.
             let Some((layout, body, line)) = layout::<R>(&self.spec, &self.path, &lines)? else {
@@ -114,7 +115,13 @@ impl<R: SourceRow> Source for WatchedFile<R> {
         let chunk = &lines[start..];
         let flow = match &self.layout {
             Some(layout) if self.spec.format.is_csv() => {
-                let reader = CsvFile { source: name, path: &self.path, layout, delimiter: self.spec.delimiter };
+                let reader = CsvFile {
+                    source: name,
+                    path: &self.path,
+                    layout,
+                    delimiter: self.spec.delimiter,
+                    max_record: MAX_RECORD,
+                };
                 reader.lines(chunk, &mut self.line, row, count, consume)?
             }
             _ => JsonFile { source: name, path: &self.path }.lines(chunk, &mut self.line, row, count, consume)?,
@@ -184,6 +191,35 @@ mod tests {
         std::fs::write(&path, b"name,n\n").unwrap();
         let err = source.poll(&mut |_: Result<&Row, DecodeError>, _: &Record<'_>| Ok(Flow::Continue)).unwrap_err();
         assert!(err.0.contains("shrank"), "{}", err.0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_in_watched_json_lines_and_headerless_csv() {
+        let dir = std::env::temp_dir().join(format!("velo-rt-watch-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, format, text) in [
+            (
+                "in.jsonl",
+                FileFormat::JsonLines,
+                &b"\xEF\xBB\xBF{\"name\": \"a\", \"n\": 1}\n{\"name\": \"b\", \"n\": 2}\n"[..],
+            ),
+            ("in.csv", FileFormat::CsvNoHeader, b"\xEF\xBB\xBFa,1\nb,2\n"),
+        ] {
+            let path = dir.join(file);
+            std::fs::write(&path, text).unwrap();
+            let spec = FileSourceSpec { name: "w".into(), path: path.display().to_string(), format, delimiter: b',' };
+            let mut source = WatchedFile::<Row>::open(spec).unwrap();
+            let mut seen = Vec::new();
+            let mut consume = |row: Result<&Row, DecodeError>, rec: &Record<'_>| {
+                seen.push((line_of(rec), row.cloned().map_err(|e| e.message)));
+                Ok(Flow::Continue)
+            };
+            assert_eq!(source.poll(&mut consume).unwrap(), Polled::Ready);
+            let a = Row { name: Some("a".into()), n: Some(1) };
+            let b = Row { name: Some("b".into()), n: Some(2) };
+            assert_eq!(seen, [(1, Ok(a)), (2, Ok(b))], "{format:?}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
