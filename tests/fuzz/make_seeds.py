@@ -3,8 +3,10 @@
 
     python3 tests/fuzz/make_seeds.py     # from anywhere; rewrites the seed files it owns
 
-front_end:   every app's .sql file; trading.sql (larger than -max_len) also split into smaller
-             apps, comments dropped; a few small apps for dialect features the apps do not use.
+front_end:   a few small apps for dialect features the bundled apps do not use (committed), and
+             every app's .sql file, trading.sql also split into smaller apps (larger than
+             -max_len), comments dropped: these go to grown/front_end/ (not committed, as they
+             are the apps themselves; the replay test reads apps/ directly).
 csv_record:  the header and a few records of each CSV data file, records with quoted fields,
              CRLF line ends, header-less records.
 json_record: JSON Lines and arrays from clicks.jsonl and devices.json, and orders.csv and
@@ -12,6 +14,7 @@ json_record: JSON Lines and arrays from clicks.jsonl and devices.json, and order
 decimal:     tricky literals, one per file.
 
 Seeds are named `seed-…`; inputs the fuzzers add to corpus/ are not committed (.gitignore).
+Run this before fuzzing front_end, so its run starts from the apps.
 """
 
 import csv
@@ -24,10 +27,11 @@ FUZZ = Path(__file__).resolve().parent
 ROOT = FUZZ.parent.parent
 APPS = ROOT / "apps"
 CORPUS = FUZZ / "corpus"
+GROWN = FUZZ / "grown"
 
 
-def write(target, name, data):
-    d = CORPUS / target
+def write(target, name, data, folder=CORPUS):
+    d = folder / target
     d.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
@@ -47,7 +51,7 @@ def front_end():
     for f in sorted(APPS.rglob("*.sql")):
         if "output" in f.parts or "target" in f.parts:
             continue
-        write("front_end", f"{f.parent.name}-{f.stem}.sql", f.read_text())
+        write("front_end", f"{f.parent.name}-{f.stem}.sql", f.read_text(), GROWN)
     # trading.sql as smaller apps: its statements in groups, each with the WITH properties of
     # the source, the watermark and its own sinks.
     text = strip_comments((APPS / "trading" / "trading.sql").read_text())
@@ -62,7 +66,7 @@ def front_end():
         own = [p for p in props if any(p.startswith(f"'{n}.") for n, _ in group)]
         sql = ";\n\n".join(s for _, s in group)
         sql += "\nWITH (\n    " + ",\n    ".join(shared + own) + "\n);\n"
-        write("front_end", f"trading-part{i // 2 + 1}.sql", sql)
+        write("front_end", f"trading-part{i // 2 + 1}.sql", sql, GROWN)
     src = "'t.type' = 'file_source', 't.path' = './trades.csv', 't.schema' = 'trade_id BIGINT, symbol STRING, price DECIMAL(10,2), qty BIGINT, ts TIMESTAMP'"
     small = {
         "uri-source-and-sink": "CREATE STREAM big AS SELECT trade_id, price * qty AS notional FROM 'trades.csv' WHERE qty > 10 INTO 'output/big.jsonl'\nWITH ('trades.schema' = 'trade_id BIGINT, price DECIMAL(10,2), qty BIGINT');\n",

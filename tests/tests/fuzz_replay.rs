@@ -26,9 +26,26 @@ fn fuzz_dir() -> PathBuf {
 }
 
 /// The inputs of `target` in `folder` (`corpus` or `regressions`), by name (hidden files and
-/// READMEs are not inputs).
+/// READMEs are not inputs). The corpus of `front_end` also holds every app's `.sql` file in
+/// `apps/`, read from there (they are not copied into the corpus).
 fn inputs(folder: &str, target: &str) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(fuzz_dir().join(folder).join(target)) else { return Vec::new() };
+    let mut files = files_in(&fuzz_dir().join(folder).join(target));
+    if (folder, target) == ("corpus", "front_end") {
+        // apps/*.sql and apps/<app>/*.sql
+        let apps = fuzz_dir().join("../../apps");
+        let mut dirs: Vec<PathBuf> =
+            std::fs::read_dir(&apps).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        dirs.sort();
+        dirs.insert(0, apps);
+        let sql = dirs.iter().flat_map(|dir| files_in(dir)).filter(|p| p.extension().is_some_and(|x| x == "sql"));
+        files.extend(sql);
+    }
+    files
+}
+
+/// The files directly in `dir`, by name, but hidden ones and READMEs.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
@@ -123,6 +140,8 @@ fn corpus_replays() {
     for (target, _) in TARGETS {
         assert!(!inputs("corpus", target).is_empty(), "tests/fuzz/corpus/{target}/ has no seeds");
     }
+    let apps = inputs("corpus", "front_end").into_iter().filter(|p| p.ends_with("trading/trading.sql")).count();
+    assert_eq!(apps, 1, "the apps' .sql files are front_end seeds");
     let (total, failures) = replay("corpus");
     assert!(failures.is_empty(), "{} of {total} corpus inputs crash:\n{}", failures.len(), failures.join("\n"));
 }
