@@ -37,10 +37,10 @@ pub(super) fn source_struct(s: &SourcePlan) -> TokenStream {
         })
     });
     let digits = s.fields.iter().zip(&s.schema.columns).filter_map(|(f, c)| match c.ty {
-        SqlType::Decimal(p, _) if p < MAX_PRECISION => {
+        SqlType::Decimal(p, scale) if p < MAX_PRECISION => {
             let (field, name) = (ident(f), &c.name);
-            let p = Lit::u32_unsuffixed(p);
-            Some(quote!(rt::check_digits(&self.#field, #name, #p)?;))
+            let (p, scale) = (Lit::u32_unsuffixed(p), Lit::u32_unsuffixed(scale));
+            Some(quote!(rt::check_digits::<#scale, #p>(&self.#field, #name)?;))
         }
         _ => None,
     });
