@@ -337,6 +337,20 @@ WITH ('events.type' = 'file_source', 'events.path' = 'events.csv', 'events.schem
             assert!(hidden_files(&dir.join("out")).is_empty(), "a stopped run removes its temporary file");
         }
     }
+    // Another process truncating the input midway: a clear error and exit 1, not SIGBUS.
+    for stale in hidden_files(&dir.join("out")) {
+        std::fs::remove_file(dir.join("out").join(stale)).expect("remove what SIGKILL left");
+    }
+    let app = Command::new(&bin).current_dir(&dir).stderr(std::process::Stdio::piped()).spawn().expect("start");
+    wait_until("the run starts writing", || !hidden_files(&dir.join("out")).is_empty());
+    std::fs::File::options().write(true).open(dir.join("events.csv")).and_then(|f| f.set_len(8)).expect("truncate");
+    let out = app.wait_with_output().expect("wait");
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{summary}");
+    assert!(summary.contains("an input file became shorter while it was read"), "{summary}");
+    assert_eq!(std::fs::read_to_string(&output).expect("read"), "previous output\n", "{summary}");
+    std::fs::write(dir.join("events.csv"), &data).expect("write data");
+
     // A complete run replaces the output whole.
     let run = Command::new(&bin).current_dir(&dir).output().expect("run");
     assert_eq!(run.status.code(), Some(0), "{}", text(&run));
