@@ -342,7 +342,8 @@ WITH ('events.type' = 'file_source', 'events.path' = 'events.csv', 'events.schem
         std::fs::remove_file(dir.join("out").join(stale)).expect("remove what SIGKILL left");
     }
     let app = Command::new(&bin).current_dir(&dir).stderr(std::process::Stdio::piped()).spawn().expect("start");
-    wait_until("the run starts writing", || !hidden_files(&dir.join("out")).is_empty());
+    let maps = format!("/proc/{}/maps", app.id());
+    wait_until("the run maps its input", || std::fs::read_to_string(&maps).is_ok_and(|m| m.contains("events.csv")));
     std::fs::File::options().write(true).open(dir.join("events.csv")).and_then(|f| f.set_len(8)).expect("truncate");
     let out = app.wait_with_output().expect("wait");
     let summary = String::from_utf8_lossy(&out.stderr);
