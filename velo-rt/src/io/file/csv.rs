@@ -190,11 +190,15 @@ impl CsvFile<'_> {
                     .read_byte_record(&mut record)
                     .map_err(|e| FatalError(format!("`{}`: {e}", self.path.display())))?
                 {
+                    // The reader is past what it consumed looking for a record (blank lines, a
+                    // trailing `\r`): go on from there.
+                    let (at, line) =
+                        (reader.position().byte() as usize, range.first_line + reader.position().line() - 1);
                     if cut {
-                        range = resume(start, at_line);
+                        range = resume(at, line);
                         continue 'chunks;
                     }
-                    return Ok((Flow::Continue, resume(start, at_line)));
+                    return Ok((Flow::Continue, resume(at, line)));
                 }
                 let end = (reader.position().byte() as usize).min(chunk.len());
                 // With CRLF line ends the reader stops at `\r` and the `\n` opens the next record.

@@ -543,6 +543,16 @@ mod tests {
     }
 
     #[test]
+    fn lone_carriage_returns_end_records_and_the_file() {
+        // Found by the csv_record fuzzer: trailing `\r`s made the RFC 4180 path stand still.
+        let (_dir, spec) = write("lone-cr", b"name;n\na;1\r\r\rb;2\r\r\r");
+        for window in [1, 4, 1 << 20] {
+            let seen: Vec<_> = read(&spec, window).into_iter().map(|s| s.1).collect();
+            assert_eq!(seen, [ok(0, "a", 1).1, ok(0, "b", 2).1], "window {window}");
+        }
+    }
+
+    #[test]
     fn lines_of_spaces_and_tabs_are_blank_unless_tabs_split_fields() {
         for (name, text) in
             [("ws-plain", &b"name;n\na;1\n   \n\t \nb;2\n"[..]), ("ws-quoted", b"name;n\n\"a\";1\n   \n\t \nb;2\n")]
