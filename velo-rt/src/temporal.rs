@@ -119,20 +119,26 @@ pub fn datediff(unit: TimeUnit, start: Option<Timestamp>, end: Option<Timestamp>
     }
     let (x, y) = (naive(a)?, naive(b)?);
     let months = |n: &NaiveDateTime| i64::from(n.year()) * 12 + i64::from(n.month0());
-    // What is left of each timestamp once its month is removed, comparable across months.
-    let rest = |n: &NaiveDateTime| (n.day(), n.time());
-    let mut m = months(&y) - months(&x);
-    if m > 0 && rest(&y) < rest(&x) {
-        m -= 1;
-    } else if m < 0 && rest(&y) > rest(&x) {
-        m += 1;
-    }
+    // Whole months from `from` to a later `to`: a month is complete when moving `from` by it
+    // (the day clamped to the month's end, as `ts + INTERVAL '1' MONTH` does) does not pass
+    // `to`, so Jan 31 → Feb 29 is one month. Backwards is the same count, negated (DuckDB).
+    let whole = |from: NaiveDateTime, to: NaiveDateTime| {
+        let m = months(&to) - months(&from);
+        if m > 0 && !shift_months(from, m).is_some_and(|moved| moved <= to) { m - 1 } else { m }
+    };
+    let m = if y >= x { whole(x, y) } else { -whole(y, x) };
     Ok(Some(match unit {
         TimeUnit::Month => m,
         TimeUnit::Quarter => m / 3,
         TimeUnit::Year => m / 12,
         other => return Err(EvalError::InvalidArgument(format!("DATEDIFF cannot count {other:?}"))),
     }))
+}
+
+/// `n` moved by `months` calendar months, the day clamped to the month's end.
+fn shift_months(n: NaiveDateTime, months: i64) -> Option<NaiveDateTime> {
+    let by = Months::new(u32::try_from(months.unsigned_abs()).ok()?);
+    if months >= 0 { n.checked_add_months(by) } else { n.checked_sub_months(by) }
 }
 
 /// `DATE_FORMAT(ts, pattern)` with a strftime pattern (`%Y-%m-%d %H:%M`); a bad pattern is a
@@ -148,7 +154,7 @@ pub fn date_format(ts: Option<Timestamp>, pattern: Option<String>) -> EvalResult
 
 /// `FROM_UNIXTIME(seconds)` / `TO_TIMESTAMP(seconds)`.
 pub fn from_unixtime(seconds: Option<i64>) -> EvalResult<Option<Timestamp>> {
-    seconds.map(|s| s.checked_mul(1000).map(Timestamp).ok_or(EvalError::Overflow)).transpose()
+    seconds.map(|s| s.checked_mul(1000).and_then(Timestamp::from_millis).ok_or(EvalError::Overflow)).transpose()
 }
 
 /// `UNIX_TIMESTAMP(ts)`: whole seconds since the epoch (floored).
@@ -191,10 +197,7 @@ pub fn add_interval(ts: Option<Timestamp>, months: i32, millis: i64) -> EvalResu
     let moved = if months == 0 {
         ts
     } else {
-        let n = naive(ts)?;
-        let m = Months::new(months.unsigned_abs());
-        let shifted = if months > 0 { n.checked_add_months(m) } else { n.checked_sub_months(m) };
-        from_naive(shifted.ok_or(EvalError::Overflow)?)
+        from_naive(shift_months(naive(ts)?, i64::from(months)).ok_or(EvalError::Overflow)?)
     };
     moved.0.checked_add(millis).and_then(Timestamp::from_millis).map(Some).ok_or(EvalError::Overflow)
 }
@@ -246,6 +249,48 @@ mod tests {
         assert_eq!(diff(TimeUnit::Month, "2024-01-15T00:00:00", "2024-03-14T23:00:00"), 1);
         assert_eq!(diff(TimeUnit::Month, "2024-03-14T23:00:00", "2024-01-15T00:00:00"), -1);
         assert_eq!(diff(TimeUnit::Year, "2020-06-01T00:00:00", "2024-06-01T00:00:00"), 4);
+        // Month ends: adding the months, clamped, must reach the end (Flink's TIMESTAMPDIFF,
+        // DuckDB's date_sub).
+        assert_eq!(diff(TimeUnit::Month, "2024-01-31T10:00:00", "2024-02-29T10:00:00"), 1);
+        assert_eq!(diff(TimeUnit::Month, "2024-01-31T10:00:00", "2024-02-29T09:59:59"), 0);
+        assert_eq!(diff(TimeUnit::Year, "2024-02-29T00:00:00", "2025-02-28T00:00:00"), 1);
+        assert_eq!(diff(TimeUnit::Month, "2023-04-30T00:00:00", "2023-03-31T00:00:00"), -1);
+        assert_eq!(diff(TimeUnit::Month, "2023-03-31T00:00:00", "2023-04-30T00:00:00"), 1);
+        assert_eq!(diff(TimeUnit::Quarter, "2023-11-30T00:00:00", "2024-02-29T00:00:00"), 1);
+        // Month ends, leap days and both directions, each value computed by DuckDB's `date_sub`.
+        for (unit, a, b, duckdb) in [
+            ("month", "2024-02-29T00:00:00", "2024-02-28T23:59:59.999", 0),
+            ("year", "2023-02-28T23:59:59.999", "2023-02-28T10:00:00", 0),
+            ("month", "2023-01-31T23:59:59.999", "2023-04-30T00:00:00", 2),
+            ("month", "2024-02-28T10:00:00", "2023-02-28T00:00:00", -12),
+            ("month", "2024-06-30T10:00:00", "2023-01-31T23:59:59.999", -16),
+            ("month", "2023-04-30T23:59:59.999", "2025-02-28T23:59:59.999", 22),
+            ("month", "2024-12-31T23:59:59.999", "2024-02-28T00:00:00", -10),
+            ("quarter", "2023-01-31T23:59:59.999", "2023-08-31T00:00:00", 2),
+            ("year", "2024-02-28T00:00:00", "2024-06-30T00:00:00", 0),
+            ("month", "2024-01-31T23:59:59.999", "2023-08-31T23:59:59.999", -5),
+            ("month", "2023-02-28T23:59:59.999", "2024-12-31T23:59:59.999", 22),
+            ("month", "2024-02-29T00:00:00", "2024-06-30T23:59:59.999", 4),
+            ("quarter", "2024-12-31T00:00:00", "2024-12-31T00:00:00", 0),
+            ("quarter", "2025-02-28T23:59:59.999", "2024-02-28T10:00:00", -4),
+            ("month", "2024-12-31T10:00:00", "2024-02-29T10:00:00", -10),
+            ("month", "2024-05-15T00:00:00", "2020-02-29T00:00:00", -50),
+            ("quarter", "2024-12-31T10:00:00", "2024-06-30T10:00:00", -2),
+            ("month", "2020-02-29T10:00:00", "2024-01-31T23:59:59.999", 47),
+            ("quarter", "2023-02-28T23:59:59.999", "2024-02-28T00:00:00", 3),
+            ("year", "2023-03-31T10:00:00", "2024-02-28T00:00:00", 0),
+            ("quarter", "2023-02-28T23:59:59.999", "2024-12-31T10:00:00", 7),
+            ("year", "2020-02-29T10:00:00", "2024-12-31T10:00:00", 4),
+            ("quarter", "2024-05-15T10:00:00", "2023-02-28T00:00:00", -4),
+            ("month", "2024-03-31T23:59:59.999", "2025-02-28T00:00:00", 10),
+        ] {
+            let unit = match unit {
+                "month" => TimeUnit::Month,
+                "quarter" => TimeUnit::Quarter,
+                _ => TimeUnit::Year,
+            };
+            assert_eq!(diff(unit, a, b), duckdb, "DATEDIFF({unit:?}, {a}, {b})");
+        }
     }
 
     #[test]
@@ -254,6 +299,7 @@ mod tests {
         assert_eq!(date_format(t, Some("%d/%m/%Y %H:%M".into())).unwrap().as_deref(), Some("31/01/2024 08:05"));
         assert!(date_format(t, Some("%Q".into())).is_err(), "a bad pattern is an error, not a panic");
         assert_eq!(from_unixtime(Some(1_704_067_200)).unwrap(), ts("2024-01-01T00:00:00"));
+        assert!(from_unixtime(Some(i64::MAX / 1000)).is_err(), "outside the calendar");
         assert_eq!(unix_timestamp(ts("2024-01-01T00:00:00.999")), Some(1_704_067_200));
         assert_eq!(to_timestamp(Some("2024-01-01 10:00:00".into())).unwrap(), ts("2024-01-01T10:00:00"));
         assert!(to_timestamp(Some("soon".into())).is_err());
