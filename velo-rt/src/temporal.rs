@@ -124,7 +124,7 @@ pub fn datediff(unit: TimeUnit, start: Option<Timestamp>, end: Option<Timestamp>
     // `to`, so Jan 31 → Feb 29 is one month. Backwards is the same count, negated (DuckDB).
     let whole = |from: NaiveDateTime, to: NaiveDateTime| {
         let m = months(&to) - months(&from);
-        if m > 0 && !shift_months(from, m).is_some_and(|moved| moved <= to) { m - 1 } else { m }
+        if m > 0 && shift_months(from, m).is_none_or(|moved| moved > to) { m - 1 } else { m }
     };
     let m = if y >= x { whole(x, y) } else { -whole(y, x) };
     Ok(Some(match unit {
