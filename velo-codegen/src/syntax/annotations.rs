@@ -29,7 +29,26 @@ pub(crate) fn parse_comment(comment: &str, span: Span) -> Option<Annotation> {
     if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
         return None;
     }
+    // Free text keeps its `#`s; other values may end in a `# comment`.
+    let value = if ["description", "metric_help"].contains(&key.as_str()) { value } else { without_comment(value) };
     Some(Annotation { key, value: value.trim().into(), span })
+}
+
+/// A value without a trailing `# comment` (as Velostream's annotate tool writes:
+/// `-- @job_mode: adaptive  # Options: simple, transactional, adaptive`): a `#` at the start or
+/// after white space, outside single quotes, starts it.
+fn without_comment(value: &str) -> &str {
+    let mut quoted = false;
+    let mut previous = ' ';
+    for (i, c) in value.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '#' if !quoted && previous.is_whitespace() => return &value[..i],
+            _ => {}
+        }
+        previous = c;
+    }
+    value
 }
 
 /// App-level settings from annotations.
@@ -162,6 +181,11 @@ mod tests {
         let a = parse_comment(" SQL Application: hello_world", Span::default()).unwrap();
         assert_eq!((a.key.as_str(), a.value.as_str()), ("app", "hello_world"));
         assert!(parse_comment(" just a comment: with colon", Span::default()).is_none());
+        let value = |c: &str| parse_comment(c, Span::default()).unwrap().value;
+        assert_eq!(value(" @job_mode: adaptive  # Options: simple, transactional, adaptive"), "adaptive");
+        assert_eq!(value(" @metric_help: trades #1 to #9"), "trades #1 to #9", "free text keeps its `#`");
+        assert_eq!(value(" @metric_condition: symbol = '#AAPL' # a tag"), "symbol = '#AAPL'");
+        assert_eq!(value(" @metric_labels: a#b"), "a#b", "a `#` inside a word is not a comment");
     }
 
     #[test]
