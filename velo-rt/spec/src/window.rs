@@ -63,7 +63,7 @@ impl LateStrategy {
         match value.trim().to_ascii_lowercase().as_str() {
             "drop" => Some(LateStrategy::Drop),
             "dead_letter" | "dead-letter" | "dlq" => Some(LateStrategy::DeadLetter),
-            "update_previous_window" | "update" => Some(LateStrategy::UpdatePreviousWindow),
+            "update_previous_window" | "update_previous" | "update" => Some(LateStrategy::UpdatePreviousWindow),
             _ => None,
         }
     }
@@ -120,6 +120,11 @@ mod tests {
         assert_eq!(WindowKind::Tumbling { size: 5 }.hop(), Some(Hop { size: 5, advance: 5 }));
         assert_eq!(WindowKind::Session { gap: 5 }.hop(), None);
         assert_eq!(LateStrategy::parse("Dead-Letter"), Some(LateStrategy::DeadLetter));
+        assert_eq!(
+            LateStrategy::parse("update_previous"),
+            Some(LateStrategy::UpdatePreviousWindow),
+            "Velostream's short form"
+        );
         assert_eq!(LateStrategy::parse("keep"), None);
         assert_eq!(TimeFormat::parse("epoch"), Some(TimeFormat::EpochSeconds));
         assert_eq!(TimeFormat::parse("%Y"), Some(TimeFormat::pattern("%Y")));
