@@ -235,7 +235,7 @@ pub(crate) fn bind_call(
             TExpr::Call { func: Func::Variadic("concat"), args: a, ty: String }
         }
         Signature::Abs => {
-            let x = b.bind(args[0])?;
+            let x = number(b.bind(args[0])?);
             if !x.ty().is_numeric() {
                 return numeric_error(b, name, args[0], &x);
             }
@@ -243,14 +243,14 @@ pub(crate) fn bind_call(
             fallible("abs", vec![x], ty)
         }
         Signature::CeilFloor => {
-            let x = b.bind(args[0])?;
+            let x = number(b.bind(args[0])?);
             match ceil_floor(name, x.clone()) {
                 Some(t) => t,
                 None => return numeric_error(b, name, args[0], &x),
             }
         }
         Signature::Round => {
-            let x = b.bind(args[0])?;
+            let x = number(b.bind(args[0])?);
             let digits = match args.get(1) {
                 None => 0,
                 Some(e) => match b.bind(e)? {
@@ -316,6 +316,12 @@ pub(crate) fn bind_call(
         Signature::Temporal(..) => return b.temporal_call(name, args),
         Signature::Unsupported(_) | Signature::Aggregate => return None,
     })
+}
+
+/// A numeric function's argument: a bare NULL (a value of every type) is a BIGINT NULL, so
+/// `ABS(NULL)` and `ROUND(NULL, 2)` are NULL, as `UPPER(NULL)` is.
+pub(crate) fn number(x: TExpr) -> TExpr {
+    if x.ty() == SqlType::Null { x.cast_to(SqlType::BigInt) } else { x }
 }
 
 fn numeric_error(b: &mut Binder<'_, '_>, name: &str, e: &Expr, x: &TExpr) -> Option<TExpr> {

@@ -240,7 +240,7 @@ impl Binder<'_, '_> {
             }
             Expr::Ceil { expr, .. } | Expr::Floor { expr, .. } => {
                 let name = if matches!(e, Expr::Ceil { .. }) { "CEIL" } else { "FLOOR" };
-                let x = self.bind(expr)?;
+                let x = functions::number(self.bind(expr)?);
                 functions::ceil_floor(name, x)
                     .or_else(|| self.error("E0402", span_of(expr.as_ref()), format!("{name} needs a number")))
             }
@@ -768,5 +768,12 @@ mod tests {
         assert_eq!(bind("-(2 * 3)"), TExpr::Literal(Literal::Int(-6), SqlType::BigInt));
         assert!(matches!(bind("9223372036854775807 + 1"), TExpr::Arith { .. }), "an overflow is left to run time");
         assert!(matches!(bind("7 / 2"), TExpr::Arith { .. }), "division keeps the runtime's rounding");
+    }
+
+    #[test]
+    fn null_is_a_number_for_numeric_functions() {
+        for sql in ["ABS(NULL)", "ROUND(NULL, 2)", "CEIL(NULL)", "FLOOR(NULL)"] {
+            assert_eq!(bind(sql).ty(), SqlType::BigInt, "{sql}");
+        }
     }
 }
