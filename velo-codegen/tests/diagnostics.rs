@@ -202,3 +202,16 @@ fn a_bare_select_into_is_reported_where_it_starts() {
     let nowhere = diags.iter().find(|d| d.code == "W0511").expect("its rows go nowhere");
     assert_eq!((nowhere.span.line, nowhere.span.column), (2, 3), "{diags:?}");
 }
+
+#[test]
+fn having_may_name_a_select_alias_after_the_input_columns() {
+    let sql = "SELECT customer, COUNT(*) AS n, n * 10 AS tens FROM orders GROUP BY customer HAVING n > 1 AND tens < 30";
+    let (diags, main) = compile_and_emit(app(sql));
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(main.is_some());
+    let (diags, _) =
+        compile_and_emit(app("SELECT customer, COUNT(*) AS trades FROM orders GROUP BY customer HAVING trade > 1"));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "E0201");
+    assert_eq!(diags[0].help.as_deref(), Some("did you mean `trades`?"));
+}

@@ -53,6 +53,9 @@ pub(crate) struct Scope {
     /// Whether aliases win over input columns of the same name (in a GROUP BY select list, where
     /// the output row is what later items read).
     pub aliases_first: bool,
+    /// Select items a name may mean when nothing else does (HAVING on an alias, as Velostream
+    /// allows): (alias, its expression).
+    pub outputs: Vec<(String, TExpr)>,
     /// The event time of an input record, for `_event_time` and `_timestamp`: `None` where no
     /// input record is in scope (after aggregation), an error message when the configured
     /// event-time column cannot be read.
@@ -295,8 +298,14 @@ impl Binder<'_, '_> {
         if qualifier.is_none() && [EVENT_TIME_COLUMN, TIMESTAMP_COLUMN].iter().any(|c| c.eq_ignore_ascii_case(name)) {
             return self.record_time(id);
         }
-        let candidates =
-            self.scope.columns.iter().map(|c| c.name.as_str()).chain(self.scope.locals.iter().map(|l| l.0.as_str()));
+        if let Some((_, e)) =
+            self.scope.outputs.iter().find(|(a, _)| a.eq_ignore_ascii_case(name)).filter(|_| qualifier.is_none())
+        {
+            return Some(e.clone());
+        }
+        let candidates = self.scope.columns.iter().map(|c| c.name.as_str());
+        let candidates = candidates.chain(self.scope.locals.iter().map(|l| l.0.as_str()));
+        let candidates = candidates.chain(self.scope.outputs.iter().map(|o| o.0.as_str()));
         let mut d = Diagnostic::error("E0201", Span::from_sql(id.span), format!("unknown column `{name}`"));
         d = match did_you_mean(name, candidates) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),

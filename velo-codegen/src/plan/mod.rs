@@ -178,10 +178,13 @@ impl Planner<'_> {
         let items_scope = Scope { aliases_first: grouped, ..scope.clone() };
         let mut items = self.projection(stmt, &select.projection, items_scope, &mut calls);
         let having = match (&select.having, grouped) {
-            (Some(h), true) => match Binder::with_calls(&scope, self.diags, &mut calls).bind_condition(h, "HAVING") {
-                Some(h) => Some(h),
-                None => return false,
-            },
+            (Some(h), true) => {
+                let scope = Scope { outputs: having_names(&items), ..scope.clone() };
+                match Binder::with_calls(&scope, self.diags, &mut calls).bind_condition(h, "HAVING") {
+                    Some(h) => Some(h),
+                    None => return false,
+                }
+            }
             _ => None,
         };
         let Calls { aggregates, over, .. } = calls;
@@ -492,4 +495,24 @@ fn default_name(e: &Expr, index: usize) -> String {
         Expr::Nested(inner) => default_name(inner, index),
         _ => format!("col{}", index + 1),
     }
+}
+
+/// The select items as HAVING may name them: each alias with its expression, the earlier
+/// aliases it reads (locals `v<i>`, item `i`) replaced by their own expressions.
+fn having_names(items: &[OutputItem]) -> Vec<(String, TExpr)> {
+    let mut named: Vec<(String, TExpr)> = Vec::with_capacity(items.len());
+    for item in items {
+        let e = inline_aliases(item.expr.clone(), &named);
+        named.push((item.name.clone(), e));
+    }
+    named
+}
+
+fn inline_aliases(e: TExpr, earlier: &[(String, TExpr)]) -> TExpr {
+    if let TExpr::Local { name, .. } = &e
+        && let Some((_, x)) = name.strip_prefix('v').and_then(|i| i.parse::<usize>().ok()).and_then(|i| earlier.get(i))
+    {
+        return x.clone();
+    }
+    e.map_operands(|o| inline_aliases(o, earlier))
 }
