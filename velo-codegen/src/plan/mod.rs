@@ -424,7 +424,7 @@ impl Planner<'_> {
                             )),
                         }
                     }
-                    scope.locals.push((alias, format!("v{}", items.len()), t.ty()));
+                    scope.locals.push((alias, alias_local(items.len()), t.ty()));
                     items.push((name, t, span_of(e)));
                 }
                 other => {
@@ -497,8 +497,13 @@ fn default_name(e: &Expr, index: usize) -> String {
     }
 }
 
+/// The local variable that holds select item `i` for the items after it.
+fn alias_local(i: usize) -> String {
+    format!("v{i}")
+}
+
 /// The select items as HAVING may name them: each alias with its expression, the earlier
-/// aliases it reads (locals `v<i>`, item `i`) replaced by their own expressions.
+/// aliases it reads (their locals, see [`alias_local`]) replaced by their own expressions.
 fn having_names(items: &[OutputItem]) -> Vec<(String, TExpr)> {
     let mut named: Vec<(String, TExpr)> = Vec::with_capacity(items.len());
     for item in items {
@@ -510,7 +515,7 @@ fn having_names(items: &[OutputItem]) -> Vec<(String, TExpr)> {
 
 fn inline_aliases(e: TExpr, earlier: &[(String, TExpr)]) -> TExpr {
     if let TExpr::Local { name, .. } = &e
-        && let Some((_, x)) = name.strip_prefix('v').and_then(|i| i.parse::<usize>().ok()).and_then(|i| earlier.get(i))
+        && let Some((_, x)) = (0..earlier.len()).find(|&i| *name == alias_local(i)).map(|i| &earlier[i])
     {
         return x.clone();
     }

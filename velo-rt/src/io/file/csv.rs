@@ -179,9 +179,13 @@ impl CsvFile<'_> {
                 }
                 Range { start: range.start + at.min(chunk.len()), end: range.end, first_line: line }
             };
+            // Where the reader is in the chunk, and on which line of the file.
+            let here = |reader: &csv::Reader<&[u8]>| {
+                let p = reader.position();
+                (p.byte() as usize, range.first_line + p.line() - 1)
+            };
             loop {
-                let start = reader.position().byte() as usize;
-                let at_line = range.first_line + reader.position().line() - 1;
+                let (start, at_line) = here(&reader);
                 if read + start >= budget {
                     return Ok((Flow::Continue, resume(start, at_line)));
                 }
@@ -192,15 +196,15 @@ impl CsvFile<'_> {
                 {
                     // The reader is past what it consumed looking for a record (blank lines, a
                     // trailing `\r`): go on from there.
-                    let (at, line) =
-                        (reader.position().byte() as usize, range.first_line + reader.position().line() - 1);
+                    let (at, line) = here(&reader);
                     if cut {
                         range = resume(at, line);
                         continue 'chunks;
                     }
                     return Ok((Flow::Continue, resume(at, line)));
                 }
-                let end = (reader.position().byte() as usize).min(chunk.len());
+                let (end, end_line) = here(&reader);
+                let end = end.min(chunk.len());
                 // With CRLF line ends the reader stops at `\r` and the `\n` opens the next record.
                 let (mut first, mut line) = (start.min(chunk.len()), at_line);
                 while let Some(&b) = chunk[..end].get(first).filter(|b| matches!(b, b'\n' | b'\r')) {
@@ -243,7 +247,7 @@ impl CsvFile<'_> {
                 let fields =
                     CsvFields::new(record.as_slice(), &bounds, &self.layout.positions, R::COLUMNS, raw, self.delimiter);
                 if self.deliver(row, &fields, &rec, consume)? == Flow::Stop {
-                    return Ok((Flow::Stop, resume(end, range.first_line + reader.position().line() - 1)));
+                    return Ok((Flow::Stop, resume(end, end_line)));
                 }
             }
         }
