@@ -6,7 +6,7 @@
 #   REPEAT=3 (default): rounds of every engine once; each engine's median (by wall time) is reported.
 #   WAIT_IDLE=600: wait up to 600 s for a quiet machine (1-min load average < 0.3) first.
 #
-# W1  apps/1brc/1brc.sql (Velostream's demo SQL, unchanged) built with `velo build`, run with
+# W1  apps/1brc/1brc.sql (the challenge's query, the shape of Velostream's demo) built with `velo build`, run with
 #     --partitions 1 and 2, against DuckDB (same file, same query, SET threads=1 and 2) and
 #     benches/raw/src/bin/raw_1brc.rs (one thread, no error handling: the practical ceiling).
 #     Data: benches/raw/src/bin/gen_measurements.rs, 413 stations at every size, plus 10,000 and
@@ -119,8 +119,8 @@ for d in "${DATASETS[@]}"; do
     # Rounds: every engine once per round, so a slow phase of a shared machine hits all of them.
     for l in velo1 velo2 duck1 duck2 raw; do : > "$LOG/${l}_$k.samples"; done
     for ((i = 1; i <= REPEAT; i++)); do
-        sample "velo1_$k" "$APP" --quiet --partitions 1 --set "measurements.path=$f" --set "results.path=$OUT/velo1_$k.csv"
-        sample "velo2_$k" "$APP" --quiet --partitions 2 --set "measurements.path=$f" --set "results.path=$OUT/velo2_$k.csv"
+        sample "velo1_$k" "$APP" --quiet --partitions 1 --set "measurements.path=$f" --set "station_stats.path=$OUT/velo1_$k.csv"
+        sample "velo2_$k" "$APP" --quiet --partitions 2 --set "measurements.path=$f" --set "station_stats.path=$OUT/velo2_$k.csv"
         sample "duck1_$k" python3 -c "$DUCK_PY" 1 "$sql"
         sample "duck2_$k" python3 -c "$DUCK_PY" 2 "$sql"
         sample "raw_$k" "$TOOLS/raw_1brc" "$f" "$OUT/raw_$k.csv"

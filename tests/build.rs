@@ -33,7 +33,7 @@ fn main() {
     std::fs::write(dest, out).expect("write apps.rs");
 }
 
-/// `apps/quickstart/01_filter.sql` → `quickstart_01_filter`, `apps/1brc/1brc.sql` → `_1brc_1brc`.
+/// `apps/quickstart/02_filter.sql` → `quickstart_02_filter`, `apps/1brc/1brc.sql` → `_1brc_1brc`.
 fn module_name(root: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(root).unwrap_or(file).with_extension("");
     velo_codegen::names::snake(&rel.to_string_lossy())

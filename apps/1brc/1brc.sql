@@ -1,23 +1,25 @@
--- SQL Application: 1brc
--- Version: 1.0.0
--- Description: One Billion Row Challenge — Velostream Edition
--- =============================================================================
--- 1BRC: Compute MIN/AVG/MAX temperature per weather station
--- =============================================================================
+-- @app: one_billion_rows
+-- @description: The One Billion Row Challenge: min, mean and max temperature per weather station.
 --
--- Reads station;temperature data from measurements.txt via memory-mapped I/O,
--- computes MIN/AVG/MAX per weather station, and writes results to CSV.
+-- Input: `station;temperature` lines with one decimal (measurements.txt, written by
+-- gen_measurements.py; the challenge's files have the same shape). The file is mapped
+-- into memory and split between threads; each thread folds its share into its own
+-- groups, and the groups are merged when every share is read, so the output is the
+-- same for any number of threads: one row per station, in order of first appearance.
 --
--- Usage:
---   velo-1brc generate --rows 1 --output measurements.txt --expected-output expected.csv
---   velo-test run demo/1brc/1brc.sql --spec demo/1brc/test_spec.yaml -y
+-- temperature is an exact DECIMAL(3, 1): MIN and MAX keep its digits, AVG has six
+-- decimal places rounded half up. A line that does not parse goes to the dead-letter
+-- file with its line number; the others are still counted.
+--
+-- Run it:   velo -C apps/1brc run 1brc.sql
+-- Measure:  bash benches/1brc.sh   (against DuckDB and a hand-written loop)
 
--- @job_mode: adaptive
--- @batch_size: 10000
--- @num_partitions: 6
+-- @num_partitions: 2
 -- @partitioning_strategy: hash
+-- @batch_size: 10000
+-- @job_mode: adaptive
 
-CREATE STREAM results AS
+CREATE STREAM station_stats AS
 SELECT
     station,
     MIN(temperature) AS min_temp,
@@ -31,7 +33,8 @@ WITH (
     'measurements.path' = './measurements.txt',
     'measurements.format' = 'csv',
     'measurements.delimiter' = ';',
-    'results.type' = 'file_sink',
-    'results.path' = './1brc_results.csv',
-    'results.format' = 'csv'
+
+    'station_stats.type' = 'file_sink',
+    'station_stats.path' = './station_stats.csv',
+    'station_stats.format' = 'csv'
 );

@@ -92,8 +92,8 @@ def csv_record():
         APPS / "clickstream" / "clicks.csv",
         APPS / "analytics" / "readings.csv",
         APPS / "1brc" / "measurements.txt",
-        APPS / "quickstart" / "hello_world_input.csv",
-        APPS / "quickstart" / "03_aggregate_input.csv",
+        APPS / "quickstart" / "readings.csv",
+        APPS / "quickstart" / "purchases.csv",
     ]
     for f in files:
         lines = lines_of(f)

@@ -4,7 +4,7 @@ COUNT/SUM/MIN/MAX (and the row order); Python's decimal module turns SUM/COUNT i
 DECIMAL(38, max(s, 6)) rounded HALF_UP (DIALECT.md §4), which DuckDB would give as a DOUBLE.
 
 Usage:
-  aggregates_oracle.py running FILE      quickstart 03: a running row per input record (EMIT CHANGES)
+  aggregates_oracle.py running FILE      quickstart lesson 4: a running row per purchase (EMIT CHANGES)
   aggregates_oracle.py final FILE        1BRC: one row per station (EMIT FINAL), first-seen order
   aggregates_oracle.py stats FILE        apps/statistics: every aggregate per region (EMIT FINAL)
 """
@@ -27,14 +27,14 @@ mode, path = sys.argv[1], sys.argv[2]
 if mode == "running":
     cols, rows = query(f"""
         WITH t AS (SELECT *, row_number() OVER () AS rn FROM read_csv('{path}',
-            columns = {{'id': 'BIGINT', 'category': 'VARCHAR', 'amount': 'DECIMAL(18,2)', 'timestamp': 'TIMESTAMP'}}))
-        SELECT category,
-               COUNT(*) OVER w AS transaction_count,
-               SUM(amount) OVER w AS total_amount,
+            columns = {{'id': 'BIGINT', 'shop': 'VARCHAR', 'amount': 'DECIMAL(18,2)', 'bought_at': 'TIMESTAMP'}}))
+        SELECT shop,
+               COUNT(*) OVER w AS purchases,
+               SUM(amount) OVER w AS revenue,
                COUNT(amount) OVER w AS n
-        FROM t WINDOW w AS (PARTITION BY category ORDER BY rn ROWS UNBOUNDED PRECEDING)
+        FROM t WINDOW w AS (PARTITION BY shop ORDER BY rn ROWS UNBOUNDED PRECEDING)
         ORDER BY rn""")
-    write(["category", "transaction_count", "total_amount", "avg_amount"],
+    write(["shop", "purchases", "revenue", "average_basket"],
           [(c, k, s, avg(s, n)) for c, k, s, n in rows])
 elif mode == "final":
     cols, rows = query(f"""

@@ -56,41 +56,46 @@ fn input(dir: &str, file: &str) -> String {
 }
 
 #[test]
-fn hello_world_passes_every_row_through_unchanged() {
-    use velo_tests::quickstart_hello_world as app;
+fn lesson_1_copies_every_record_unchanged() {
+    use velo_tests::quickstart_01_copy as app;
     let (result, ctx, out) = run_app(&app::APP, app::run, "quickstart");
     result.expect("runs");
     assert_eq!(ctx.failed(), 0);
     // Select-list order is the input's column order, and every value prints as it was read.
     assert_eq!(
-        read(&out.join("output/hello_world_output.csv")),
-        read(&apps_dir().join("quickstart/hello_world_input.csv"))
+        read(&out.join("output/copied_readings.csv")),
+        read(&apps_dir().join("quickstart/readings.csv"))
     );
 }
 
 #[test]
-fn quickstart_filter_matches_duckdb() {
-    use velo_tests::quickstart_01_filter as app;
+fn lesson_2_filter_matches_duckdb() {
+    use velo_tests::quickstart_02_filter as app;
     let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
     result.expect("runs");
     let expected = duckdb(&format!(
-        "SELECT id, name, value, timestamp FROM read_csv('{}') WHERE value > 150",
-        input("quickstart", "hello_world_input.csv")
+        "SELECT * FROM read_csv('{}', header = true,
+            columns = {{'id': 'BIGINT', 'room': 'VARCHAR', 'celsius': 'DECIMAL(3,1)', 'taken_at': 'TIMESTAMP'}})
+         WHERE celsius > 21.5",
+        input("quickstart", "readings.csv")
     ));
-    assert_eq!(read(&out.join("output/01_filter_output.csv")), expected);
-    assert_eq!(expected.lines().count(), 4, "Bob, Dave and Eve pass");
+    assert_eq!(read(&out.join("output/warm_readings.csv")), expected);
+    assert_eq!(expected.lines().count(), 3, "readings 3 and 4; 21.5 is not above 21.5");
 }
 
 #[test]
-fn quickstart_transform_matches_duckdb() {
-    use velo_tests::quickstart_02_transform as app;
+fn lesson_3_compute_matches_duckdb() {
+    use velo_tests::quickstart_03_compute as app;
     let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
     result.expect("runs");
     let expected = duckdb(&format!(
-        "SELECT id, name, value * 2 AS doubled_value, UPPER(name) AS name_upper FROM read_csv('{}')",
-        input("quickstart", "hello_world_input.csv")
+        "SELECT id, room, celsius * 1.8 + 32 AS fahrenheit, UPPER(room) AS room_label
+         FROM read_csv('{}', header = true,
+            columns = {{'id': 'BIGINT', 'room': 'VARCHAR', 'celsius': 'DECIMAL(3,1)', 'taken_at': 'TIMESTAMP'}})",
+        input("quickstart", "readings.csv")
     ));
-    assert_eq!(read(&out.join("output/02_transform_output.csv")), expected);
+    assert_eq!(read(&out.join("output/fahrenheit.csv")), expected);
+    assert!(expected.contains("1,kitchen,70.52,KITCHEN"), "exact decimal arithmetic");
 }
 
 #[test]
@@ -228,14 +233,14 @@ fn schema_files_globs_headerless_csv_and_json_arrays_match_duckdb() {
 }
 
 #[test]
-fn quickstart_aggregate_emits_a_running_row_per_record() {
-    use velo_tests::quickstart_03_aggregate as app;
+fn lesson_4_emits_a_running_row_per_record() {
+    use velo_tests::quickstart_04_running_totals as app;
     let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
     result.expect("runs");
-    let expected = oracle("aggregates_oracle.py", &["running", &input("quickstart", "03_aggregate_input.csv")]);
-    assert_eq!(read(&out.join("output/03_aggregate_output.csv")), expected);
-    assert_eq!(expected.lines().count(), 9, "8 input records, 8 running rows");
-    assert!(expected.ends_with("Books,3,79.97,26.656667\n"), "AVG is exact, HALF_UP at scale 6");
+    let expected = oracle("aggregates_oracle.py", &["running", &input("quickstart", "purchases.csv")]);
+    assert_eq!(read(&out.join("output/shop_totals.csv")), expected);
+    assert_eq!(expected.lines().count(), 8, "7 purchases, 7 running rows");
+    assert!(expected.contains("bakery,3,13.15,4.383333\n"), "AVG is exact, HALF_UP at scale 6");
 }
 
 #[test]
@@ -245,7 +250,7 @@ fn one_billion_row_challenge_app_matches_duckdb_per_station() {
     result.expect("runs");
     let expected = oracle("aggregates_oracle.py", &["final", &input("1brc", "measurements.txt")]);
     assert_eq!(expected.lines().count(), 414, "413 stations and a header");
-    let actual = read(&out.join("1brc_results.csv"));
+    let actual = read(&out.join("station_stats.csv"));
     for (i, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
         assert_eq!(a, e, "line {}", i + 1);
     }
@@ -256,29 +261,29 @@ fn one_billion_row_challenge_app_matches_duckdb_per_station() {
 fn library_mode_final_aggregates_and_running_changes() {
     use velo_rt::Decimal;
     use velo_tests::_1brc_1brc as brc;
-    use velo_tests::quickstart_03_aggregate as agg;
+    use velo_tests::quickstart_04_running_totals as agg;
     let mut p = brc::Pipeline::new();
     let rows = [("a", 15), ("b", -30), ("a", 25), ("a", -5)]
         .map(|(s, t)| brc::MeasurementsRow { station: Some(s.into()), temperature: Some(Decimal(t)) });
     let during = p.process_measurements(rows);
-    assert!(during.results.is_empty(), "EMIT FINAL waits for the end of input");
+    assert!(during.station_stats.is_empty(), "EMIT FINAL waits for the end of input");
     let done = p.finish();
-    let a = &done.results[0];
+    let a = &done.station_stats[0];
     assert_eq!((a.station.as_deref(), a.min_temp, a.max_temp), (Some("a"), Some(Decimal(-5)), Some(Decimal(25))));
     assert_eq!(a.avg_temp.map(|d| d.to_string()), Some("1.166667".into()), "(1.5 + 2.5 - 0.5) / 3, HALF_UP");
-    assert_eq!(done.results.len(), 2);
+    assert_eq!(done.station_stats.len(), 2);
 
     let mut q = agg::Pipeline::new();
-    let tx = |c: &str, amt: i128| agg::TransactionsRow {
+    let buy = |shop: &str, amount: i128| agg::PurchasesRow {
         id: Some(1),
-        category: Some(c.into()),
-        amount: Some(Decimal(amt)),
-        timestamp: None,
+        shop: Some(shop.into()),
+        amount: Some(Decimal(amount)),
+        bought_at: None,
     };
-    let out = q.process_transactions([tx("x", 100), tx("x", 250), tx("y", 1)]);
-    let counts: Vec<_> = out.category_stats.iter().map(|r| r.transaction_count).collect();
+    let out = q.process_purchases([buy("x", 100), buy("x", 250), buy("y", 1)]);
+    let counts: Vec<_> = out.shop_totals.iter().map(|r| r.purchases).collect();
     assert_eq!(counts, [Some(1), Some(2), Some(1)], "EMIT CHANGES: a running row per record");
-    assert_eq!(out.category_stats[1].total_amount, Some(Decimal(350)));
+    assert_eq!(out.shop_totals[1].revenue, Some(Decimal(350)));
 }
 
 #[test]
@@ -300,7 +305,7 @@ fn parallel_final_aggregation_equals_the_serial_run_including_dead_letters() {
         let mut config = Config::new(app::APP.properties, app::APP.objects);
         config.apply_override(&format!("measurements.path={}", data.display())).expect("override");
         let out = dir.join(format!("out-{partitions}.csv"));
-        config.apply_override(&format!("results.path={}", out.display())).expect("override");
+        config.apply_override(&format!("station_stats.path={}", out.display())).expect("override");
         let mut ctx = Context::new(config);
         ctx.partitions = Some(partitions);
         app::run(&mut ctx).expect("runs");
@@ -548,21 +553,21 @@ fn library_mode_windows_fire_on_the_watermark_and_at_finish() {
 }
 
 #[test]
-fn quickstart_window_lag_matches_duckdb() {
-    use velo_tests::quickstart_04_window as app;
+fn lesson_5_lag_matches_duckdb() {
+    use velo_tests::quickstart_05_previous_row as app;
     let (result, _, out) = run_app(&app::APP, app::run, "quickstart");
     result.expect("runs");
     let expected = duckdb(&format!(
-        "SELECT symbol, price, timestamp,
-            lag(price, 1) OVER (PARTITION BY symbol ORDER BY timestamp) AS previous_price,
-            price - lag(price, 1) OVER (PARTITION BY symbol ORDER BY timestamp) AS price_change
+        "SELECT ticker, price, quoted_at,
+            lag(price, 1) OVER (PARTITION BY ticker ORDER BY quoted_at) AS previous_price,
+            price - lag(price, 1) OVER (PARTITION BY ticker ORDER BY quoted_at) AS change
          FROM read_csv('{}', header = true,
-            columns = {{'symbol': 'VARCHAR', 'price': 'DECIMAL(5,2)', 'timestamp': 'TIMESTAMP'}})
-         ORDER BY timestamp",
-        input("quickstart", "04_window_input.csv")
+            columns = {{'ticker': 'VARCHAR', 'price': 'DECIMAL(5,2)', 'quoted_at': 'TIMESTAMP'}})
+         ORDER BY quoted_at, ticker",
+        input("quickstart", "quotes.csv")
     ));
-    assert_eq!(read(&out.join("output/04_window_output.csv")), expected);
-    assert!(expected.contains("AAPL,150.75,2024-01-01T10:00:04,151.50,-0.75"), "LAG within the symbol");
+    assert_eq!(read(&out.join("output/price_moves.csv")), expected);
+    assert!(expected.contains("ACME,41.35,2026-03-02T09:30:02,41.20,0.15"), "LAG within the ticker");
 }
 
 #[test]
