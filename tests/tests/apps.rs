@@ -62,10 +62,7 @@ fn lesson_1_copies_every_record_unchanged() {
     result.expect("runs");
     assert_eq!(ctx.failed(), 0);
     // Select-list order is the input's column order, and every value prints as it was read.
-    assert_eq!(
-        read(&out.join("output/copied_readings.csv")),
-        read(&apps_dir().join("quickstart/readings.csv"))
-    );
+    assert_eq!(read(&out.join("output/copied_readings.csv")), read(&apps_dir().join("quickstart/readings.csv")));
 }
 
 #[test]
