@@ -76,6 +76,13 @@ case!(
     "CREATE STREAM out AS SELECT id FROM orders\nWITH ('orders.type' = 'file_source', 'orders.path' = 'in/*.jsonl', \
 'orders.schema' = 'id BIGINT', 'out.type' = 'file_sink', 'out.path' = 'out.csv', 'out.dlq' = 'in/bad.jsonl');\n"
 );
+case!(
+    velostream_app_wide_keys_are_warnings_that_say_what_velo_does_instead,
+    "CREATE STREAM out AS SELECT id FROM orders\nWITH ('orders.type' = 'file_source', 'orders.path' = 'orders.csv', \
+'orders.schema' = 'id BIGINT', 'out.type' = 'file_sink', 'out.path' = 'out.csv',\n\
+'circuit.breaker.failure_threshold' = '5', 'max.memory.mb' = '1024', 'delivery.guarantee' = 'at_least_once',\n\
+'circuit.path' = 'x');\n"
+);
 case!(misspelt_sink_is_a_warning, format!("CREATE STREAM outs AS SELECT id FROM orders {WITH};\n"));
 case!(select_into_before_from, app("SELECT id INTO elsewhere FROM orders"));
 case!(

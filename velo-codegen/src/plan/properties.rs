@@ -21,19 +21,55 @@ const WINDOW_KEYS: &[&str] = &[
     "allowed.lateness",
     "late.data.strategy",
 ];
-/// App-wide keys Velostream knows that have no effect in Velo yet (a warning, not an error).
-const GLOBAL_KEYS: &[&str] = &[
-    "watermark.strategy",
-    "mode",
-    "use_transactions",
-    "failure_strategy",
-    "max_retries",
-    "retry_backoff",
-    "max_batch_size",
-    "batch_timeout",
-    "partitioning_strategy",
-    "prometheus.port",
+/// App-wide keys Velostream knows that have no effect in Velo yet (a warning, not an error),
+/// with what Velo does instead. A name ending in `.` covers every key it begins.
+const GLOBAL_KEYS: &[(&str, &str)] = &[
+    ("watermark.strategy", WATERMARK),
+    ("mode", BATCHING),
+    ("use_transactions", DELIVERY),
+    ("delivery.guarantee", DELIVERY),
+    ("failure_strategy", FAILURES),
+    ("max_retries", FAILURES),
+    ("retry_backoff", FAILURES),
+    ("retry.", FAILURES),
+    ("circuit.breaker.", FAILURES),
+    ("dead.letter.queue.", DEAD_LETTERS),
+    ("max_batch_size", BATCHING),
+    ("batch_timeout", BATCHING),
+    ("max.batch.size", BATCHING),
+    ("batch.", BATCHING),
+    ("linger.ms", BATCHING),
+    ("kafka.", BATCHING),
+    ("partitioning_strategy", BATCHING),
+    ("performance_profile", BATCHING),
+    ("max.memory.mb", MEMORY),
+    ("memory.", MEMORY),
+    ("spill.to.disk", MEMORY),
+    ("cache.", MEMORY),
+    ("join.timeout", MEMORY),
+    ("table_model", MEMORY),
+    ("retention", MEMORY),
+    ("prometheus.", METRICS),
+    ("observability.", METRICS),
+    ("metrics.", METRICS),
+    ("tracing.", METRICS),
 ];
+const WATERMARK: &str =
+    "the watermark is the largest event time seen minus 'watermark.max_out_of_orderness' (docs/windows.md)";
+const DELIVERY: &str = "file sinks replace their output atomically when the run ends; records are never dropped";
+const FAILURES: &str = "a record that fails goes to the dead-letter file and the run goes on; a sink that cannot be written stops the run with an error";
+const DEAD_LETTERS: &str =
+    "dead letters go to the JSON Lines file named by '<statement>.dlq' or '<source>.dlq' (docs/files.md)";
+const BATCHING: &str = "velo sizes batches itself; '@num_partitions' or '--partitions' set the threads";
+const MEMORY: &str =
+    "state is kept in memory and bounded by windows, watermarks and OVER's EXPIRE AFTER (docs/windows.md)";
+const METRICS: &str = "the binary prints a summary of what it read and wrote when it ends";
+
+/// What Velo does instead of a Velostream app-wide key it accepts without effect.
+fn global_key(key: &str) -> Option<&'static str> {
+    let covers = |name: &str| name == key || (name.ends_with('.') && key.starts_with(name));
+    GLOBAL_KEYS.iter().find(|(name, _)| covers(name)).map(|&(_, instead)| instead)
+}
 
 impl Planner<'_> {
     /// Collects the WITH properties of every statement, then gives each URI source and sink an
@@ -178,12 +214,13 @@ impl Planner<'_> {
             if WINDOW_KEYS.contains(&p.key.as_str()) {
                 continue;
             }
-            if GLOBAL_KEYS.contains(&p.key.as_str()) {
-                self.diags.push(Diagnostic::warning(
-                    "W0504",
-                    p.key_span.clone(),
-                    format!("`{}` has no effect yet", p.key),
-                ));
+            let prefix = p.key.split('.').next().unwrap_or_default();
+            let configured = self.prop(prefix, "type").is_some() || statements.contains(prefix);
+            if let Some(instead) = global_key(&p.key).filter(|_| !configured) {
+                self.diags.push(
+                    Diagnostic::warning("W0504", p.key_span.clone(), format!("`{}` has no effect in velo yet", p.key))
+                        .with_help(format!("instead, {instead}")),
+                );
                 continue;
             }
             let Some((object, key)) = p.key.split_once('.') else {
