@@ -686,7 +686,7 @@ class Rewriter:
                                               "statement of that name" % o)
                         continue
                     if sub == "type":
-                        out.extend(self.kafka_source(o, keys[o], entries, specs))
+                        out.extend(self.kafka_source(o, keys[o], specs))
                     elif sub in FILE_SOURCE_KEYS:
                         out.append((k, v))
                     continue
@@ -726,14 +726,19 @@ class Rewriter:
         t = y.get("topic") if isinstance(y.get("topic"), str) else None
         return t or o
 
-    def kafka_source(self, o, okeys, entries, specs):
+    def file_object(self, o, okeys, kind, suffix):
+        """The YAML behind a Kafka object, its topic, and the keys of the file object replacing it."""
         y = self.kafka_yaml(okeys)
         topic = self.topic(o, okeys, y)
-        out = [(o + ".type", "file_source")]
+        out = [(o + ".type", kind)]
         if "path" not in okeys:
-            out.append((o + ".path", "kafka_topics/%s.jsonl" % topic))
+            out.append((o + ".path", "kafka_topics/%s%s" % (topic, suffix)))
         if "format" not in okeys:
             out.append((o + ".format", "jsonl"))
+        return y, topic, out
+
+    def kafka_source(self, o, okeys, specs):
+        y, topic, out = self.file_object(o, okeys, "file_source", ".jsonl")
         if "schema" in okeys or "schema.file" in okeys:
             return out
         # a. a schema file named by the YAML
@@ -761,14 +766,7 @@ class Rewriter:
         return out
 
     def kafka_sink(self, o, okeys):
-        y = self.kafka_yaml(okeys)
-        topic = self.topic(o, okeys, y)
-        out = [(o + ".type", "file_sink")]
-        if "path" not in okeys:
-            out.append((o + ".path", "kafka_topics/%s.out.jsonl" % topic))
-        if "format" not in okeys:
-            out.append((o + ".format", "jsonl"))
-        return out
+        return self.file_object(o, okeys, "file_sink", ".out.jsonl")[2]
 
     def file_config(self, o, cf, t, okeys):
         p = self.resolve_config(cf)

@@ -214,9 +214,10 @@ impl Planner<'_> {
             if WINDOW_KEYS.contains(&p.key.as_str()) {
                 continue;
             }
-            let prefix = p.key.split('.').next().unwrap_or_default();
-            let configured = self.prop(prefix, "type").is_some() || statements.contains(prefix);
-            if let Some(instead) = global_key(&p.key).filter(|_| !configured) {
+            // A key of a configured object or statement is that object's, whatever it is called.
+            let owned = |object: &str| self.prop(object, "type").is_some() || statements.contains(object);
+            let object = p.key.split('.').next().unwrap_or_default();
+            if let Some(instead) = global_key(&p.key).filter(|_| !owned(object)) {
                 self.diags.push(
                     Diagnostic::warning("W0504", p.key_span.clone(), format!("`{}` has no effect in velo yet", p.key))
                         .with_help(format!("instead, {instead}")),
